@@ -1,0 +1,1 @@
+"""Pure caseload optimiser: problem in, plan out; standard library and PuLP only."""

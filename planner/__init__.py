@@ -1,0 +1,45 @@
+"""The caseload planner web application."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(test_config: dict[str, Any] | None = None) -> Flask:
+    """Build the planner: configuration, extensions, templates, blueprints, errors, commands."""
+    from planner import assets, audit, auth, cli, errors, security, templating
+    from planner.config import configure
+    from planner.extensions import csrf, db, login_manager, migrate
+
+    app = Flask(
+        __name__,
+        instance_path=str(PROJECT_ROOT / "instance"),
+        instance_relative_config=True,
+        static_folder=None,
+    )
+    configure(app, test_config)
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"), render_as_batch=True)
+    login_manager.init_app(app)
+    csrf.init_app(app)
+    audit.init_app(app)
+    templating.init_app(app, PROJECT_ROOT / "templates")
+    security.init_app(app)
+    assets.init_app(app, PROJECT_ROOT)
+    auth.init_app(app)
+    register_blueprints(app)
+    errors.init_app(app)
+    cli.init_app(app)
+    return app
+
+
+def register_blueprints(app: Flask) -> None:
+    """One blueprint per area of the service."""
+    from planner.dashboard.views import blueprint as dashboard
+
+    app.register_blueprint(dashboard)

@@ -1,0 +1,195 @@
+"""Writes every create, change and delete of the recorded data to the append-only audit log."""
+
+from __future__ import annotations
+
+import enum
+from datetime import date, datetime
+from typing import Any
+
+from flask import Flask, has_request_context
+from flask_login import current_user
+from sqlalchemy import event, insert, inspect, select
+from sqlalchemy.orm import Session, UOWTransaction
+
+from planner.models import (
+    Absence,
+    Alert,
+    Allocation,
+    AuditEvent,
+    Case,
+    Exclusion,
+    Need,
+    PlanRun,
+    PolicySetting,
+    ProposedAssignment,
+    Region,
+    Site,
+    StaffMember,
+    User,
+)
+
+ALL = frozenset({"create", "update", "delete"})
+
+# What each audited model is called in the log, which attribute names a row for people, and
+# which actions are audited: a run's proposals and alerts are written by the batch in bulk and
+# kept with the run, so only people's changes to them (overrides, acknowledgements) are logged.
+AUDITED: dict[type, tuple[str, str, frozenset[str]]] = {
+    Case: ("case", "reference", ALL),
+    Need: ("need", "key", ALL),
+    Exclusion: ("exclusion", "id", ALL),
+    Allocation: ("allocation", "id", ALL),
+    StaffMember: ("staff member", "staff_ref", ALL),
+    Absence: ("absence", "id", ALL),
+    User: ("user", "username", ALL),
+    PolicySetting: ("policy setting", "key", ALL),
+    Region: ("region", "name", ALL),
+    Site: ("site", "code", ALL),
+    PlanRun: ("plan run", "id", ALL),
+    ProposedAssignment: ("proposed assignment", "id", frozenset({"update"})),
+    Alert: ("alert", "key", frozenset({"update"})),
+}
+SECRET_COLUMNS = frozenset({"password_hash"})
+UNTRACKED_COLUMNS = frozenset({"updated_at", "last_sign_in_at"})
+
+
+class AuditLogIsAppendOnly(RuntimeError):
+    """Someone tried to change or delete a line of the audit log."""
+
+
+def init_app(app: Flask) -> None:
+    """Listen to every session's flushes (once, however many apps are made)."""
+    if not event.contains(Session, "before_flush", refuse_audit_changes):
+        event.listen(Session, "before_flush", refuse_audit_changes)
+        event.listen(Session, "after_flush", record_changes)
+
+
+def set_actor(session: Session, actor: str) -> None:
+    """Name who is changing data outside a request (a command, the weekly batch)."""
+    session.info["actor"] = actor
+
+
+def refuse_audit_changes(session: Session, _context: UOWTransaction, _instances: Any) -> None:
+    """The log is append-only: no line may be changed or deleted."""
+    if any(isinstance(obj, AuditEvent) for obj in (*session.dirty, *session.deleted)):
+        raise AuditLogIsAppendOnly("the audit log cannot be changed or deleted")
+
+
+def record_changes(session: Session, _context: UOWTransaction) -> None:
+    """Write one audit line per created, changed or deleted row of an audited model."""
+    actor, user_id = _actor(session)
+    lines = []
+    for action, objects in (
+        ("create", session.new),
+        ("update", session.dirty),
+        ("delete", session.deleted),
+    ):
+        for obj in objects:
+            audited = AUDITED.get(type(obj))
+            if audited is None or action not in audited[2]:
+                continue
+            before, after = _values(obj, action)
+            if action == "update" and before == after:
+                continue
+            lines.append(_line(session, obj, action, before, after, actor, user_id))
+    if lines:
+        session.execute(insert(AuditEvent), lines)
+
+
+def _actor(session: Session) -> tuple[str, int | None]:
+    """The signed-in user, else whoever the command named."""
+    if has_request_context() and current_user.is_authenticated:
+        return current_user.username, current_user.id
+    return session.info.get("actor", "system"), None
+
+
+def _values(obj: Any, action: str) -> tuple[dict[str, Any] | None, dict[str, Any] | None]:
+    """The column values before and after the change (only the changed ones for an update)."""
+    state = inspect(obj)
+    before: dict[str, Any] = {}
+    after: dict[str, Any] = {}
+    for column in state.mapper.column_attrs:
+        name = column.key
+        if name in UNTRACKED_COLUMNS:
+            continue
+        history = state.attrs[name].history
+        if action == "update":
+            if not history.has_changes():
+                continue
+            old = history.deleted[0] if history.deleted else None
+            new = history.added[0] if history.added else None
+            before[name], after[name] = _plain(name, old), _plain(name, new)
+        else:
+            value = getattr(obj, name) if action == "create" else _loaded(history)
+            (after if action == "create" else before)[name] = _plain(name, value)
+    if action == "create":
+        return None, after
+    if action == "delete":
+        return before, None
+    return before, after
+
+
+def _loaded(history: Any) -> Any:
+    """The value a deleted row held."""
+    values = [*history.unchanged, *history.deleted]
+    return values[0] if values else None
+
+
+def _plain(name: str, value: Any) -> Any:
+    """A value as JSON can hold it, with secrets never written."""
+    if name in SECRET_COLUMNS:
+        return "(changed)"
+    if isinstance(value, enum.Enum):
+        return value.value
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, list | tuple):
+        return list(value)
+    return value
+
+
+def _line(
+    session: Session,
+    obj: Any,
+    action: str,
+    before: dict[str, Any] | None,
+    after: dict[str, Any] | None,
+    actor: str,
+    user_id: int | None,
+) -> dict[str, Any]:
+    """One row of the audit log."""
+    entity, label_attribute, _ = AUDITED[type(obj)]
+    label = getattr(obj, label_attribute)
+    verb = {"create": "Created", "update": "Changed", "delete": "Deleted"}[action]
+    summary = f"{verb} {entity} {label}"
+    if action == "update" and after:
+        summary += ": " + ", ".join(sorted(after))
+    return {
+        "actor": actor,
+        "user_id": user_id,
+        "action": action,
+        "entity": entity,
+        "entity_id": str(obj.id if hasattr(obj, "id") else getattr(obj, label_attribute)),
+        "case_id": _case_of(session, obj),
+        "staff_member_id": _staff_member_of(obj),
+        "summary": summary[:300],
+        "before": before,
+        "after": after,
+    }
+
+
+def _case_of(session: Session, obj: Any) -> int | None:
+    """The case a change belongs to, so that a case's history can be read from the log."""
+    if isinstance(obj, Case):
+        return obj.id
+    if isinstance(obj, Need | Exclusion | Alert):
+        return obj.case_id
+    if isinstance(obj, Allocation | ProposedAssignment):
+        return session.execute(select(Need.case_id).where(Need.id == obj.need_id)).scalar()
+    return None
+
+
+def _staff_member_of(obj: Any) -> int | None:
+    """The person a change belongs to, so that a person's history can be read from the log."""
+    if isinstance(obj, StaffMember):
+        return obj.id
+    return getattr(obj, "staff_member_id", None)

@@ -1,0 +1,26 @@
+"""Signing in and out, and loading the signed-in user."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+from planner.extensions import db, login_manager
+from planner.models import User
+
+
+def init_app(app: Flask) -> None:
+    """Register the sign-in pages and tell Flask-Login how to find a user."""
+    from planner.auth.views import blueprint
+
+    login_manager.login_view = "auth.sign_in"
+    login_manager.login_message = "Sign in to use the caseload planner."
+    login_manager.login_message_category = "info"
+    login_manager.session_protection = "strong"
+    login_manager.user_loader(load_user)
+    app.register_blueprint(blueprint)
+
+
+def load_user(user_id: str) -> User | None:
+    """The user a session names, if they still exist and are active."""
+    user = db.session.get(User, int(user_id)) if user_id.isdigit() else None
+    return user if user is not None and user.active else None

@@ -1,0 +1,24 @@
+"""The sign-in form."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from govuk_frontend_wtf.wtforms_widgets import GovPasswordInput, GovSubmitInput, GovTextInput
+from wtforms import PasswordField, StringField, SubmitField
+from wtforms.validators import InputRequired, Length
+
+
+class SignInForm(FlaskForm):
+    """A username and a password."""
+
+    username = StringField(
+        "Username",
+        widget=GovTextInput(),
+        validators=[InputRequired(message="Enter your username"), Length(max=60)],
+    )
+    password = PasswordField(
+        "Password",
+        widget=GovPasswordInput(),
+        validators=[InputRequired(message="Enter your password"), Length(max=200)],
+    )
+    submit = SubmitField("Sign in", widget=GovSubmitInput())

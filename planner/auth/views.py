@@ -1,0 +1,52 @@
+"""Sign in and sign out."""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+from flask_login import current_user, login_user, logout_user
+from sqlalchemy import select
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from planner.auth.forms import SignInForm
+from planner.extensions import db
+from planner.models import User
+from planner.models.types import utcnow
+from planner.security import is_safe_next
+
+blueprint = Blueprint("auth", __name__)
+log = logging.getLogger(__name__)
+
+# Checked when nobody has the username, so a wrong name takes as long as a wrong password.
+_UNKNOWN_USER_HASH = generate_password_hash("not a password anyone has")
+
+
+@blueprint.route("/sign-in", methods=["GET", "POST"])
+def sign_in() -> ResponseReturnValue:
+    """Check a username and password and start a session."""
+    if current_user.is_authenticated:
+        return redirect(url_for("dashboard.index"))
+    form = SignInForm()
+    if form.validate_on_submit():
+        user = db.session.scalar(select(User).where(User.username == form.username.data.strip()))
+        if user is None:
+            check_password_hash(_UNKNOWN_USER_HASH, form.password.data)
+        elif user.active and user.check_password(form.password.data):
+            login_user(user)
+            user.last_sign_in_at = utcnow()
+            db.session.commit()
+            target = request.args.get("next")
+            return redirect(target if is_safe_next(target) else url_for("dashboard.index"))
+        log.warning("failed sign-in from %s", request.remote_addr)
+        form.username.errors.append("Enter a correct username and password")
+    return render_template("auth/sign_in.html", form=form)
+
+
+@blueprint.route("/sign-out", methods=["POST"])
+def sign_out() -> ResponseReturnValue:
+    """End the session."""
+    logout_user()
+    flash("You have signed out.", "success")
+    return redirect(url_for("auth.sign_in"))

@@ -1,0 +1,41 @@
+"""Configuration: defaults, then instance/config.py, then FLASK_* variables, then test settings."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from flask import Flask
+
+DEFAULTS: dict[str, Any] = {
+    "SECRET_KEY": None,
+    # A relative SQLite path resolves inside the instance folder.
+    "SQLALCHEMY_DATABASE_URI": "sqlite:///planner.db",
+    "SESSION_COOKIE_HTTPONLY": True,
+    "SESSION_COOKIE_SAMESITE": "Lax",
+    # Served on plain http://127.0.0.1 by default; set FLASK_SESSION_COOKIE_SECURE=true behind TLS.
+    "SESSION_COOKIE_SECURE": False,
+    "REMEMBER_COOKIE_DURATION": timedelta(hours=8),
+    "PERMANENT_SESSION_LIFETIME": timedelta(hours=8),
+    "WTF_CSRF_TIME_LIMIT": 8 * 3600,
+    "MAX_CONTENT_LENGTH": 5 * 1024 * 1024,
+    "SERVICE_NAME": "Caseload planner",
+}
+
+
+class MissingSecretKey(RuntimeError):
+    """The app was asked to start for real with no secret key configured."""
+
+
+def configure(app: Flask, test_config: dict[str, Any] | None) -> None:
+    """Load configuration in order of precedence and refuse to run unsafely."""
+    app.config.from_mapping(DEFAULTS)
+    app.config.from_pyfile("config.py", silent=True)
+    app.config.from_prefixed_env()
+    if test_config is not None:
+        app.config.from_mapping(test_config)
+    if not app.config.get("SECRET_KEY") and not (app.testing or app.debug):
+        raise MissingSecretKey(
+            "No SECRET_KEY: set it in instance/config.py or FLASK_SECRET_KEY "
+            "(`make run` writes a random one)."
+        )

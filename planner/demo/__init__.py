@@ -1,0 +1,1 @@
+"""Synthetic, plausible demo data: no real person is ever named."""

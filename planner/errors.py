@@ -1,0 +1,71 @@
+"""Error pages in the service's own style."""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Flask, current_app, render_template
+from flask.typing import ResponseReturnValue
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+
+from planner.extensions import db
+
+log = logging.getLogger(__name__)
+
+MESSAGES = {
+    400: ("Sorry, there is a problem with that request", "Go back and try again."),
+    403: (
+        "You do not have permission to do that",
+        "Your role does not allow this. Ask your head of unit if you need it.",
+    ),
+    404: (
+        "Page not found",
+        "If you typed the web address, check it is correct. If you pasted it, check you "
+        "copied the whole address.",
+    ),
+    405: ("Sorry, there is a problem with that request", "Go back and try again."),
+    413: ("The file is too large", "Choose a file smaller than 5 MB."),
+    500: (
+        "Sorry, there is a problem with the service",
+        "Try again later. Nothing you entered has been saved.",
+    ),
+}
+
+
+def init_app(app: Flask) -> None:
+    """Answer errors with a page, never a traceback."""
+    app.register_error_handler(CSRFError, csrf_expired)
+    app.register_error_handler(HTTPException, http_error)
+    app.register_error_handler(Exception, server_error)
+
+
+def render_error(status: int, heading: str, body: str) -> ResponseReturnValue:
+    """The shared error page."""
+    return render_template("errors/error.html", heading=heading, body=body), status
+
+
+def http_error(error: HTTPException) -> ResponseReturnValue:
+    """404, 403 and the other statuses a request can end with."""
+    status = error.code or 500
+    heading, body = MESSAGES.get(status, MESSAGES[400])
+    return render_error(status, heading, body)
+
+
+def csrf_expired(_error: CSRFError) -> ResponseReturnValue:
+    """A form sent without a valid token: usually a page left open too long."""
+    return render_error(
+        400,
+        "Your session has expired",
+        "For your security, forms expire after a while. Go back, reload the page and try again.",
+    )
+
+
+def server_error(error: Exception) -> ResponseReturnValue:
+    """Anything unexpected: roll back, log it, and say nothing was saved."""
+    if current_app.testing and not current_app.config.get("SHOW_ERROR_PAGES"):
+        raise error
+    db.session.rollback()
+    log.exception("unhandled error", exc_info=error)
+    heading, body = MESSAGES[500]
+    return render_error(500, heading, body)

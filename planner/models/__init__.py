@@ -1,0 +1,26 @@
+"""SQLAlchemy models, one module per aggregate."""
+
+from planner.models.audit import AuditEvent
+from planner.models.people import Allocation, Case, Exclusion, Need
+from planner.models.places import Region, Site
+from planner.models.plans import Alert, PlanRun, ProposedAssignment
+from planner.models.policy import PolicySetting
+from planner.models.staff import Absence, StaffMember
+from planner.models.users import User
+
+__all__ = [
+    "Absence",
+    "Alert",
+    "Allocation",
+    "AuditEvent",
+    "Case",
+    "Exclusion",
+    "Need",
+    "PlanRun",
+    "PolicySetting",
+    "ProposedAssignment",
+    "Region",
+    "Site",
+    "StaffMember",
+    "User",
+]

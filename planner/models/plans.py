@@ -1,0 +1,115 @@
+"""Weekly plan runs, the assignments they propose, and the shortfall alerts they raise."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, ForeignKey, Index, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from planner.extensions import db
+from planner.models.people import Case, Need
+from planner.models.staff import StaffMember
+from planner.models.types import UTCDateTime, enum_type, utcnow
+from planner.models.users import User
+from planner.vocabulary import AlertSeverity, RunStatus
+
+
+class PlanRun(db.Model):
+    """One run of the weekly allocation: its snapshot, its plan, and who started and approved it."""
+
+    __tablename__ = "plan_run"
+    __table_args__ = (Index("ix_plan_run_week_status", "week", "status"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    week: Mapped[str] = mapped_column(String(8))
+    status: Mapped[RunStatus] = mapped_column(enum_type(RunStatus, "run_status"))
+    solver: Mapped[str] = mapped_column(String(10))
+    time_limit: Mapped[float]
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    started_by_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
+    started_by_name: Mapped[str] = mapped_column(String(80))
+    problem_json: Mapped[str | None] = mapped_column(Text)
+    plan_json: Mapped[str | None] = mapped_column(Text)
+    coverage: Mapped[float | None]
+    bound: Mapped[float | None]
+    solve_seconds: Mapped[float | None]
+    summary: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    message: Mapped[str | None] = mapped_column(Text)
+    approved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    approved_by_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
+
+    started_by: Mapped[User | None] = relationship(foreign_keys=[started_by_id])
+    approved_by: Mapped[User | None] = relationship(foreign_keys=[approved_by_id])
+    proposals: Mapped[list[ProposedAssignment]] = relationship(
+        back_populates="run", cascade="all, delete-orphan"
+    )
+
+    def __repr__(self) -> str:
+        return f"<PlanRun {self.id} {self.week} {self.status}>"
+
+
+class ProposedAssignment(db.Model):
+    """What a run proposes for one need: a person, or nobody with the reason and the remedy."""
+
+    __tablename__ = "proposed_assignment"
+    __table_args__ = (Index("ix_proposed_assignment_run_need", "run_id", "need_id", unique=True),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    run_id: Mapped[int] = mapped_column(ForeignKey("plan_run.id", ondelete="CASCADE"))
+    need_id: Mapped[int] = mapped_column(ForeignKey("need.id", ondelete="CASCADE"), index=True)
+    staff_member_id: Mapped[int | None] = mapped_column(ForeignKey("staff_member.id"), index=True)
+    hours: Mapped[float]
+    continuity: Mapped[bool] = mapped_column(default=False)
+    pinned: Mapped[bool] = mapped_column(default=False)
+    # Set when the need is left uncovered: why, in detail, and what would cover it.
+    uncovered_reason: Mapped[str | None] = mapped_column(String(30))
+    detail: Mapped[str | None] = mapped_column(Text)
+    remedy_text: Mapped[str | None] = mapped_column(Text)
+    remedy: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    # A manager's override of what the optimiser proposed.
+    overridden: Mapped[bool] = mapped_column(default=False)
+    override_reason: Mapped[str | None] = mapped_column(String(300))
+    overridden_by_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
+    overridden_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    run: Mapped[PlanRun] = relationship(back_populates="proposals")
+    need: Mapped[Need] = relationship()
+    staff_member: Mapped[StaffMember | None] = relationship()
+
+
+class Alert(db.Model):
+    """A case or a person that cannot be covered safely, open until its condition clears."""
+
+    __tablename__ = "alert"
+    __table_args__ = (Index("ix_alert_key_open", "key", "closed_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # The condition and its subject ("uncovered:need:42"), so that a run finds the alert it
+    # raised before and keeps it open instead of raising it again.
+    key: Mapped[str] = mapped_column(String(120))
+    kind: Mapped[str] = mapped_column(String(40))
+    severity: Mapped[AlertSeverity] = mapped_column(enum_type(AlertSeverity, "alert_severity"))
+    case_id: Mapped[int | None] = mapped_column(ForeignKey("case_record.id", ondelete="CASCADE"))
+    staff_member_id: Mapped[int | None] = mapped_column(ForeignKey("staff_member.id"))
+    need_id: Mapped[int | None] = mapped_column(ForeignKey("need.id", ondelete="CASCADE"))
+    week: Mapped[str] = mapped_column(String(8))
+    reason: Mapped[str] = mapped_column(String(300))
+    detail: Mapped[str | None] = mapped_column(Text)
+    remedy: Mapped[str | None] = mapped_column(Text)
+    opened_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    opened_run_id: Mapped[int | None] = mapped_column(ForeignKey("plan_run.id"))
+    last_run_id: Mapped[int | None] = mapped_column(ForeignKey("plan_run.id"))
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    acknowledged_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    acknowledged_by_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
+    acknowledgement_note: Mapped[str | None] = mapped_column(String(500))
+
+    case: Mapped[Case | None] = relationship()
+    staff_member: Mapped[StaffMember | None] = relationship()
+    need: Mapped[Need | None] = relationship()
+
+    def __repr__(self) -> str:
+        return f"<Alert {self.key}>"

@@ -1,0 +1,76 @@
+"""Sign-in for every page, roles for every change, and the headers that protect each response."""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Callable
+from functools import wraps
+from typing import Any, TypeVar
+from urllib.parse import urlsplit
+
+from flask import Flask, abort, g, request
+from flask.typing import ResponseReturnValue
+from flask_login import current_user
+
+from planner.vocabulary import UserRole
+
+View = TypeVar("View", bound=Callable[..., Any])
+
+# Endpoints a signed-out person may reach: the sign-in page and what it is drawn with.
+PUBLIC_ENDPOINTS = frozenset({"auth.sign_in", "assets.asset"})
+
+
+def init_app(app: Flask) -> None:
+    """Require sign-in before every request and set the security headers after it."""
+    app.before_request(require_sign_in)
+    app.after_request(set_security_headers)
+
+
+def require_sign_in() -> ResponseReturnValue | None:
+    """Send anyone not signed in to the sign-in page, whatever they asked for."""
+    g.csp_nonce = secrets.token_urlsafe(16)
+    if request.endpoint in PUBLIC_ENDPOINTS or current_user.is_authenticated:
+        return None
+    from planner.extensions import login_manager
+
+    return login_manager.unauthorized()
+
+
+def role_required(role: UserRole) -> Callable[[View], View]:
+    """Allow a view only to users with this role or a higher one (403 otherwise)."""
+
+    def decorate(view: View) -> View:
+        @wraps(view)
+        def guarded(*args: Any, **kwargs: Any) -> Any:
+            if not current_user.is_authenticated or not current_user.can(role):
+                abort(403)
+            return view(*args, **kwargs)
+
+        return guarded  # type: ignore[return-value]
+
+    return decorate
+
+
+def set_security_headers(response: Any) -> Any:
+    """No framing, no sniffing, no caching of sensitive pages, scripts only from here."""
+    nonce = g.get("csp_nonce", "")
+    response.headers["Content-Security-Policy"] = (
+        "default-src 'self'; "
+        f"script-src 'self' 'nonce-{nonce}'; "
+        "style-src 'self'; img-src 'self' data:; font-src 'self'; "
+        "form-action 'self'; frame-ancestors 'none'; base-uri 'self'; object-src 'none'"
+    )
+    response.headers["X-Frame-Options"] = "DENY"
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Referrer-Policy"] = "same-origin"
+    if request.endpoint != "assets.asset":
+        response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def is_safe_next(target: str | None) -> bool:
+    """Whether a ?next= address stays on this site (a path, never another host)."""
+    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return False
+    parts = urlsplit(target)
+    return not parts.scheme and not parts.netloc

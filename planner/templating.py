@@ -1,0 +1,99 @@
+"""Jinja set-up: our templates over GOV.UK Frontend's, and the filters pages share."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from flask import Flask, current_app, g, request, url_for
+from govuk_frontend_wtf.main import WTFormsHelpers
+from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
+
+from planner.vocabulary import label
+
+LONDON = ZoneInfo("Europe/London")
+
+ROSH_TAGS = {
+    "very_high": ("Very high", "govuk-tag--red"),
+    "high": ("High", "govuk-tag--orange"),
+    "medium": ("Medium", "govuk-tag--yellow"),
+    "low": ("Low", "govuk-tag--green"),
+}
+
+
+def init_app(app: Flask, templates: Path) -> None:
+    """Load our templates first, GOV.UK Frontend's under their prefixes, and add helpers."""
+    app.jinja_loader = ChoiceLoader(
+        [
+            FileSystemLoader(str(templates)),
+            PrefixLoader(
+                {
+                    "govuk_frontend_jinja": PackageLoader("govuk_frontend_jinja"),
+                    "govuk_frontend_wtf": PackageLoader("govuk_frontend_wtf"),
+                }
+            ),
+        ]
+    )
+    app.jinja_env.trim_blocks = True
+    app.jinja_env.lstrip_blocks = True
+    WTFormsHelpers(app)
+    app.add_template_filter(govuk_date)
+    app.add_template_filter(govuk_datetime)
+    app.add_template_filter(hours)
+    app.add_template_global(rosh_tag)
+    app.add_template_global(navigation_items)
+    app.add_template_global(label)
+
+    @app.context_processor
+    def page_globals() -> dict[str, object]:
+        """What every page needs: the service name and the script nonce."""
+        return {
+            "serviceName": app.config["SERVICE_NAME"],
+            "cspNonce": g.get("csp_nonce"),
+        }
+
+
+# The primary navigation: (text, endpoint, blueprint). An area appears once its blueprint exists.
+NAVIGATION = (
+    ("Dashboard", "dashboard.index", "dashboard"),
+    ("Cases", "cases.index", "cases"),
+    ("Staff", "staff.index", "staff"),
+    ("Plans", "plans.index", "plans"),
+    ("Alerts", "alerts.index", "alerts"),
+    ("Settings", "admin.index", "admin"),
+)
+
+
+def navigation_items() -> list[dict[str, object]]:
+    """The primary navigation, marking the area of the current page."""
+    return [
+        {"text": text, "href": url_for(endpoint), "active": request.blueprint == blueprint}
+        for text, endpoint, blueprint in NAVIGATION
+        if endpoint in current_app.view_functions
+    ]
+
+
+def govuk_date(day: date | None) -> str:
+    """A date as GOV.UK writes it: 1 December 2026."""
+    return "" if day is None else f"{day.day} {day:%B %Y}"
+
+
+def govuk_datetime(moment: datetime | None) -> str:
+    """A time as GOV.UK writes it, in UK time: 1 December 2026 at 2:05pm."""
+    if moment is None:
+        return ""
+    local = moment.astimezone(LONDON)
+    clock = f"{local:%I}".lstrip("0") + f":{local:%M}{local:%p}".lower()
+    return f"{govuk_date(local.date())} at {clock}"
+
+
+def hours(value: float | None) -> str:
+    """Hours as people write them: 37, 22.5, 1.25."""
+    return "" if value is None else f"{value:.2f}".rstrip("0").rstrip(".")
+
+
+def rosh_tag(rosh: str) -> dict[str, str]:
+    """The GOV.UK tag for a RoSH level: colour and words, so colour is never the only signal."""
+    text, classes = ROSH_TAGS[str(rosh)]
+    return {"text": text, "classes": classes}

@@ -1,0 +1,158 @@
+"""The domain's words as enumerations, in the order the users rank them (lowest first)."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class Role(StrEnum):
+    """Where a practitioner works: a probation office (COM) or a prison (POM)."""
+
+    PROBATION = "probation"
+    PRISON = "prison"
+
+
+class Grade(StrEnum):
+    """Practitioner grades, lowest to highest (prison officer POMs sit at PSO)."""
+
+    PSO = "PSO"
+    PQIP = "PQiP"
+    PO = "PO"
+    SPO = "SPO"
+
+
+class Vetting(StrEnum):
+    """Security vetting levels, lowest to highest."""
+
+    NONE = "none"
+    BPSS = "BPSS"
+    CTC = "CTC"
+    SC = "SC"
+    DV = "DV"
+
+
+class Rosh(StrEnum):
+    """Risk of serious harm (OASys), lowest to highest."""
+
+    LOW = "low"
+    MEDIUM = "medium"
+    HIGH = "high"
+    VERY_HIGH = "very_high"
+
+
+class Cohort(StrEnum):
+    """Why a case is in the counter-terrorism caseload."""
+
+    TACT = "TACT"
+    TERRORIST_CONNECTED = "TERRORIST_CONNECTED"
+    TERRORIST_RISK = "TERRORIST_RISK"
+    CPPC = "CPPC"
+
+
+class Setting(StrEnum):
+    """Where the person is: held in a prison or supervised in the community."""
+
+    CUSTODY = "custody"
+    COMMUNITY = "community"
+
+
+class SentenceType(StrEnum):
+    """The sentence, which decides the handover rule."""
+
+    DETERMINATE = "determinate"
+    INDETERMINATE = "indeterminate"
+    COMMUNITY_ORDER = "community_order"
+    NONE = "none"
+
+
+class SiteKind(StrEnum):
+    """A prison, a probation delivery unit, or a National Security Division team."""
+
+    PRISON = "prison"
+    PDU = "pdu"
+    NSD = "nsd"
+
+
+class ResponsibilityState(StrEnum):
+    """Who is involved in a case on a date."""
+
+    CUSTODY_ONLY = "custody_only"
+    CUSTODY_WITH_COM = "custody_with_com"
+    COMMUNITY = "community"
+
+
+class NeedSource(StrEnum):
+    """Whether a need was derived by the rules or set by a manager."""
+
+    RULES = "rules"
+    MANAGER = "manager"
+
+
+class AbsenceKind(StrEnum):
+    """Why a person's hours are reduced."""
+
+    ANNUAL_LEAVE = "annual_leave"
+    SICKNESS = "sickness"
+    TRAINING = "training"
+    UNION_DUTIES = "union_duties"
+    SECONDMENT = "secondment"
+    OTHER = "other"
+
+
+class UserRole(StrEnum):
+    """What a signed-in user may do."""
+
+    VIEWER = "viewer"
+    MANAGER = "manager"
+    ADMIN = "admin"
+
+
+class RunStatus(StrEnum):
+    """Where a plan run is, or how it ended."""
+
+    RUNNING = "running"
+    OPTIMAL = "optimal"
+    FEASIBLE = "feasible"
+    ERROR = "error"
+    FAILED = "failed"
+
+
+class AlertSeverity(StrEnum):
+    """How urgent an alert is, lowest to highest."""
+
+    INFO = "info"
+    WARNING = "warning"
+    CRITICAL = "critical"
+
+
+GRADE_ORDER = list(Grade)
+VETTING_ORDER = list(Vetting)
+ROSH_ORDER = list(Rosh)
+CT_COHORTS = frozenset({Cohort.TACT, Cohort.TERRORIST_CONNECTED, Cohort.TERRORIST_RISK})
+
+# How each value reads on a page, where its own spelling is not already plain English.
+LABELS: dict[str, str] = {
+    Role.PROBATION: "Probation (COM)",
+    Role.PRISON: "Prison (POM)",
+    Cohort.TACT: "TACT conviction",
+    Cohort.TERRORIST_CONNECTED: "Terrorist connected",
+    Cohort.TERRORIST_RISK: "Terrorist risk",
+    Cohort.CPPC: "Critical public protection (CPPC)",
+    Rosh.VERY_HIGH: "Very high",
+    SentenceType.COMMUNITY_ORDER: "Community order",
+    SentenceType.NONE: "No sentence",
+    SiteKind.PDU: "Probation delivery unit",
+    SiteKind.NSD: "National Security Division team",
+    ResponsibilityState.CUSTODY_ONLY: "In custody, POM only",
+    ResponsibilityState.CUSTODY_WITH_COM: "In custody, COM allocated",
+    ResponsibilityState.COMMUNITY: "In the community",
+    Vetting.NONE: "None",
+    AbsenceKind.ANNUAL_LEAVE: "Annual leave",
+    AbsenceKind.UNION_DUTIES: "Union duties",
+}
+
+
+def label(value: object) -> str:
+    """A value as a person reads it."""
+    text = str(value)
+    return LABELS.get(text, text.replace("_", " ").capitalize() if text.islower() else text)
