@@ -61,6 +61,16 @@ def init_app(app: Flask) -> None:
     if not event.contains(Session, "before_flush", refuse_audit_changes):
         event.listen(Session, "before_flush", refuse_audit_changes)
         event.listen(Session, "after_flush", record_changes)
+        for model in AUDITED:
+            for column in inspect(model).column_attrs:
+                # Load the old value before a change, even of an expired attribute, so that
+                # the log can say what it was.
+                event.listen(getattr(model, column.key), "set", _keep_old, active_history=True)
+
+
+def _keep_old(_target: Any, value: Any, _old: Any, _initiator: Any) -> Any:
+    """Nothing to do: listening with active history is what loads the old value."""
+    return value
 
 
 def set_actor(session: Session, actor: str) -> None:

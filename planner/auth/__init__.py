@@ -13,8 +13,8 @@ def init_app(app: Flask) -> None:
     from planner.auth.views import blueprint
 
     login_manager.login_view = "auth.sign_in"
-    login_manager.login_message = "Sign in to use the caseload planner."
-    login_manager.login_message_category = "info"
+    # The sign-in page says what it is for; a banner saying so again would be noise.
+    login_manager.login_message = None
     login_manager.session_protection = "strong"
     login_manager.user_loader(load_user)
     app.register_blueprint(blueprint)

@@ -1,0 +1,39 @@
+"""A manager signs in, reaches the dashboard, and signs out."""
+
+from __future__ import annotations
+
+from playwright.sync_api import Page, expect
+
+from tests.browser.conftest import serious_accessibility_violations, sign_in
+
+
+def test_sign_in_reach_the_dashboard_and_sign_out(page: Page, site: str) -> None:
+    page.goto(f"{site}/")
+    expect(page).to_have_url(f"{site}/sign-in?next=%2F")
+    expect(page.get_by_role("heading", name="Sign in")).to_be_visible()
+    assert serious_accessibility_violations(page) == []
+
+    sign_in(page, site)
+    expect(page.get_by_role("heading", name="Dashboard")).to_be_visible()
+    expect(page.get_by_text("manager.user (manager)")).to_be_visible()
+    assert serious_accessibility_violations(page) == []
+
+    page.get_by_role("button", name="Sign out").click()
+    expect(page.get_by_text("You have signed out.")).to_be_visible()
+    page.goto(f"{site}/")
+    expect(page.get_by_role("heading", name="Sign in")).to_be_visible()
+
+
+def test_a_wrong_password_shows_the_error_summary_and_keeps_the_username(
+    page: Page, site: str
+) -> None:
+    page.goto(f"{site}/sign-in")
+    page.get_by_label("Username").fill("manager.user")
+    page.get_by_label("Password", exact=True).fill("not the password")
+    page.get_by_role("button", name="Sign in").click()
+    expect(page).to_have_title("Error: Sign in – Caseload planner")
+    summary = page.get_by_role("alert")
+    expect(summary).to_contain_text("There is a problem")
+    expect(summary).to_contain_text("Enter a correct username and password")
+    expect(page.get_by_label("Username")).to_have_value("manager.user")
+    assert serious_accessibility_violations(page) == []

@@ -1,0 +1,127 @@
+"""Signing in and out: every page needs sign-in, the next address stays on this site."""
+
+from __future__ import annotations
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+
+from planner.vocabulary import UserRole
+from tests.conftest import PASSWORD, add_user, sign_in
+
+
+def test_every_page_sends_a_signed_out_person_to_sign_in(client: FlaskClient) -> None:
+    response = client.get("/")
+    assert response.status_code == 302
+    assert response.headers["Location"].startswith("/sign-in?next=")
+
+
+def test_unknown_pages_also_need_sign_in_first(client: FlaskClient) -> None:
+    assert client.get("/no-such-page").status_code == 302
+
+
+def test_the_sign_in_page_is_a_govuk_form(client: FlaskClient) -> None:
+    page = client.get("/sign-in").get_data(as_text=True)
+    assert "<title>Sign in – Caseload planner</title>" in page
+    assert 'autocomplete="current-password"' in page
+    assert "novalidate" in page
+
+
+def test_signing_in_opens_the_dashboard(client: FlaskClient, users: dict[UserRole, str]) -> None:
+    response = sign_in(client, users[UserRole.VIEWER])
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/"
+    page = client.get("/").get_data(as_text=True)
+    assert "Dashboard" in page
+    assert "viewer.user (viewer)" in page
+
+
+@pytest.mark.parametrize(
+    ("username", "password"), [("manager.user", "wrong password"), ("nobody", PASSWORD)]
+)
+def test_a_wrong_username_or_password_gets_one_message(
+    client: FlaskClient, users: dict[UserRole, str], username: str, password: str
+) -> None:
+    response = sign_in(client, username, password)
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "<title>Error: Sign in – Caseload planner</title>" in page
+    assert "There is a problem" in page
+    assert "Enter a correct username and password" in page
+    assert 'value="' + username + '"' in page
+    assert client.get("/").status_code == 302
+
+
+def test_empty_fields_are_named_in_the_error_summary(client: FlaskClient) -> None:
+    page = client.post("/sign-in", data={"username": "", "password": ""}).get_data(as_text=True)
+    assert '<a href="#username">Enter your username</a>' in page
+    assert '<a href="#password">Enter your password</a>' in page
+
+
+def test_a_deactivated_user_cannot_sign_in(app: Flask, client: FlaskClient) -> None:
+    add_user(app, "gone.user", UserRole.MANAGER, active=False)
+    assert "Enter a correct username" in sign_in(client, "gone.user").get_data(as_text=True)
+
+
+@pytest.mark.parametrize(
+    ("target", "expected"),
+    [
+        ("/staff?page=2", "/staff?page=2"),
+        ("https://elsewhere.example/", "/"),
+        ("//elsewhere.example/", "/"),
+        ("/\\elsewhere.example", "/"),
+        ("javascript:alert(1)", "/"),
+    ],
+)
+def test_next_only_leads_back_into_this_site(
+    client: FlaskClient, users: dict[UserRole, str], target: str, expected: str
+) -> None:
+    response = client.post(
+        "/sign-in",
+        query_string={"next": target},
+        data={"username": users[UserRole.MANAGER], "password": PASSWORD},
+    )
+    assert response.headers["Location"] == expected
+
+
+def test_signing_out_ends_the_session(manager: FlaskClient) -> None:
+    assert manager.get("/").status_code == 200
+    response = manager.post("/sign-out", follow_redirects=True)
+    assert "You have signed out" in response.get_data(as_text=True)
+    assert manager.get("/").status_code == 302
+
+
+def test_signing_out_needs_a_post(manager: FlaskClient) -> None:
+    assert manager.get("/sign-out").status_code == 405
+
+
+def test_passwords_are_stored_hashed(app: Flask, users: dict[UserRole, str]) -> None:
+    from sqlalchemy import select
+
+    from planner.extensions import db
+    from planner.models import User
+
+    with app.app_context():
+        stored = db.session.scalar(select(User.password_hash).limit(1))
+    assert PASSWORD not in stored
+    assert stored.startswith(("scrypt:", "pbkdf2:"))
+
+
+def test_forms_without_a_csrf_token_are_refused(tmp_path: object) -> None:
+    from tests.conftest import make_app
+
+    app = make_app(tmp_path / "csrf.db", WTF_CSRF_ENABLED=True)  # type: ignore[operator]
+    add_user(app, "manager.user", UserRole.MANAGER)
+    with app.test_client() as client:
+        response = client.post("/sign-in", data={"username": "manager.user", "password": PASSWORD})
+        assert response.status_code == 400
+        assert "Your session has expired" in response.get_data(as_text=True)
+        assert client.get("/").status_code == 302
+
+
+def test_responses_carry_protective_headers(manager: FlaskClient) -> None:
+    headers = manager.get("/").headers
+    assert headers["X-Frame-Options"] == "DENY"
+    assert headers["Cache-Control"] == "no-store"
+    assert "frame-ancestors 'none'" in headers["Content-Security-Policy"]
+    assert "script-src 'self' 'nonce-" in headers["Content-Security-Policy"]

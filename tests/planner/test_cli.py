@@ -1,0 +1,85 @@
+"""Account commands: create users, set passwords, the demo account printed once."""
+
+from __future__ import annotations
+
+from flask import Flask
+from flask.testing import FlaskCliRunner
+from sqlalchemy import select
+
+from planner.extensions import db
+from planner.models import User
+from planner.vocabulary import UserRole
+
+
+def stored_user(app: Flask, username: str) -> User | None:
+    """The user of that name, if any."""
+    with app.app_context():
+        return db.session.scalar(select(User).where(User.username == username))
+
+
+def test_create_user_reads_the_password_from_stdin(app: Flask, runner: FlaskCliRunner) -> None:
+    result = runner.invoke(
+        args=["create-user", "spo.one", "--role", "manager", "--password-stdin"],
+        input="a long enough password\n",
+    )
+    assert result.exit_code == 0, result.output
+    assert "Created manager spo.one" in result.output
+    user = stored_user(app, "spo.one")
+    assert user is not None and user.role == UserRole.MANAGER
+    assert user.check_password("a long enough password")
+
+
+def test_create_user_asks_twice_at_the_prompt(app: Flask, runner: FlaskCliRunner) -> None:
+    result = runner.invoke(
+        args=["create-user", "head.unit", "--role", "admin"],
+        input="a long enough password\na long enough password\n",
+    )
+    assert result.exit_code == 0, result.output
+    assert stored_user(app, "head.unit") is not None
+
+
+def test_create_user_refuses_a_short_password(app: Flask, runner: FlaskCliRunner) -> None:
+    result = runner.invoke(
+        args=["create-user", "x", "--role", "viewer", "--password-stdin"], input="short\n"
+    )
+    assert result.exit_code == 1
+    assert "Error: the password must be at least 12 characters" in result.output
+    assert stored_user(app, "x") is None
+
+
+def test_create_user_refuses_a_duplicate_and_an_unknown_role(runner: FlaskCliRunner) -> None:
+    arguments = ["create-user", "dup", "--role", "viewer", "--password-stdin"]
+    assert runner.invoke(args=arguments, input="a long enough password\n").exit_code == 0
+    result = runner.invoke(args=arguments, input="a long enough password\n")
+    assert result.exit_code == 1
+    assert "a user called dup already exists" in result.output
+    result = runner.invoke(args=["create-user", "y", "--role", "king"])
+    assert result.exit_code == 2
+    assert "'king' is not one of" in result.output
+
+
+def test_set_password_changes_it(app: Flask, runner: FlaskCliRunner) -> None:
+    runner.invoke(
+        args=["create-user", "po.two", "--role", "viewer", "--password-stdin"],
+        input="the first password\n",
+    )
+    result = runner.invoke(
+        args=["set-password", "po.two", "--password-stdin"], input="the second password\n"
+    )
+    assert result.exit_code == 0
+    assert stored_user(app, "po.two").check_password("the second password")
+    missing = runner.invoke(args=["set-password", "nobody", "--password-stdin"], input="x" * 20)
+    assert missing.exit_code == 1
+    assert "there is no user called nobody" in missing.output
+
+
+def test_the_demo_account_password_is_shown_once(app: Flask, runner: FlaskCliRunner) -> None:
+    first = runner.invoke(args=["demo-account"])
+    assert first.exit_code == 0
+    password = first.output.split("with password ")[1].split()[0]
+    assert stored_user(app, "demo.manager").check_password(password)
+    assert stored_user(app, "demo.manager").role == UserRole.MANAGER
+    second = runner.invoke(args=["demo-account"])
+    assert second.exit_code == 0
+    assert password not in second.output
+    assert "set-password demo.manager" in second.output
