@@ -40,6 +40,10 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
 def register_blueprints(app: Flask) -> None:
     """One blueprint per area of the service."""
+    from planner.admin.views import blueprint as admin
+    from planner.cases.views import blueprint as cases
     from planner.dashboard.views import blueprint as dashboard
+    from planner.staff.views import blueprint as staff
 
-    app.register_blueprint(dashboard)
+    for blueprint in (dashboard, cases, staff, admin):
+        app.register_blueprint(blueprint)

@@ -65,3 +65,13 @@ def next_manager_key(case: Case) -> str:
     while f"manager_{number}" in taken:
         number += 1
     return f"manager_{number}"
+
+
+def need_name(need: Need) -> str:
+    """A need as managers call it: POM, COM, co-working COM, or an extra one a manager added."""
+    role = "POM" if need.role == "prison" else "COM"
+    if need.key.endswith("_coworker"):
+        return f"Co-working {role}"
+    if need.key.startswith("manager_"):
+        return f"Additional {role}"
+    return role

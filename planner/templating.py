@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from pathlib import Path
+from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
 from flask import Flask, current_app, g, request, url_for
 from govuk_frontend_wtf.main import WTFormsHelpers
 from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
 
+from planner.needs import need_name
 from planner.vocabulary import label
 
 LONDON = ZoneInfo("Europe/London")
@@ -44,6 +46,8 @@ def init_app(app: Flask, templates: Path) -> None:
     app.add_template_global(rosh_tag)
     app.add_template_global(navigation_items)
     app.add_template_global(label)
+    app.add_template_global(url_with)
+    app.add_template_global(need_name)
 
     @app.context_processor
     def page_globals() -> dict[str, object]:
@@ -72,6 +76,18 @@ def navigation_items() -> list[dict[str, object]]:
         for text, endpoint, blueprint in NAVIGATION
         if endpoint in current_app.view_functions
     ]
+
+
+def url_with(**changes: object) -> str:
+    """This page's address with some query parameters changed (None removes one)."""
+    args = request.args.to_dict(flat=False)
+    for name, value in changes.items():
+        if value is None:
+            args.pop(name, None)
+        else:
+            args[name] = [str(value)]
+    query = urlencode(args, doseq=True)
+    return f"{request.path}?{query}" if query else request.path
 
 
 def govuk_date(day: date | None) -> str:

@@ -1,0 +1,1 @@
+"""Cases: the people supervised, their needs, exclusions and history."""

@@ -1,0 +1,301 @@
+"""The forms of the cases area: a case, a need, an exclusion, the list's filters."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from flask_wtf import FlaskForm
+from govuk_frontend_wtf.wtforms_widgets import (
+    GovRadioInput,
+    GovSubmitInput,
+    GovTextArea,
+    GovTextInput,
+)
+from wtforms import RadioField, StringField, SubmitField, TextAreaField
+from wtforms.validators import InputRequired, Length, ValidationError
+
+from planner.forms import (
+    GovCheckboxesField,
+    GovDateField,
+    GovSelectField,
+    HoursField,
+    choices,
+    enum_choices,
+)
+from planner.vocabulary import (
+    Cohort,
+    Grade,
+    Role,
+    Rosh,
+    SentenceType,
+    Setting,
+    SiteKind,
+    Vetting,
+)
+
+REFERENCE = re.compile(r"^[A-Z0-9][A-Z0-9-]{1,19}$")
+SKILLS = (
+    ("ct_trained", "Counter-terrorism trained"),
+    ("erg_assessor", "Extremism risk (ERG) assessor"),
+    ("polygraph", "Polygraph examiner"),
+    ("arabic", "Speaks Arabic"),
+    ("urdu", "Speaks Urdu"),
+    ("somali", "Speaks Somali"),
+)
+CUSTODIAL = (SentenceType.DETERMINATE.value, SentenceType.INDETERMINATE.value)
+
+
+class CaseForm(FlaskForm):
+    """The facts of a case; needs are derived from them when it is saved."""
+
+    reference = StringField(
+        "Case reference",
+        widget=GovTextInput(),
+        description="A pseudonymous reference, like CT-LDN-0042",
+        validators=[InputRequired(message="Enter the case reference, like CT-LDN-0042")],
+    )
+    name = StringField(
+        "Name",
+        widget=GovTextInput(),
+        validators=[InputRequired(message="Enter the person's name"), Length(max=120)],
+    )
+    cohort = GovSelectField(
+        "Cohort",
+        choices=enum_choices(Cohort, blank="Choose a cohort"),
+        validators=[InputRequired(message="Choose the cohort")],
+    )
+    rosh = GovSelectField(
+        "Risk of serious harm (RoSH)",
+        choices=enum_choices(Rosh, blank="Choose the RoSH level"),
+        validators=[InputRequired(message="Choose the risk of serious harm")],
+    )
+    tier = GovSelectField("Tier", validators=[InputRequired(message="Choose the tier")])
+    mappa_category = GovSelectField(
+        "MAPPA category",
+        choices=choices([("1", "1"), ("2", "2"), ("3", "3"), ("4", "4 (terrorism)")], "Not MAPPA"),
+    )
+    mappa_level = GovSelectField(
+        "MAPPA level", choices=choices([("1", "1"), ("2", "2"), ("3", "3")], "Not MAPPA")
+    )
+    setting = RadioField(
+        "Where is the person?",
+        widget=GovRadioInput(),
+        choices=enum_choices(Setting),
+        validators=[InputRequired(message="Choose custody or community")],
+    )
+    site = GovSelectField("Prison or probation office", coerce=str)
+    sentence_type = GovSelectField(
+        "Sentence",
+        choices=enum_choices(SentenceType, blank="Choose the sentence"),
+        validators=[InputRequired(message="Choose the sentence")],
+    )
+    sentence_date = GovDateField("Sentence date")
+    release_date = GovDateField(
+        "Release date (CRD or ARD)", description="The conditional or automatic release date"
+    )
+    parole_eligibility_date = GovDateField("Parole eligibility date (PED)")
+    tariff_expiry_date = GovDateField("Tariff expiry date (TED)")
+    parole_hearing_date = GovDateField("Parole hearing date")
+    released_on = GovDateField("Date released", description="For a person now on licence")
+    licence_end_date = GovDateField("Licence or order end date")
+    next_mappa_review = GovDateField("Next MAPPA review")
+    next_erg_review = GovDateField("Next extremism risk review (ERG)")
+    submit = SubmitField("Save case", widget=GovSubmitInput())
+
+    def __init__(self, *args: Any, sites: list[Any], tiers: list[str], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.sites = {str(site.id): site for site in sites}
+        self.site.choices = choices(
+            [(str(s.id), f"{s.name} ({s.code}, {s.region.name})") for s in sites],
+            blank="Choose a prison or office",
+        )
+        self.tier.choices = choices([(tier, tier) for tier in tiers], blank="Choose the tier")
+
+    def validate_reference(self, field: StringField) -> None:
+        """Upper-case letters, digits and hyphens."""
+        field.data = (field.data or "").strip().upper()
+        if not REFERENCE.match(field.data):
+            raise ValidationError(
+                "The case reference must be 2 to 20 letters, digits and hyphens, like CT-LDN-0042"
+            )
+
+    def validate_site(self, field: GovSelectField) -> None:
+        """A prison for a person in custody, a PDU or NSD team for one in the community."""
+        site = self.sites.get(field.data or "")
+        if site is None:
+            raise ValidationError("Choose the prison or probation office")
+        in_custody = self.setting.data == Setting.CUSTODY.value
+        if in_custody and site.kind != SiteKind.PRISON:
+            raise ValidationError("A person in custody must be at a prison")
+        if self.setting.data == Setting.COMMUNITY.value and site.kind == SiteKind.PRISON:
+            raise ValidationError("A person in the community must be at a PDU or NSD team")
+
+    def validate_mappa_level(self, field: GovSelectField) -> None:
+        """MAPPA category and level go together."""
+        if bool(field.data) != bool(self.mappa_category.data):
+            raise ValidationError("Choose both the MAPPA category and level, or neither")
+
+    def validate_sentence_type(self, field: GovSelectField) -> None:
+        """Someone in custody is serving a custodial sentence."""
+        if self.setting.data == Setting.CUSTODY.value and field.data not in CUSTODIAL:
+            raise ValidationError(
+                "A person in custody must have a determinate or indeterminate sentence"
+            )
+
+    def validate(self, extra_validators: Any = None) -> bool:
+        """The fields one by one, then the dates against each other and the sentence."""
+        valid = super().validate(extra_validators)
+        for field, message in self._date_problems():
+            if not field.errors:
+                field.errors.append(message)
+            valid = False
+        return valid
+
+    def _date_problems(self) -> list[tuple[Any, str]]:
+        """Missing or out-of-order dates, each with a message for the field concerned."""
+        custody = self.setting.data == Setting.CUSTODY.value
+        sentence = self.sentence_type.data
+        problems = []
+        if (
+            sentence in (*CUSTODIAL, SentenceType.COMMUNITY_ORDER.value)
+            and not self.sentence_date.data
+        ):
+            problems.append((self.sentence_date, "Enter the sentence date"))
+        if custody and sentence == SentenceType.DETERMINATE.value and not self.release_date.data:
+            problems.append((self.release_date, "Enter the release date (CRD or ARD)"))
+        if (
+            custody
+            and sentence == SentenceType.INDETERMINATE.value
+            and not (self.tariff_expiry_date.data or self.parole_hearing_date.data)
+        ):
+            problems.append(
+                (self.tariff_expiry_date, "Enter the tariff expiry date or a parole hearing date")
+            )
+        if not custody and sentence in CUSTODIAL and not self.released_on.data:
+            problems.append((self.released_on, "Enter the date they were released"))
+        start = self.sentence_date.data
+        for later, name in (
+            (self.release_date, "release date"),
+            (self.parole_eligibility_date, "parole eligibility date"),
+            (self.tariff_expiry_date, "tariff expiry date"),
+            (self.released_on, "date released"),
+            (self.licence_end_date, "licence or order end date"),
+        ):
+            if start and later.data and later.data < start:
+                problems.append((later, f"The {name} must be on or after the sentence date"))
+        release, ped = self.release_date.data, self.parole_eligibility_date.data
+        if release and ped and ped > release:
+            problems.append(
+                (
+                    self.parole_eligibility_date,
+                    "The parole eligibility date must be on or before the release date",
+                )
+            )
+        released, end = self.released_on.data, self.licence_end_date.data
+        if released and end and end < released:
+            problems.append(
+                (self.licence_end_date, "The licence end date must be after the date released")
+            )
+        return problems
+
+
+class NeedForm(FlaskForm):
+    """A need set or changed by a manager, with the reason they give."""
+
+    role = RadioField(
+        "Who is needed",
+        widget=GovRadioInput(),
+        choices=choices(
+            [
+                (Role.PRISON.value, "A POM in the prison"),
+                (Role.PROBATION.value, "A COM in the region"),
+            ]
+        ),
+        validators=[InputRequired(message="Choose a POM or a COM")],
+    )
+    min_grade = GovSelectField(
+        "Lowest grade who may hold it",
+        choices=enum_choices(Grade),
+        validators=[InputRequired(message="Choose the lowest grade")],
+    )
+    hours = HoursField(
+        "Hours a week", example="3 or 1.5", maximum=37.0, validators=[InputRequired()]
+    )
+    vetting = GovSelectField(
+        "Vetting needed",
+        choices=enum_choices(Vetting),
+        validators=[InputRequired(message="Choose the vetting needed")],
+    )
+    skills = GovCheckboxesField("Skills needed", choices=choices(SKILLS))
+    same_site = RadioField(
+        "Must they work at the person's prison or office?",
+        widget=GovRadioInput(),
+        choices=choices([("yes", "Yes"), ("no", "No")]),
+        validators=[InputRequired(message="Choose yes if they must work at the same site")],
+    )
+    reason = TextAreaField(
+        "Why does this case need this?",
+        widget=GovTextArea(),
+        validators=[InputRequired(message="Enter the reason for this need"), Length(max=250)],
+    )
+    submit = SubmitField("Save need", widget=GovSubmitInput())
+
+
+class ExclusionForm(FlaskForm):
+    """A practitioner who must not hold this case, and why."""
+
+    staff_member = GovSelectField("Practitioner", coerce=str)
+    reason = TextAreaField(
+        "Why must they not hold this case?",
+        widget=GovTextArea(),
+        validators=[InputRequired(message="Enter the reason for the exclusion"), Length(max=300)],
+    )
+    submit = SubmitField("Exclude", widget=GovSubmitInput())
+
+    def __init__(self, *args: Any, staff: list[Any], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.staff = {str(person.id): person for person in staff}
+        self.staff_member.choices = choices(
+            [
+                (str(p.id), f"{p.name} ({p.staff_ref}, {p.grade.value}, {p.site.code})")
+                for p in staff
+            ],
+            blank="Choose a practitioner",
+        )
+
+    def validate_staff_member(self, field: GovSelectField) -> None:
+        """One of the listed practitioners."""
+        if field.data not in self.staff:
+            raise ValidationError("Choose the practitioner to exclude")
+
+
+class ConfirmForm(FlaskForm):
+    """A button that confirms an action (the CSRF token is what matters)."""
+
+    submit = SubmitField("Confirm", widget=GovSubmitInput())
+
+
+class CaseFilterForm(FlaskForm):
+    """The list's filters, read from the query string."""
+
+    class Meta:
+        csrf = False
+
+    region = GovSelectField("Region", coerce=str)
+    site = GovSelectField("Site", coerce=str)
+    setting = GovSelectField("Setting", choices=enum_choices(Setting, blank="Any"))
+    rosh = GovSelectField("RoSH", choices=enum_choices(Rosh, blank="Any"))
+    cohort = GovSelectField("Cohort", choices=enum_choices(Cohort, blank="Any"))
+    mappa_level = GovSelectField(
+        "MAPPA level", choices=choices([("1", "1"), ("2", "2"), ("3", "3")], "Any")
+    )
+    covered = GovSelectField(
+        "Covered",
+        choices=choices([("yes", "Every need held"), ("no", "A need with nobody")], "Any"),
+    )
+
+    def __init__(self, *args: Any, regions: list[Any], sites: list[Any], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.region.choices = choices([(str(r.id), r.name) for r in regions], "Any")
+        self.site.choices = choices([(str(s.id), s.code) for s in sites], "Any")

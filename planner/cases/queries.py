@@ -1,0 +1,148 @@
+"""What the cases pages read: the filtered list with coverage, and one case in full."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from sqlalchemy import Select, and_, func, select
+from sqlalchemy import case as when
+from sqlalchemy.orm import Session, joinedload, selectinload
+from werkzeug.datastructures import MultiDict
+
+from planner.holdings import held_on
+from planner.listing import RowPagination, page_number, paginate_rows, sort_by
+from planner.models import Alert, Allocation, AuditEvent, Case, Exclusion, Need, Site
+from planner.policy import Policy
+from planner.rules import Handover, handover, responsibility_state, responsible_role
+from planner.vocabulary import ResponsibilityState, Role, Rosh
+
+ROSH_RANK = when({rosh.value: rank for rank, rosh in enumerate(Rosh)}, value=Case.rosh)
+
+
+def case_list(
+    session: Session, filters: dict[str, str], args: MultiDict[str, str], on: date
+) -> tuple[RowPagination, str, str]:
+    """One page of cases with how many of their needs are held, filtered and sorted."""
+    needs = (
+        select(Need.case_id, func.count().label("total"))
+        .where(Need.active)
+        .group_by(Need.case_id)
+        .subquery()
+    )
+    held = (
+        select(Need.case_id, func.count(func.distinct(Need.id)).label("held"))
+        .join(Allocation, Allocation.need_id == Need.id)
+        .where(Need.active, held_on(on))
+        .group_by(Need.case_id)
+        .subquery()
+    )
+    total = func.coalesce(needs.c.total, 0)
+    covered = func.coalesce(held.c.held, 0)
+    query: Select[Any] = (
+        select(Case, total.label("total"), covered.label("held"))
+        .join(Site, Case.site_id == Site.id)
+        .outerjoin(needs, needs.c.case_id == Case.id)
+        .outerjoin(held, held.c.case_id == Case.id)
+        .where(Case.active)
+        .options(joinedload(Case.site).joinedload(Site.region))
+    )
+    query = _filtered(query, filters, total, covered)
+    columns = {
+        "reference": Case.reference,
+        "name": Case.name,
+        "rosh": ROSH_RANK,
+        "cohort": Case.cohort,
+        "site": Site.code,
+        "release": Case.release_date,
+        "uncovered": total - covered,
+    }
+    query, key, direction = sort_by(query, args, columns, default="reference")
+    query = query.order_by(Case.id)
+    return paginate_rows(session, query, page_number(args)), key, direction
+
+
+def _filtered(query: Select[Any], filters: dict[str, str], total: Any, covered: Any) -> Select[Any]:
+    """Apply the filters that were chosen."""
+    conditions = {
+        "region": lambda v: Site.region_id == int(v),
+        "site": lambda v: Case.site_id == int(v),
+        "setting": lambda v: Case.setting == v,
+        "rosh": lambda v: Case.rosh == v,
+        "cohort": lambda v: Case.cohort == v,
+        "mappa_level": lambda v: Case.mappa_level == int(v),
+        "covered": lambda v: covered >= total if v == "yes" else covered < total,
+    }
+    chosen = [conditions[name](value) for name, value in filters.items() if value]
+    return query.where(and_(*chosen)) if chosen else query
+
+
+@dataclass(frozen=True)
+class NeedHolding:
+    """A need and who holds it now (None: nobody)."""
+
+    need: Need
+    allocation: Allocation | None
+
+
+@dataclass(frozen=True)
+class CaseRecord:
+    """Everything the case page shows."""
+
+    case: Case
+    handover: Handover
+    state: ResponsibilityState
+    responsible: Role
+    holdings: list[NeedHolding]
+    retired: list[Need]
+    alerts: list[Alert]
+    history: list[AuditEvent]
+
+
+def case_record(session: Session, case_id: int, policy: Policy, on: date) -> CaseRecord | None:
+    """A case with its computed dates, needs and holders, exclusions, open alerts and history."""
+    case = session.scalar(
+        select(Case)
+        .where(Case.id == case_id)
+        .options(
+            joinedload(Case.site).joinedload(Site.region),
+            selectinload(Case.needs)
+            .selectinload(Need.allocations)
+            .joinedload(Allocation.staff_member),
+            selectinload(Case.exclusions).joinedload(Exclusion.staff_member),
+        )
+    )
+    if case is None:
+        return None
+    holdings = [
+        NeedHolding(need, next((a for a in need.allocations if _in_force(a, on)), None))
+        for need in case.needs
+        if need.active
+    ]
+    alerts = session.scalars(
+        select(Alert).where(Alert.case_id == case.id, Alert.closed_at.is_(None)).order_by(Alert.id)
+    ).all()
+    history = session.scalars(
+        select(AuditEvent)
+        .where(AuditEvent.case_id == case.id)
+        .order_by(AuditEvent.id.desc())
+        .limit(50)
+    ).all()
+    return CaseRecord(
+        case=case,
+        handover=handover(case, policy),
+        state=responsibility_state(case, on, policy),
+        responsible=responsible_role(case, on, policy),
+        holdings=holdings,
+        retired=[need for need in case.needs if not need.active],
+        alerts=list(alerts),
+        history=list(history),
+    )
+
+
+def _in_force(allocation: Allocation, on: date) -> bool:
+    """Whether an allocation holds on a day."""
+    return allocation.start_date <= on and (
+        allocation.end_date is None or allocation.end_date >= on
+    )

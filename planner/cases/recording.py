@@ -1,0 +1,93 @@
+"""Recording cases: their facts, the needs managers set, exclusions, and what each change ends."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy.orm import Session
+
+from planner.cases.forms import CaseForm, NeedForm
+from planner.models import Case, Exclusion, Need, StaffMember
+from planner.needs import next_manager_key, sync_needs
+from planner.policy import Policy
+from planner.vocabulary import Cohort, Grade, NeedSource, Role, Rosh, SentenceType, Setting, Vetting
+
+DATE_FIELDS = (
+    "sentence_date",
+    "release_date",
+    "parole_eligibility_date",
+    "tariff_expiry_date",
+    "parole_hearing_date",
+    "released_on",
+    "licence_end_date",
+    "next_mappa_review",
+    "next_erg_review",
+)
+# Manager-added needs sort after the ones the rules derive.
+MANAGER_POSITION = 100
+
+
+def save_case(session: Session, case: Case, form: CaseForm, policy: Policy, on: date) -> None:
+    """Copy the form onto the case and derive its needs again; retired needs lose their holders."""
+    case.reference = form.reference.data
+    case.name = form.name.data.strip()
+    case.cohort = Cohort(form.cohort.data)
+    case.rosh = Rosh(form.rosh.data)
+    case.tier = form.tier.data
+    case.mappa_category = int(form.mappa_category.data) if form.mappa_category.data else None
+    case.mappa_level = int(form.mappa_level.data) if form.mappa_level.data else None
+    case.setting = Setting(form.setting.data)
+    case.site = form.sites[form.site.data]
+    case.sentence_type = SentenceType(form.sentence_type.data)
+    for name in DATE_FIELDS:
+        setattr(case, name, getattr(form, name).data)
+    if case.active is None:
+        case.active = True
+    session.add(case)
+    end_holdings(sync_needs(case, policy, on), on)
+
+
+def end_holdings(needs: list[Need], on: date) -> None:
+    """End the current allocations of needs that no longer apply."""
+    for need in needs:
+        for allocation in need.allocations:
+            if allocation.end_date is None or allocation.end_date > on:
+                allocation.end_date = max(allocation.start_date, on)
+
+
+def set_need(need: Need, form: NeedForm, username: str) -> None:
+    """Give a need what the manager chose; it is now theirs, and kept when the case changes."""
+    need.role = Role(form.role.data)
+    need.min_grade = Grade(form.min_grade.data)
+    need.hours = form.hours.data
+    need.vetting = Vetting(form.vetting.data)
+    need.skills = list(form.skills.data or [])
+    need.same_site = form.same_site.data == "yes"
+    need.source = NeedSource.MANAGER
+    need.rule = f"Set by {username}: {form.reason.data.strip()}"[:300]
+    need.active = True
+
+
+def add_need(case: Case, form: NeedForm, username: str) -> Need:
+    """A need the rules do not give, added by a manager."""
+    key = next_manager_key(case)
+    need = Need(key=key, position=MANAGER_POSITION + int(key.rsplit("_", 1)[1]))
+    set_need(need, form, username)
+    case.needs.append(need)
+    return need
+
+
+def restore_need(case: Case, need: Need, policy: Policy, on: date) -> None:
+    """Hand a need back to the rules (a need only a manager gave is retired)."""
+    need.source = NeedSource.RULES
+    end_holdings(sync_needs(case, policy, on), on)
+
+
+def exclude(case: Case, person: StaffMember, reason: str) -> bool:
+    """Record that a person must not hold the case; say whether they hold part of it now."""
+    case.exclusions.append(Exclusion(staff_member=person, reason=reason.strip()))
+    return any(
+        allocation.staff_member_id == person.id and allocation.end_date is None
+        for need in case.needs
+        for allocation in need.allocations
+    )

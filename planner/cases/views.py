@@ -1,0 +1,217 @@
+"""The cases pages: the list, a case in full, and the forms that change it."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+from flask_login import current_user
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload
+
+from planner.cases import recording
+from planner.cases.forms import CaseFilterForm, CaseForm, ConfirmForm, ExclusionForm, NeedForm
+from planner.cases.queries import case_list, case_record
+from planner.clock import today
+from planner.extensions import db
+from planner.listing import chosen_filters
+from planner.models import Case, Exclusion, Need, Region, Site, StaffMember
+from planner.policy import load_policy
+from planner.rules import responsibility_state
+from planner.security import role_required
+from planner.vocabulary import NeedSource, UserRole
+
+blueprint = Blueprint("cases", __name__, url_prefix="/cases")
+
+
+def _sites() -> list[Site]:
+    """Every site, with its region, in code order."""
+    query = select(Site).options(joinedload(Site.region)).order_by(Site.code)
+    return list(db.session.scalars(query))
+
+
+def _case_form(case: Case | None = None) -> CaseForm:
+    """The case form with this installation's sites and tiers."""
+    tiers = list(load_policy(db.session).workload_points)
+    form = CaseForm(obj=case, sites=_sites(), tiers=tiers)
+    if case is not None and request.method == "GET":
+        form.site.data = str(case.site_id)
+        form.mappa_category.data = str(case.mappa_category or "")
+        form.mappa_level.data = str(case.mappa_level or "")
+    return form
+
+
+def _get_case(case_id: int) -> Case:
+    """The case, or 404."""
+    return db.session.get(Case, case_id) or abort(404)
+
+
+def _get_need(case: Case, need_id: int) -> Need:
+    """A need of this case, or 404."""
+    need = db.session.get(Need, need_id)
+    if need is None or need.case_id != case.id:
+        abort(404)
+    return need
+
+
+@blueprint.route("/")
+def index() -> ResponseReturnValue:
+    """Cases, filtered, sorted and a page at a time, with how many needs are held."""
+    regions = list(db.session.scalars(select(Region).order_by(Region.name)))
+    filters = CaseFilterForm(request.args, regions=regions, sites=_sites())
+    chosen = chosen_filters(filters)
+    on, policy = today(), load_policy(db.session)
+    page, sort, direction = case_list(db.session, chosen, request.args, on)
+    return render_template(
+        "cases/index.html",
+        filters=filters,
+        page=page,
+        sort=sort,
+        direction=direction,
+        state_of=lambda case: responsibility_state(case, on, policy),
+    )
+
+
+@blueprint.route("/<int:case_id>")
+def show(case_id: int) -> ResponseReturnValue:
+    """One case: its facts, dates, needs and holders, exclusions, alerts and history."""
+    record = case_record(db.session, case_id, load_policy(db.session), today())
+    if record is None:
+        abort(404)
+    return render_template("cases/show.html", record=record, case=record.case)
+
+
+@blueprint.route("/new", methods=["GET", "POST"])
+@role_required(UserRole.MANAGER)
+def create() -> ResponseReturnValue:
+    """Add a case; its needs are derived by the rules."""
+    form = _case_form()
+    if form.validate_on_submit():
+        if db.session.scalar(select(Case.id).where(Case.reference == form.reference.data)):
+            form.reference.errors.append("A case with this reference already exists")
+        else:
+            case = Case(active=True)
+            recording.save_case(db.session, case, form, load_policy(db.session), today())
+            db.session.commit()
+            flash(
+                f"Case {case.reference} added, with {len(case.needs)} needs from the rules.",
+                "success",
+            )
+            return redirect(url_for("cases.show", case_id=case.id))
+    return render_template("cases/form.html", form=form, case=None)
+
+
+@blueprint.route("/<int:case_id>/edit", methods=["GET", "POST"])
+@role_required(UserRole.MANAGER)
+def edit(case_id: int) -> ResponseReturnValue:
+    """Change a case's facts; derived needs follow, needs a manager set stay."""
+    case = _get_case(case_id)
+    form = _case_form(case)
+    if form.validate_on_submit():
+        clash = db.session.scalar(
+            select(Case.id).where(Case.reference == form.reference.data, Case.id != case.id)
+        )
+        if clash:
+            form.reference.errors.append("A case with this reference already exists")
+        else:
+            recording.save_case(db.session, case, form, load_policy(db.session), today())
+            db.session.commit()
+            flash(f"Case {case.reference} saved.", "success")
+            return redirect(url_for("cases.show", case_id=case.id))
+    return render_template("cases/form.html", form=form, case=case)
+
+
+@blueprint.route("/<int:case_id>/needs/new", methods=["GET", "POST"])
+@role_required(UserRole.MANAGER)
+def add_need(case_id: int) -> ResponseReturnValue:
+    """Add a need the rules do not give."""
+    case = _get_case(case_id)
+    form = NeedForm()
+    if form.validate_on_submit():
+        recording.add_need(case, form, current_user.username)
+        db.session.commit()
+        flash("Need added. It is kept when the case changes.", "success")
+        return redirect(url_for("cases.show", case_id=case.id))
+    return render_template("cases/need_form.html", form=form, case=case, need=None)
+
+
+@blueprint.route("/<int:case_id>/needs/<int:need_id>/edit", methods=["GET", "POST"])
+@role_required(UserRole.MANAGER)
+def edit_need(case_id: int, need_id: int) -> ResponseReturnValue:
+    """Change a need; it becomes the manager's, kept when the case changes."""
+    case = _get_case(case_id)
+    need = _get_need(case, need_id)
+    form = NeedForm(obj=need)
+    if request.method == "GET":
+        form.same_site.data = "yes" if need.same_site else "no"
+        form.reason.data = ""
+    if form.validate_on_submit():
+        recording.set_need(need, form, current_user.username)
+        db.session.commit()
+        flash("Need changed. It is kept when the case changes.", "success")
+        return redirect(url_for("cases.show", case_id=case.id))
+    return render_template("cases/need_form.html", form=form, case=case, need=need)
+
+
+@blueprint.route("/<int:case_id>/needs/<int:need_id>/restore", methods=["GET", "POST"])
+@role_required(UserRole.MANAGER)
+def restore_need(case_id: int, need_id: int) -> ResponseReturnValue:
+    """Give a manager's need back to the rules (or remove one the rules never gave)."""
+    case = _get_case(case_id)
+    need = _get_need(case, need_id)
+    if need.source != NeedSource.MANAGER:
+        abort(404)
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        recording.restore_need(case, need, load_policy(db.session), today())
+        db.session.commit()
+        flash("The need follows the rules again.", "success")
+        return redirect(url_for("cases.show", case_id=case.id))
+    return render_template("cases/restore_need.html", form=form, case=case, need=need)
+
+
+@blueprint.route("/<int:case_id>/exclusions/new", methods=["GET", "POST"])
+@role_required(UserRole.MANAGER)
+def add_exclusion(case_id: int) -> ResponseReturnValue:
+    """Name a practitioner who must not hold this case."""
+    case = _get_case(case_id)
+    excluded = {exclusion.staff_member_id for exclusion in case.exclusions}
+    staff = [
+        person
+        for person in db.session.scalars(
+            select(StaffMember)
+            .join(Site)
+            .where(StaffMember.active, Site.region_id == case.site.region_id)
+            .options(joinedload(StaffMember.site))
+            .order_by(StaffMember.name)
+        )
+        if person.id not in excluded
+    ]
+    form = ExclusionForm(staff=staff)
+    if form.validate_on_submit():
+        person = form.staff[form.staff_member.data]
+        holds_now = recording.exclude(case, person, form.reason.data)
+        db.session.commit()
+        message = f"{person.name} is excluded from {case.reference}."
+        if holds_now:
+            message += " They hold part of this case now: the next plan will move it."
+        flash(message, "success")
+        return redirect(url_for("cases.show", case_id=case.id))
+    return render_template("cases/exclusion_form.html", form=form, case=case)
+
+
+@blueprint.route("/<int:case_id>/exclusions/<int:exclusion_id>/remove", methods=["GET", "POST"])
+@role_required(UserRole.MANAGER)
+def remove_exclusion(case_id: int, exclusion_id: int) -> ResponseReturnValue:
+    """Lift an exclusion, after confirmation."""
+    case = _get_case(case_id)
+    exclusion = db.session.get(Exclusion, exclusion_id)
+    if exclusion is None or exclusion.case_id != case.id:
+        abort(404)
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        name = exclusion.staff_member.name
+        db.session.delete(exclusion)
+        db.session.commit()
+        flash(f"{name} may hold {case.reference} again.", "success")
+        return redirect(url_for("cases.show", case_id=case.id))
+    return render_template("cases/remove_exclusion.html", form=form, case=case, exclusion=exclusion)

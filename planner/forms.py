@@ -1,0 +1,138 @@
+"""Form fields shared by every area, with GOV.UK widgets and GOV.UK error wording."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import date
+from enum import StrEnum
+from typing import Any
+
+from govuk_frontend_wtf.wtforms_widgets import (
+    GovCheckboxesInput,
+    GovDateInput,
+    GovSelect,
+    GovTextInput,
+)
+from wtforms import Field, SelectField, SelectMultipleField, StringField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import ValidationError
+
+from planner.vocabulary import label
+
+
+def enum_choices(enum: Iterable[StrEnum], blank: str | None = None) -> list[SelectChoice]:
+    """Options for a select or radios, labelled as people read them, optionally with a blank."""
+    options = [SelectChoice(member.value, label(member)) for member in enum]
+    return [SelectChoice("", blank), *options] if blank is not None else options
+
+
+def choices(pairs: Sequence[tuple[str, str]], blank: str | None = None) -> list[SelectChoice]:
+    """Options from (value, label) pairs, optionally with a blank first."""
+    options = [SelectChoice(value, text) for value, text in pairs]
+    return [SelectChoice("", blank), *options] if blank is not None else options
+
+
+class GovDateField(Field):
+    """A date in three boxes (day, month, year), with GOV.UK's messages for each mistake."""
+
+    widget = GovDateInput()
+
+    def __init__(
+        self,
+        label: str | None = None,
+        validators: Any = None,
+        *,
+        required_message: str | None = None,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(label, validators, **kwargs)
+        self.required_message = required_message
+        self.data: date | None
+
+    def _value(self) -> str:
+        """Not used by the widget, which reads raw_data or data itself."""
+        return ""
+
+    def process_formdata(self, valuelist: list[str]) -> None:
+        """Read day, month and year; say which part is missing or what is wrong."""
+        parts = [part.strip() for part in [*valuelist, "", "", ""][:3]]
+        self.raw_data = parts
+        if not any(parts):
+            self.data = None
+            if self.required_message:
+                raise ValueError(self.required_message)
+            return
+        missing = [
+            name for name, part in zip(("day", "month", "year"), parts, strict=True) if not part
+        ]
+        name = self.label.text
+        if missing:
+            self.data = None
+            raise ValueError(f"{name} must include a {' and a '.join(missing)}")
+        try:
+            day, month, year = (int(part) for part in parts)
+            if year < 1900 or year > 2100:
+                raise ValueError
+            self.data = date(year, month, day)
+        except ValueError:
+            self.data = None
+            raise ValueError(f"{name} must be a real date") from None
+
+
+class HoursField(StringField):
+    """Hours as a number, like 37 or 22.5."""
+
+    widget = GovTextInput()
+
+    def __init__(
+        self, label: str, *, example: str = "37 or 22.5", maximum: float = 60.0, **kwargs: Any
+    ) -> None:
+        super().__init__(label, **kwargs)
+        self.example = example
+        self.maximum = maximum
+
+    def process_formdata(self, valuelist: list[str]) -> None:
+        """Keep what was typed; turn it into a number in pre_validate."""
+        self.raw_data = valuelist
+        self.data = valuelist[0].strip() if valuelist else ""
+
+    def pre_validate(self, form: Any) -> None:
+        """A number from 0 to the maximum, or a message saying what to type."""
+        text = (
+            self.data
+            if isinstance(self.data, str)
+            else ("" if self.data is None else str(self.data))
+        )
+        name = self.label.text.lower()
+        if not text:
+            if self.flags.required:
+                raise ValidationError(f"Enter the {name}, like {self.example}")
+            self.data = None
+            return
+        try:
+            value = float(text)
+        except ValueError:
+            raise ValidationError(f"Enter the {name} as a number, like {self.example}") from None
+        if value < 0 or value > self.maximum:
+            raise ValidationError(f"The {name} must be between 0 and {self.maximum:g}")
+        self.data = value
+
+    def _value(self) -> str:
+        """Show what was typed, or the stored number without trailing zeros."""
+        if self.raw_data:
+            return self.raw_data[0]
+        if isinstance(self.data, float | int):
+            return f"{self.data:g}"
+        return self.data or ""
+
+
+class GovSelectField(SelectField):
+    """A select drawn by GOV.UK Frontend."""
+
+    widget = GovSelect()
+
+
+class GovCheckboxesField(SelectMultipleField):
+    """Checkboxes drawn by GOV.UK Frontend."""
+
+    widget = GovCheckboxesInput()

@@ -1,0 +1,65 @@
+"""Sorting and paging of list pages, read safely from the query string."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from flask_sqlalchemy.pagination import Pagination
+from sqlalchemy import Row, Select, func, select
+from sqlalchemy.orm import Session
+from werkzeug.datastructures import MultiDict
+
+PER_PAGE = 50
+
+
+def sort_by(
+    query: Select[Any], args: MultiDict[str, str], columns: Mapping[str, Any], default: str
+) -> tuple[Select[Any], str, str]:
+    """Order a query by the column the page asked for (an unknown one falls back to the default)."""
+    key = args.get("sort", default)
+    if key not in columns:
+        key = default
+    direction = "desc" if args.get("direction") == "desc" else "asc"
+    column = columns[key]
+    return query.order_by(column.desc() if direction == "desc" else column.asc()), key, direction
+
+
+def chosen_filters(form: Any) -> dict[str, str]:
+    """The filters asked for whose values are among their choices (a filter never errors)."""
+    chosen = {}
+    for name, field in form._fields.items():
+        allowed = {choice.value for choice in field.choices or ()}
+        if field.data and field.data in allowed:
+            chosen[name] = field.data
+    return chosen
+
+
+def page_number(args: MultiDict[str, str]) -> int:
+    """The page asked for, from 1 (anything else reads as 1)."""
+    text = args.get("page", "1")
+    return max(1, int(text)) if text.isdigit() else 1
+
+
+class RowPagination(Pagination):
+    """A page of rows of several columns (Flask-SQLAlchemy's own pages hold one entity each)."""
+
+    def _query_items(self) -> list[Row[Any]]:
+        """The rows of this page."""
+        query: Select[Any] = self._query_args["select"]
+        session: Session = self._query_args["session"]
+        return list(session.execute(query.limit(self.per_page).offset(self._query_offset)))
+
+    def _query_count(self) -> int:
+        """How many rows there are on all pages."""
+        query: Select[Any] = self._query_args["select"]
+        session: Session = self._query_args["session"]
+        counted = select(func.count()).select_from(query.order_by(None).subquery())
+        return session.execute(counted).scalar_one()
+
+
+def paginate_rows(session: Session, query: Select[Any], page: int) -> RowPagination:
+    """One page of a query's rows; a page past the end is simply empty."""
+    return RowPagination(
+        page=page, per_page=PER_PAGE, error_out=False, select=query, session=session
+    )

@@ -1,0 +1,418 @@
+"""The cases pages: who may see and change what, the list, a case, and each form."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import func, select
+
+from planner.extensions import db
+from planner.models import Allocation, AuditEvent, Case, Exclusion, Need, Site, StaffMember
+from planner.vocabulary import NeedSource, Role, UserRole
+from tests.conftest import add_user, make_app, sign_in
+
+TODAY = "2026-11-30"
+
+
+@pytest.fixture
+def app(tmp_path: Any) -> Iterator[Flask]:
+    """The small demo data, with today fixed so that dates are predictable."""
+    app = make_app(tmp_path / "cases.db", TODAY=TODAY)
+    result = app.test_cli_runner().invoke(
+        args=["demo-data", "--scale", "small", "--seed", "4", "--start", TODAY]
+    )
+    assert result.exit_code == 0, result.output
+    yield app
+    with app.app_context():
+        db.engine.dispose()
+
+
+def first(app: Flask, query: Any) -> Any:
+    """The first row of a query."""
+    with app.app_context():
+        return db.session.scalars(query).first()
+
+
+def count(app: Flask, model: type) -> int:
+    """How many rows a table holds."""
+    with app.app_context():
+        return db.session.scalar(select(func.count()).select_from(model))
+
+
+def prison_id(app: Flask) -> int:
+    """HMP Belmarsh's id."""
+    return first(app, select(Site.id).where(Site.code == "HMP-BELMARSH"))
+
+
+def custody_case_form(app: Flask, **changes: str) -> dict[str, Any]:
+    """A valid new custody TACT case, as the form posts it."""
+    data: dict[str, Any] = {
+        "reference": "CT-LDN-9001",
+        "name": "Heron Specimen",
+        "cohort": "TACT",
+        "rosh": "very_high",
+        "tier": "A3",
+        "mappa_category": "4",
+        "mappa_level": "3",
+        "setting": "custody",
+        "site": str(prison_id(app)),
+        "sentence_type": "determinate",
+        "sentence_date": ["14", "3", "2022"],
+        "release_date": ["20", "6", "2027"],
+    }
+    data.update(changes)
+    return data
+
+
+# --- Who may do what ------------------------------------------------------------------------
+
+READ_ROUTES = ["/cases/", "/cases/{case}"]
+WRITE_ROUTES = [
+    "/cases/new",
+    "/cases/{case}/edit",
+    "/cases/{case}/needs/new",
+    "/cases/{case}/needs/{need}/edit",
+    "/cases/{case}/exclusions/new",
+]
+
+
+def fill(app: Flask, route: str) -> str:
+    """A route with the ids of a real case and need."""
+    need = first(app, select(Need).where(Need.active))
+    return route.format(case=need.case_id, need=need.id)
+
+
+@pytest.mark.parametrize("route", READ_ROUTES + WRITE_ROUTES)
+def test_signed_out_people_are_sent_to_sign_in(app: Flask, client: FlaskClient, route: str) -> None:
+    response = client.get(fill(app, route))
+    assert response.status_code == 302
+    assert "/sign-in" in response.headers["Location"]
+
+
+@pytest.mark.parametrize(
+    ("role", "read", "write"),
+    [
+        (UserRole.VIEWER, 200, 403),
+        (UserRole.MANAGER, 200, 200),
+        (UserRole.ADMIN, 200, 200),
+    ],
+)
+def test_each_role_may_read_and_change_what_it_should(
+    app: Flask, client: FlaskClient, role: UserRole, read: int, write: int
+) -> None:
+    add_user(app, "someone", role)
+    sign_in(client, "someone")
+    for route in READ_ROUTES:
+        assert client.get(fill(app, route)).status_code == read, route
+    for route in WRITE_ROUTES:
+        assert client.get(fill(app, route)).status_code == write, route
+        if write == 403:
+            assert client.post(fill(app, route), data={}).status_code == 403, route
+
+
+def test_a_viewer_cannot_post_a_case(app: Flask, client: FlaskClient) -> None:
+    add_user(app, "viewer", UserRole.VIEWER)
+    sign_in(client, "viewer")
+    before = count(app, Case)
+    assert client.post("/cases/new", data=custody_case_form(app)).status_code == 403
+    assert count(app, Case) == before
+
+
+def test_a_viewer_sees_no_buttons_to_change_things(app: Flask, client: FlaskClient) -> None:
+    add_user(app, "viewer", UserRole.VIEWER)
+    sign_in(client, "viewer")
+    assert "Add a case" not in client.get("/cases/").get_data(as_text=True)
+    page = client.get(fill(app, "/cases/{case}")).get_data(as_text=True)
+    assert "Change case details" not in page
+    assert "Exclude a practitioner" not in page
+
+
+@pytest.fixture
+def manager(app: Flask, client: FlaskClient) -> FlaskClient:
+    """A client signed in as a manager."""
+    add_user(app, "manager.user", UserRole.MANAGER)
+    sign_in(client, "manager.user")
+    return client
+
+
+# --- The list -------------------------------------------------------------------------------
+
+
+def test_the_list_pages_through_every_case(app: Flask, manager: FlaskClient) -> None:
+    page = manager.get("/cases/").get_data(as_text=True)
+    total = count(app, Case)
+    assert f"of <b>{total}</b> cases" in page
+    assert page.count('href="/cases/') >= min(total, 50)
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ({"rosh": "very_high"}, lambda c: c.rosh == "very_high"),
+        ({"setting": "custody"}, lambda c: c.setting == "custody"),
+        ({"cohort": "CPPC"}, lambda c: c.cohort == "CPPC"),
+        ({"mappa_level": "3"}, lambda c: c.mappa_level == 3),
+    ],
+)
+def test_filters_show_only_matching_cases(
+    app: Flask, manager: FlaskClient, query: dict[str, str], expected: Any
+) -> None:
+    page = manager.get("/cases/", query_string=query).get_data(as_text=True)
+    with app.app_context():
+        cases = db.session.scalars(select(Case)).all()
+        matching = [c.reference for c in cases if expected(c)]
+        others = [c.reference for c in cases if not expected(c)]
+    assert matching and all(reference in page for reference in matching)
+    assert not any(f">{reference}<" in page for reference in others)
+
+
+def test_the_covered_filter_finds_cases_with_a_need_nobody_holds(
+    app: Flask, manager: FlaskClient
+) -> None:
+    uncovered = manager.get("/cases/", query_string={"covered": "no"}).get_data(as_text=True)
+    covered = manager.get("/cases/", query_string={"covered": "yes"}).get_data(as_text=True)
+    with app.app_context():
+        for case in db.session.scalars(select(Case)):
+            held = all(
+                any(a.end_date is None for a in n.allocations) for n in case.needs if n.active
+            )
+            assert (f">{case.reference}<" in covered) == held
+            assert (f">{case.reference}<" in uncovered) == (not held)
+
+
+def test_a_filter_value_that_is_not_a_choice_is_ignored(app: Flask, manager: FlaskClient) -> None:
+    response = manager.get("/cases/", query_string={"rosh": "extreme", "region": "x"})
+    assert response.status_code == 200
+    assert f"of <b>{count(app, Case)}</b> cases" in response.get_data(as_text=True)
+
+
+def risks_in_table(page: str) -> list[str]:
+    """The RoSH tags of the table's rows, in order."""
+    body = page.split('<tbody class="govuk-table__body">')[1]
+    return re.findall(r'govuk-tag--(?:red|orange|yellow|green)">\s*([A-Za-z ]+?)\s*<', body)
+
+
+def test_sorting_by_rosh_puts_the_highest_risk_first(manager: FlaskClient) -> None:
+    text = manager.get("/cases/", query_string={"sort": "rosh", "direction": "desc"}).get_data(
+        as_text=True
+    )
+    risks = [r for r in risks_in_table(text) if r in ("Very high", "High", "Medium", "Low")]
+    order = ["Very high", "High", "Medium", "Low"]
+    assert risks[0] == "Very high"
+    assert [order.index(r) for r in risks] == sorted(order.index(r) for r in risks)
+    assert 'aria-sort="descending"' in text
+    ascending = manager.get("/cases/", query_string={"sort": "rosh"}).get_data(as_text=True)
+    assert risks_in_table(ascending)[0] == "Low"
+
+
+def test_the_list_takes_the_same_number_of_queries_however_many_rows(
+    app: Flask, manager: FlaskClient
+) -> None:
+    from tests.planner.querycount import queries_during
+
+    manager.get("/cases/")  # the first request also loads the signed-in user
+    with queries_during(app) as few:
+        manager.get("/cases/", query_string={"rosh": "low"})
+    with queries_during(app) as many:
+        manager.get("/cases/")
+    assert len(many) == len(few)
+
+
+# --- A case ---------------------------------------------------------------------------------
+
+
+def test_a_case_shows_its_dates_needs_holders_and_history(app: Flask, manager: FlaskClient) -> None:
+    allocation = first(app, select(Allocation))
+    with app.app_context():
+        allocation = db.session.get(Allocation, allocation.id)
+        case, holder = allocation.need.case, allocation.staff_member
+        reference, holder_name = case.reference, holder.name
+        case_id = case.id
+    page = manager.get(f"/cases/{case_id}").get_data(as_text=True)
+    assert reference in page
+    assert holder_name in page
+    assert "Created case " + reference in page
+    assert "Handover" in page or "In the community" in page
+
+
+def test_a_missing_case_is_a_404(manager: FlaskClient) -> None:
+    assert manager.get("/cases/99999").status_code == 404
+
+
+# --- Adding and changing a case -------------------------------------------------------------
+
+
+def test_adding_a_custody_case_derives_its_needs_and_handover(
+    app: Flask, manager: FlaskClient
+) -> None:
+    response = manager.post("/cases/new", data=custody_case_form(app))
+    assert response.status_code == 302
+    page = manager.get(response.headers["Location"]).get_data(as_text=True)
+    assert "Case CT-LDN-9001 added, with 3 needs from the rules." in page
+    assert "20 March 2026" in page  # COM responsible: release − 15 months (early allocation)
+    with app.app_context():
+        case = db.session.scalar(select(Case).where(Case.reference == "CT-LDN-9001"))
+        # In custody past the handover date: a POM, a COM and (MAPPA 3) a co-working COM.
+        assert [(n.key, n.role) for n in case.needs] == [
+            ("pom", Role.PRISON), ("com", Role.PROBATION), ("com_coworker", Role.PROBATION)
+        ]  # fmt: skip
+        actor = db.session.scalar(
+            select(AuditEvent.actor).where(
+                AuditEvent.entity == "case", AuditEvent.case_id == case.id
+            )
+        )
+        assert actor == "manager.user"
+
+
+@pytest.mark.parametrize(
+    ("changes", "field", "message"),
+    [
+        ({"reference": ""}, "reference", "Enter the case reference, like CT-LDN-0042"),
+        ({"reference": "ct 1!"}, "reference", "must be 2 to 20 letters, digits and hyphens"),
+        ({"name": ""}, "name", "Enter the person&#39;s name"),
+        ({"cohort": ""}, "cohort", "Choose the cohort"),
+        ({"rosh": ""}, "rosh", "Choose the risk of serious harm"),
+        ({"tier": "Z9"}, "tier", "Not a valid choice"),
+        ({"mappa_level": ""}, "mappa_level", "Choose both the MAPPA category and level, or neither"),
+        ({"setting": "community"}, "site", "A person in the community must be at a PDU or NSD team"),
+        ({"sentence_type": "community_order"}, "sentence_type", "must have a determinate or indeterminate sentence"),
+        ({"release_date": ["", "", ""]}, "release_date", "Enter the release date (CRD or ARD)"),
+        ({"release_date": ["20", "", "2027"]}, "release_date", "Release date (CRD or ARD) must include a month"),
+        ({"release_date": ["31", "2", "2027"]}, "release_date", "Release date (CRD or ARD) must be a real date"),
+        ({"release_date": ["1", "1", "2020"]}, "release_date", "The release date must be on or after the sentence date"),
+        ({"sentence_date": ["", "", ""]}, "sentence_date", "Enter the sentence date"),
+        ({"parole_eligibility_date": ["1", "1", "2028"]}, "parole_eligibility_date", "must be on or before the release date"),
+        ({"sentence_type": "indeterminate"}, "tariff_expiry_date", "Enter the tariff expiry date or a parole hearing date"),
+    ],
+)  # fmt: skip
+def test_each_mistake_is_named_and_nothing_is_saved(
+    app: Flask, manager: FlaskClient, changes: dict[str, Any], field: str, message: str
+) -> None:
+    before = count(app, Case)
+    response = manager.post("/cases/new", data=custody_case_form(app, **changes))
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert page.startswith("<!DOCTYPE html>")
+    assert "<title>Error: Add a case" in page
+    assert f'href="#{field}"' in page
+    assert message in page
+    assert count(app, Case) == before
+    assert 'value="Heron Specimen"' in page or field == "name"
+
+
+def test_a_community_case_on_licence_needs_its_release_date(
+    app: Flask, manager: FlaskClient
+) -> None:
+    office = first(app, select(Site.id).where(Site.code == "NSD-LONDON"))
+    data = custody_case_form(app, setting="community", site=str(office))
+    page = manager.post("/cases/new", data=data).get_data(as_text=True)
+    assert "Enter the date they were released" in page
+
+
+def test_a_duplicate_reference_is_refused(app: Flask, manager: FlaskClient) -> None:
+    existing = first(app, select(Case.reference))
+    page = manager.post("/cases/new", data=custody_case_form(app, reference=existing))
+    assert "A case with this reference already exists" in page.get_data(as_text=True)
+
+
+def test_editing_keeps_a_managers_need_and_rederives_the_rest(
+    app: Flask, manager: FlaskClient
+) -> None:
+    manager.post("/cases/new", data=custody_case_form(app))
+    with app.app_context():
+        case = db.session.scalar(select(Case).where(Case.reference == "CT-LDN-9001"))
+        pom = next(n for n in case.needs if n.key == "pom")
+        case_id, pom_id = case.id, pom.id
+    manager.post(
+        f"/cases/{case_id}/needs/{pom_id}/edit",
+        data={"role": "prison", "min_grade": "SPO", "hours": "6", "vetting": "DV",
+              "skills": ["ct_trained", "arabic"], "same_site": "yes",
+              "reason": "Arabic speaker needed for family work"},
+    )  # fmt: skip
+    manager.post(
+        f"/cases/{case_id}/edit", data=custody_case_form(app, rosh="medium", mappa_level="1")
+    )
+    with app.app_context():
+        case = db.session.get(Case, case_id)
+        needs = {n.key: n for n in case.needs}
+        assert needs["pom"].source == NeedSource.MANAGER
+        assert needs["pom"].hours == 6.0
+        assert needs["pom"].rule == "Set by manager.user: Arabic speaker needed for family work"
+        assert needs["com"].min_grade.value == "PSO"  # medium RoSH now: rules re-derived it
+        assert needs["com_coworker"].active is False  # no longer MAPPA level 3
+
+
+def test_a_need_change_needs_a_reason_and_valid_hours(app: Flask, manager: FlaskClient) -> None:
+    need = first(app, select(Need).where(Need.active))
+    data = {"role": "prison", "min_grade": "PO", "hours": "lots", "vetting": "SC",
+            "same_site": "yes", "reason": ""}  # fmt: skip
+    page = manager.post(f"/cases/{need.case_id}/needs/{need.id}/edit", data=data)
+    text = page.get_data(as_text=True)
+    assert "Enter the hours a week as a number, like 3 or 1.5" in text
+    assert "Enter the reason for this need" in text
+    assert 'value="lots"' in text
+    with app.app_context():
+        assert db.session.get(Need, need.id).hours == need.hours
+
+
+def test_a_manager_can_add_a_need_and_remove_it_again(app: Flask, manager: FlaskClient) -> None:
+    case_id = first(app, select(Case.id))
+    data = {"role": "probation", "min_grade": "PO", "hours": "2", "vetting": "SC",
+            "skills": ["polygraph"], "same_site": "no", "reason": "Polygraph testing on licence"}  # fmt: skip
+    assert manager.post(f"/cases/{case_id}/needs/new", data=data).status_code == 302
+    with app.app_context():
+        added = db.session.scalar(
+            select(Need).where(Need.case_id == case_id, Need.key == "manager_1")
+        )
+        assert added.source == NeedSource.MANAGER and added.skills == ["polygraph"]
+        added_id = added.id
+    assert manager.get(f"/cases/{case_id}/needs/{added_id}/restore").status_code == 200
+    assert manager.post(f"/cases/{case_id}/needs/{added_id}/restore").status_code == 302
+    with app.app_context():
+        assert db.session.get(Need, added_id).active is False
+
+
+def test_rules_needs_cannot_be_handed_back_to_the_rules(app: Flask, manager: FlaskClient) -> None:
+    need = first(app, select(Need).where(Need.source == NeedSource.RULES))
+    assert manager.get(f"/cases/{need.case_id}/needs/{need.id}/restore").status_code == 404
+
+
+def test_excluding_and_lifting_an_exclusion(app: Flask, manager: FlaskClient) -> None:
+    case_id = first(app, select(Case.id).where(~Case.exclusions.any()))
+    with app.app_context():
+        case = db.session.get(Case, case_id)
+        person = db.session.scalars(
+            select(StaffMember).join(Site).where(Site.region_id == case.site.region_id)
+        ).first()
+        person_id, person_name = person.id, person.name
+    page = manager.post(f"/cases/{case_id}/exclusions/new", data={"staff_member": "", "reason": ""})
+    text = page.get_data(as_text=True)
+    assert "Choose the practitioner to exclude" in text
+    assert "Enter the reason for the exclusion" in text
+    response = manager.post(
+        f"/cases/{case_id}/exclusions/new",
+        data={"staff_member": str(person_id), "reason": "Declared a conflict"},
+        follow_redirects=True,
+    )
+    assert f"{person_name} is excluded from" in response.get_data(as_text=True)
+    exclusion_id = first(app, select(Exclusion.id).where(Exclusion.case_id == case_id))
+    assert manager.get(f"/cases/{case_id}/exclusions/{exclusion_id}/remove").status_code == 200
+    manager.post(f"/cases/{case_id}/exclusions/{exclusion_id}/remove")
+    assert first(app, select(Exclusion.id).where(Exclusion.id == exclusion_id)) is None
+
+
+def test_pages_refuse_a_need_of_another_case(app: Flask, manager: FlaskClient) -> None:
+    needs = [n for n in (first(app, select(Need).where(Need.case_id == i)) for i in (1, 2)) if n]
+    assert manager.get(f"/cases/{needs[0].case_id}/needs/{needs[1].id}/edit").status_code == 404
+
+
+def test_dates_show_as_govuk_dates(app: Flask, manager: FlaskClient) -> None:
+    manager.post("/cases/new", data=custody_case_form(app))
+    case_id = first(app, select(Case.id).where(Case.reference == "CT-LDN-9001"))
+    page = manager.get(f"/cases/{case_id}/edit").get_data(as_text=True)
+    assert 'value="20"' in page and 'value="06"' in page and 'value="2027"' in page
