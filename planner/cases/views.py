@@ -92,8 +92,10 @@ def create() -> ResponseReturnValue:
             case = Case(active=True)
             recording.save_case(db.session, case, form, load_policy(db.session), today())
             db.session.commit()
+            count = len(case.needs)
             flash(
-                f"Case {case.reference} added, with {len(case.needs)} needs from the rules.",
+                f"Case {case.reference} added, with {count} need{'' if count == 1 else 's'} "
+                "from the rules.",
                 "success",
             )
             return redirect(url_for("cases.show", case_id=case.id))
