@@ -43,7 +43,8 @@ def register_blueprints(app: Flask) -> None:
     from planner.admin.views import blueprint as admin
     from planner.cases.views import blueprint as cases
     from planner.dashboard.views import blueprint as dashboard
+    from planner.plans.views import blueprint as plans
     from planner.staff.views import blueprint as staff
 
-    for blueprint in (dashboard, cases, staff, admin):
+    for blueprint in (dashboard, cases, staff, plans, admin):
         app.register_blueprint(blueprint)

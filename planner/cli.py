@@ -2,20 +2,26 @@
 
 from __future__ import annotations
 
+import getpass
 import secrets
 import sys
 from datetime import date, datetime
+from pathlib import Path
 
 import click
 from flask import Flask
 from flask.cli import with_appcontext
 from sqlalchemy import func, select
 
+from planner.approval import ApprovalRefused, approve
 from planner.audit import set_actor
+from planner.clock import today
 from planner.demo.places import SCALES
 from planner.extensions import db
-from planner.models import Case, User
-from planner.vocabulary import UserRole
+from planner.models import Case, PlanRun, User
+from planner.planning import SOLVERS, RunRefused, execute_run, run_week
+from planner.vocabulary import RunStatus, UserRole, label
+from planner.weeks import IsoWeek
 
 DEMO_ACCOUNT = "demo.manager"
 MIN_PASSWORD_LENGTH = 12
@@ -23,7 +29,7 @@ MIN_PASSWORD_LENGTH = 12
 
 def init_app(app: Flask) -> None:
     """Register the commands on the app's `flask` group."""
-    for command in (demo_data, demo_account, create_user, set_password):
+    for command in (demo_data, demo_account, create_user, set_password, plan):
         app.cli.add_command(command)
 
 
@@ -140,3 +146,89 @@ def _add_user(username: str, role: UserRole, password: str, actor: str) -> None:
     user.set_password(password)
     db.session.add(user)
     db.session.commit()
+
+
+def _week(_context: click.Context, _parameter: click.Parameter, value: str | None) -> IsoWeek:
+    """The week asked for, or the coming one."""
+    if value is None:
+        return IsoWeek.containing(today()).plus(1)
+    try:
+        return IsoWeek.parse(value)
+    except ValueError as error:
+        raise click.BadParameter(str(error)) from None
+
+
+@click.command("plan")
+@with_appcontext
+@click.option(
+    "--week", callback=_week, help="The ISO week to plan, like 2026-W49 (default: next week)."
+)
+@click.option("--solver", type=click.Choice(SOLVERS), default="highs", show_default=True)
+@click.option(
+    "--time-limit", type=click.FloatRange(1, 3600), help="Seconds (default: the policy's)."
+)
+@click.option(
+    "--approve", "approve_now", is_flag=True, help="Approve the plan as soon as it is made."
+)
+@click.option(
+    "--save-json",
+    type=click.Path(file_okay=False, writable=True, path_type=Path),
+    help="Also write the run's problem.json and plan.json into this folder.",
+)
+@click.option(
+    "--run-id", type=int, hidden=True, help="Execute a run a manager started in the browser."
+)
+def plan(
+    week: IsoWeek,
+    solver: str,
+    time_limit: float | None,
+    approve_now: bool,
+    save_json: Path | None,
+    run_id: int | None,
+) -> None:
+    """Plan a week's allocation: snapshot the caseload, solve, store the run, print a summary."""
+    actor = f"cli:{getpass.getuser()}"
+    try:
+        if run_id is not None:
+            run = execute_run(db.session, run_id)
+        else:
+            run = run_week(db.session, week, solver, time_limit, None, actor)
+    except RunRefused as refusal:
+        fail(str(refusal))
+    if run.status == RunStatus.FAILED:
+        fail(f"plan run {run.id} for {run.week} failed: {run.message}")
+    for line in describe_run(run):
+        click.echo(line)
+    if save_json is not None:
+        save_json.mkdir(parents=True, exist_ok=True)
+        (save_json / "problem.json").write_text(run.problem_json or "")
+        (save_json / "plan.json").write_text(run.plan_json or "")
+        click.echo(f"Wrote {save_json / 'problem.json'} and {save_json / 'plan.json'}.")
+    if approve_now:
+        try:
+            changes = approve(db.session, run, None, actor)
+        except ApprovalRefused as refusal:
+            fail(str(refusal))
+        db.session.commit()
+        click.echo(f"Approved: {changes} allocations changed from {run.week}.")
+
+
+def describe_run(run: PlanRun) -> list[str]:
+    """A run's summary in a few lines."""
+    summary = run.summary or {}
+    share = f"{run.coverage / run.bound:.2%}" if run.bound else "100%"
+    risks = ", ".join(
+        f"{label(name).lower()} {counts['covered']}/{counts['needs']}"
+        for name, counts in summary.get("by_risk", {}).items()
+    )
+    lines = [
+        f"Plan run {run.id} for {run.week}: {run.status.value} ({run.solver.upper()}, "
+        f"{summary.get('timings', {}).get('total', 0):.1f} s); coverage {run.coverage:,.0f} "
+        f"of a proven possible {run.bound:,.0f} ({share})",
+        f"Needs covered by risk: {risks}",
+        f"Uncovered: {summary.get('uncovered', 0)}. People over the safe workload: "
+        f"{summary.get('over_safe_workload', 0)}. Moves: {summary.get('moves', 0)}, new: "
+        f"{summary.get('new', 0)}, left without a holder: {summary.get('dropped', 0)}.",
+    ]
+    lines += [f"Warning: {warning}" for warning in summary.get("warnings", [])[:10]]
+    return lines

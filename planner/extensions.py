@@ -37,9 +37,11 @@ csrf = CSRFProtect()
 
 @event.listens_for(Engine, "connect")
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
-    """Make SQLite enforce foreign keys and wait for a writer instead of failing at once."""
+    """Make SQLite enforce foreign keys and let pages be read while the weekly batch writes."""
+    # WAL lets readers and one writer work at once; a second writer waits instead of failing.
     if isinstance(dbapi_connection, sqlite3.Connection):
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.execute("PRAGMA journal_mode=WAL")
         cursor.close()

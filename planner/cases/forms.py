@@ -299,3 +299,14 @@ class CaseFilterForm(FlaskForm):
         super().__init__(*args, **kwargs)
         self.region.choices = choices([(str(r.id), r.name) for r in regions], "Any")
         self.site.choices = choices([(str(s.id), s.code) for s in sites], "Any")
+
+
+class PinForm(FlaskForm):
+    """Why a holder is pinned to a need (or unpinned)."""
+
+    reason = TextAreaField(
+        "Why?",
+        widget=GovTextArea(),
+        validators=[InputRequired(message="Enter the reason"), Length(max=200)],
+    )
+    submit = SubmitField("Confirm", widget=GovSubmitInput())

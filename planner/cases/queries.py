@@ -80,10 +80,11 @@ def _filtered(query: Select[Any], filters: dict[str, str], total: Any, covered: 
 
 @dataclass(frozen=True)
 class NeedHolding:
-    """A need and who holds it now (None: nobody)."""
+    """A need, who holds it now (None: nobody), and who takes it over next, if anyone."""
 
     need: Need
     allocation: Allocation | None
+    upcoming: Allocation | None
 
 
 @dataclass(frozen=True)
@@ -116,7 +117,11 @@ def case_record(session: Session, case_id: int, policy: Policy, on: date) -> Cas
     if case is None:
         return None
     holdings = [
-        NeedHolding(need, next((a for a in need.allocations if _in_force(a, on)), None))
+        NeedHolding(
+            need,
+            next((a for a in need.allocations if _in_force(a, on)), None),
+            next((a for a in need.allocations if a.start_date > on), None),
+        )
         for need in case.needs
         if need.active
     ]

@@ -7,7 +7,7 @@ from datetime import date
 from sqlalchemy.orm import Session
 
 from planner.cases.forms import CaseForm, NeedForm
-from planner.models import Case, Exclusion, Need, StaffMember
+from planner.models import Allocation, Case, Exclusion, Need, StaffMember
 from planner.needs import next_manager_key, sync_needs
 from planner.policy import Policy
 from planner.vocabulary import Cohort, Grade, NeedSource, Role, Rosh, SentenceType, Setting, Vetting
@@ -91,3 +91,10 @@ def exclude(case: Case, person: StaffMember, reason: str) -> bool:
         for need in case.needs
         for allocation in need.allocations
     )
+
+
+def set_pin(allocation: Allocation, pinned: bool, reason: str, username: str) -> None:
+    """Pin a holder (future plans keep them while eligible) or release them, saying why."""
+    allocation.pinned = pinned
+    what = "Pinned" if pinned else "Pin removed"
+    allocation.reason = f"{what} by {username}: {reason.strip()}"[:300]

@@ -9,12 +9,19 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from planner.cases import recording
-from planner.cases.forms import CaseFilterForm, CaseForm, ConfirmForm, ExclusionForm, NeedForm
+from planner.cases.forms import (
+    CaseFilterForm,
+    CaseForm,
+    ConfirmForm,
+    ExclusionForm,
+    NeedForm,
+    PinForm,
+)
 from planner.cases.queries import case_list, case_record
 from planner.clock import today
 from planner.extensions import db
 from planner.listing import chosen_filters
-from planner.models import Case, Exclusion, Need, Region, Site, StaffMember
+from planner.models import Allocation, Case, Exclusion, Need, Region, Site, StaffMember
 from planner.policy import load_policy
 from planner.rules import responsibility_state
 from planner.security import role_required
@@ -217,3 +224,24 @@ def remove_exclusion(case_id: int, exclusion_id: int) -> ResponseReturnValue:
         flash(f"{name} may hold {case.reference} again.", "success")
         return redirect(url_for("cases.show", case_id=case.id))
     return render_template("cases/remove_exclusion.html", form=form, case=case, exclusion=exclusion)
+
+
+@blueprint.route("/<int:case_id>/allocations/<int:allocation_id>/pin", methods=["GET", "POST"])
+@role_required(UserRole.MANAGER)
+def pin(case_id: int, allocation_id: int) -> ResponseReturnValue:
+    """Pin a holder to a need so that future plans keep them, or remove the pin."""
+    case = _get_case(case_id)
+    allocation = db.session.get(Allocation, allocation_id)
+    if allocation is None or allocation.need.case_id != case.id:
+        abort(404)
+    form = PinForm()
+    if form.validate_on_submit():
+        recording.set_pin(
+            allocation, not allocation.pinned, form.reason.data, current_user.username
+        )
+        db.session.commit()
+        name = allocation.staff_member.name
+        flash(f"{name} is {'pinned to' if allocation.pinned else 'no longer pinned to'} this need.",
+              "success")  # fmt: skip
+        return redirect(url_for("cases.show", case_id=case.id))
+    return render_template("cases/pin.html", form=form, case=case, allocation=allocation)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Index, String, Text
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from planner.extensions import db
@@ -20,7 +20,17 @@ class PlanRun(db.Model):
     """One run of the weekly allocation: its snapshot, its plan, and who started and approved it."""
 
     __tablename__ = "plan_run"
-    __table_args__ = (Index("ix_plan_run_week_status", "week", "status"),)
+    __table_args__ = (
+        Index("ix_plan_run_week_status", "week", "status"),
+        # The database itself refuses a second run of a week while one is running.
+        Index(
+            "ix_plan_run_one_running_per_week",
+            "week",
+            unique=True,
+            sqlite_where=text("status = 'running'"),
+            postgresql_where=text("status = 'running'"),
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     week: Mapped[str] = mapped_column(String(8))
@@ -37,6 +47,8 @@ class PlanRun(db.Model):
     bound: Mapped[float | None]
     solve_seconds: Mapped[float | None]
     summary: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    # What a running run is doing now; why a failed one failed.
+    progress: Mapped[str | None] = mapped_column(String(200))
     message: Mapped[str | None] = mapped_column(Text)
     approved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     approved_by_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
@@ -60,7 +72,12 @@ class ProposedAssignment(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     run_id: Mapped[int] = mapped_column(ForeignKey("plan_run.id", ondelete="CASCADE"))
     need_id: Mapped[int] = mapped_column(ForeignKey("need.id", ondelete="CASCADE"), index=True)
+    # Where the need sits in the run's problem: case reference and index among its needs.
+    case_reference: Mapped[str] = mapped_column(String(20))
+    need_index: Mapped[int]
     staff_member_id: Mapped[int | None] = mapped_column(ForeignKey("staff_member.id"), index=True)
+    # The holder when the run read the caseload, to compare the proposal against.
+    current_staff_member_id: Mapped[int | None] = mapped_column(ForeignKey("staff_member.id"))
     hours: Mapped[float]
     continuity: Mapped[bool] = mapped_column(default=False)
     pinned: Mapped[bool] = mapped_column(default=False)
@@ -77,7 +94,10 @@ class ProposedAssignment(db.Model):
 
     run: Mapped[PlanRun] = relationship(back_populates="proposals")
     need: Mapped[Need] = relationship()
-    staff_member: Mapped[StaffMember | None] = relationship()
+    staff_member: Mapped[StaffMember | None] = relationship(foreign_keys=[staff_member_id])
+    current_staff_member: Mapped[StaffMember | None] = relationship(
+        foreign_keys=[current_staff_member_id]
+    )
 
 
 class Alert(db.Model):

@@ -1,8 +1,8 @@
 """Initial schema
 
-Revision ID: ddd2674a7a03
+Revision ID: d31f2418a8ad
 Revises: 
-Create Date: 2026-11-28 14:11:30.626165
+Create Date: 2026-11-28 14:32:28.005272
 
 """
 from alembic import op
@@ -12,7 +12,7 @@ import planner.models.types
 
 
 # revision identifiers, used by Alembic.
-revision = 'ddd2674a7a03'
+revision = 'd31f2418a8ad'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -82,6 +82,7 @@ def upgrade():
     sa.Column('bound', sa.Double(), nullable=True),
     sa.Column('solve_seconds', sa.Double(), nullable=True),
     sa.Column('summary', sa.JSON(), nullable=True),
+    sa.Column('progress', sa.String(length=200), nullable=True),
     sa.Column('message', sa.Text(), nullable=True),
     sa.Column('approved_at', planner.models.types.UTCDateTime(), nullable=True),
     sa.Column('approved_by_id', sa.Integer(), nullable=True),
@@ -90,6 +91,7 @@ def upgrade():
     sa.PrimaryKeyConstraint('id', name=op.f('pk_plan_run'))
     )
     with op.batch_alter_table('plan_run', schema=None) as batch_op:
+        batch_op.create_index('ix_plan_run_one_running_per_week', ['week'], unique=True, sqlite_where=sa.text("status = 'running'"), postgresql_where=sa.text("status = 'running'"))
         batch_op.create_index('ix_plan_run_week_status', ['week', 'status'], unique=False)
 
     op.create_table('site',
@@ -276,7 +278,10 @@ def upgrade():
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('run_id', sa.Integer(), nullable=False),
     sa.Column('need_id', sa.Integer(), nullable=False),
+    sa.Column('case_reference', sa.String(length=20), nullable=False),
+    sa.Column('need_index', sa.Integer(), nullable=False),
     sa.Column('staff_member_id', sa.Integer(), nullable=True),
+    sa.Column('current_staff_member_id', sa.Integer(), nullable=True),
     sa.Column('hours', sa.Double(), nullable=False),
     sa.Column('continuity', sa.Boolean(), nullable=False),
     sa.Column('pinned', sa.Boolean(), nullable=False),
@@ -288,6 +293,7 @@ def upgrade():
     sa.Column('override_reason', sa.String(length=300), nullable=True),
     sa.Column('overridden_by_id', sa.Integer(), nullable=True),
     sa.Column('overridden_at', planner.models.types.UTCDateTime(), nullable=True),
+    sa.ForeignKeyConstraint(['current_staff_member_id'], ['staff_member.id'], name=op.f('fk_proposed_assignment_current_staff_member_id_staff_member')),
     sa.ForeignKeyConstraint(['need_id'], ['need.id'], name=op.f('fk_proposed_assignment_need_id_need'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['overridden_by_id'], ['app_user.id'], name=op.f('fk_proposed_assignment_overridden_by_id_app_user')),
     sa.ForeignKeyConstraint(['run_id'], ['plan_run.id'], name=op.f('fk_proposed_assignment_run_id_plan_run'), ondelete='CASCADE'),
@@ -346,6 +352,7 @@ def downgrade():
     op.drop_table('site')
     with op.batch_alter_table('plan_run', schema=None) as batch_op:
         batch_op.drop_index('ix_plan_run_week_status')
+        batch_op.drop_index('ix_plan_run_one_running_per_week', sqlite_where=sa.text("status = 'running'"), postgresql_where=sa.text("status = 'running'"))
 
     op.drop_table('plan_run')
     with op.batch_alter_table('audit_event', schema=None) as batch_op:

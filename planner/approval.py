@@ -1,0 +1,126 @@
+"""Approving a run: its proposals, with the managers' overrides, become the current allocations."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from planner.holdings import held_on
+from planner.models import Allocation, Need, PlanRun, ProposedAssignment, User
+from planner.models.types import utcnow
+from planner.vocabulary import RunStatus
+from planner.weeks import IsoWeek
+
+APPROVABLE = (RunStatus.OPTIMAL, RunStatus.FEASIBLE)
+
+
+class ApprovalRefused(Exception):
+    """A run that may not be approved, with the reason in words."""
+
+
+def approval_problem(session: Session, run: PlanRun) -> str | None:
+    """Why this run cannot be approved now, or None if it can."""
+    if run.status not in APPROVABLE:
+        return f"only a finished plan can be approved; this run is {run.status.value}"
+    if run.approved_at is not None:
+        return "this run is already approved"
+    newer = session.scalar(
+        select(PlanRun.id).where(
+            PlanRun.week == run.week, PlanRun.id > run.id, PlanRun.status.in_(APPROVABLE)
+        )
+    )
+    if newer:
+        return f"run {newer} for the same week is newer: review and approve that one"
+    return None
+
+
+def approve(session: Session, run: PlanRun, user: User | None, actor: str) -> int:
+    """Make the run's proposals the allocations from the start of its week; return the changes."""
+    problem = approval_problem(session, run)
+    if problem:
+        raise ApprovalRefused(problem)
+    monday = IsoWeek.parse(run.week).monday
+    proposals = session.scalars(
+        select(ProposedAssignment)
+        .where(ProposedAssignment.run_id == run.id)
+        .options(selectinload(ProposedAssignment.need).selectinload(Need.allocations))
+    ).all()
+    changes = 0
+    planned_needs = set()
+    for proposal in proposals:
+        planned_needs.add(proposal.need_id)
+        changes += _apply(session, proposal, run, monday, user, actor)
+    changes += _end_retired(session, planned_needs, monday)
+    run.approved_at = utcnow()
+    run.approved_by_id = user.id if user else None
+    return changes
+
+
+def _in_force(need: Need, monday: date) -> Allocation | None:
+    """The allocation of a need in force on the Monday (or starting then)."""
+    for allocation in need.allocations:
+        if allocation.start_date <= monday and (
+            allocation.end_date is None or allocation.end_date >= monday
+        ):
+            return allocation
+    return None
+
+
+def _end(session: Session, allocation: Allocation, monday: date) -> None:
+    """End an allocation the day before the Monday (one that would start then never starts)."""
+    if allocation.start_date >= monday:
+        session.delete(allocation)
+    else:
+        allocation.end_date = monday - timedelta(days=1)
+
+
+def _apply(
+    session: Session,
+    proposal: ProposedAssignment,
+    run: PlanRun,
+    monday: date,
+    user: User | None,
+    actor: str,
+) -> int:
+    """Bring one need's allocation in line with its proposal; 1 if that changed anything."""
+    holder = _in_force(proposal.need, monday)
+    if holder is not None and holder.staff_member_id == proposal.staff_member_id:
+        if holder.pinned != proposal.pinned:
+            holder.pinned = proposal.pinned
+            return 1
+        return 0
+    if holder is None and proposal.staff_member_id is None:
+        return 0
+    if holder is not None:
+        _end(session, holder, monday)
+    if proposal.staff_member_id is not None:
+        reason = (
+            f"Overridden by {actor}: {proposal.override_reason}"
+            if proposal.overridden
+            else f"Plan run {run.id} for {run.week}, approved by {actor}"
+        )
+        proposal.need.allocations.append(
+            Allocation(
+                staff_member_id=proposal.staff_member_id,
+                start_date=monday,
+                pinned=proposal.pinned,
+                reason=reason[:300],
+                created_by_id=user.id if user else None,
+                plan_run_id=run.id,
+            )
+        )
+    return 1
+
+
+def _end_retired(session: Session, planned: set[int], monday: date) -> int:
+    """End the allocations of needs the plan no longer holds (the rules retired them)."""
+    allocations = session.scalars(
+        select(Allocation)
+        .join(Need)
+        .where(held_on(monday), ~Need.active, Allocation.need_id.not_in(planned))
+    ).all()
+    for allocation in allocations:
+        _end(session, allocation, monday)
+    return len(allocations)

@@ -1,0 +1,1 @@
+"""Plans: the weekly runs, their review, overrides, approval and comparison."""

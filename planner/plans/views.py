@@ -1,0 +1,216 @@
+"""The plans pages: run a week, follow it, review it, override, approve, compare."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+from flask_login import current_user
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload
+
+from planner.approval import ApprovalRefused, approval_problem, approve
+from planner.clock import today
+from planner.extensions import db
+from planner.models import PlanRun, ProposedAssignment, StaffMember
+from planner.overrides import OverrideRefused, candidates, override
+from planner.planning import RunRefused, fail_interrupted_runs, start_run
+from planner.plans.forms import NOBODY, ConfirmForm, OverrideForm, RunForm
+from planner.plans.launcher import launch
+from planner.policy import load_policy
+from planner.review import KINDS, Proposal, review
+from planner.security import role_required
+from planner.vocabulary import Rosh, RunStatus, UserRole
+from planner.weeks import IsoWeek
+
+blueprint = Blueprint("plans", __name__, url_prefix="/plans")
+
+WEEKS_OFFERED = 5
+
+
+def _weeks() -> list[tuple[str, str]]:
+    """This week and the next few, as options."""
+    this = IsoWeek.containing(today())
+    weeks = [this.plus(offset) for offset in range(WEEKS_OFFERED)]
+    return [(str(week), f"{week} (from {week.monday.day} {week.monday:%B %Y})") for week in weeks]
+
+
+def _sentence(text: str) -> str:
+    """A message as a sentence: its first letter upper case, the rest as it was."""
+    return text[:1].upper() + text[1:]
+
+
+def _run(run_id: int) -> PlanRun:
+    """The run, or 404."""
+    return db.session.get(PlanRun, run_id) or abort(404)
+
+
+@blueprint.route("/")
+def index() -> ResponseReturnValue:
+    """The runs, newest first, and the form that starts one."""
+    fail_interrupted_runs(db.session)
+    runs = db.session.scalars(select(PlanRun).order_by(PlanRun.id.desc()).limit(100)).all()
+    form = RunForm(weeks=_weeks())
+    if not form.is_submitted():
+        form.week.data = str(IsoWeek.containing(today()).plus(1))
+        form.time_limit.data = int(load_policy(db.session).time_limit_seconds)
+    return render_template("plans/index.html", runs=runs, form=form)
+
+
+@blueprint.route("/run", methods=["POST"])
+@role_required(UserRole.MANAGER)
+def run() -> ResponseReturnValue:
+    """Start a run of a week; its work happens in another process."""
+    form = RunForm(weeks=_weeks())
+    if form.validate_on_submit():
+        week = IsoWeek.parse(form.week.data)
+        try:
+            started = start_run(
+                db.session,
+                week,
+                form.solver.data,
+                float(form.time_limit.data),
+                current_user,
+                current_user.username,
+            )
+        except RunRefused as refusal:
+            form.week.errors.append(_sentence(str(refusal)))
+        else:
+            launch(current_app._get_current_object(), started.id)  # type: ignore[attr-defined]
+            return redirect(url_for("plans.show", run_id=started.id))
+    runs = db.session.scalars(select(PlanRun).order_by(PlanRun.id.desc()).limit(100)).all()
+    return render_template("plans/index.html", runs=runs, form=form), 200
+
+
+@blueprint.route("/<int:run_id>")
+def show(run_id: int) -> ResponseReturnValue:
+    """A run: its progress while it runs, its failure, or its review."""
+    plan_run = _run(run_id)
+    if plan_run.status == RunStatus.RUNNING:
+        fail_interrupted_runs(db.session)
+    if plan_run.status in (RunStatus.RUNNING, RunStatus.FAILED, RunStatus.ERROR):
+        return render_template("plans/progress.html", run=plan_run)
+    proposals, loads = review(db.session, plan_run)
+    filters = {name: request.args.get(name, "") for name in ("region", "site", "risk")}
+    shown = [p for p in proposals if _matches(p, filters)]
+    grouped = {kind: [p for p in shown if p.kind == kind] for kind in KINDS}
+    regions = sorted({p.case.site.region.name for p in proposals})
+    sites = sorted({p.case.site.code for p in proposals})
+    return render_template(
+        "plans/review.html",
+        run=plan_run,
+        grouped=grouped,
+        counts=Counter(p.kind for p in proposals),
+        loads=sorted(loads, key=lambda load: -(load.after or 0.0)),
+        filters=filters,
+        regions=regions,
+        sites=sites,
+        risks=list(reversed(Rosh)),
+        approval_problem=approval_problem(db.session, plan_run),
+        policy=load_policy(db.session),
+    )
+
+
+def _matches(proposal: Proposal, filters: dict[str, str]) -> bool:
+    """Whether a proposal's case passes the chosen filters."""
+    case = proposal.case
+    return (
+        (not filters["region"] or case.site.region.name == filters["region"])
+        and (not filters["site"] or case.site.code == filters["site"])
+        and (not filters["risk"] or case.rosh == filters["risk"])
+    )
+
+
+@blueprint.route("/<int:run_id>/proposals/<int:proposal_id>/override", methods=["GET", "POST"])
+@role_required(UserRole.MANAGER)
+def change(run_id: int, proposal_id: int) -> ResponseReturnValue:
+    """Put another eligible person, or nobody, on a need of the run, with a reason."""
+    plan_run = _run(run_id)
+    proposal = db.session.scalar(
+        select(ProposedAssignment)
+        .where(ProposedAssignment.id == proposal_id, ProposedAssignment.run_id == run_id)
+        .options(joinedload(ProposedAssignment.need))
+    )
+    if proposal is None or plan_run.status not in (RunStatus.OPTIMAL, RunStatus.FEASIBLE):
+        abort(404)
+    people = candidates(db.session, plan_run, proposal)
+    options = [(c.staff.staff_ref, c.staff.name) for c in people if c.eligible]
+    form = OverrideForm(options=options)
+    if request.method == "GET":
+        form.person.data = proposal.staff_member.staff_ref if proposal.staff_member else NOBODY
+        form.pin.data = proposal.pinned
+    if form.validate_on_submit():
+        person = None
+        if form.person.data != NOBODY:
+            person = db.session.scalar(
+                select(StaffMember).where(StaffMember.staff_ref == form.person.data)
+            )
+        try:
+            reason, pin = form.reason.data, form.pin.data
+            override(db.session, plan_run, proposal, person, reason, pin, current_user)
+        except OverrideRefused as refusal:
+            form.person.errors.append(_sentence(str(refusal)))
+        else:
+            db.session.commit()
+            who = person.name if person else "nobody"
+            flash(f"{proposal.case_reference}: the plan now gives this need to {who}.", "success")
+            return redirect(url_for("plans.show", run_id=run_id) + f"#proposal-{proposal.id}")
+    return render_template(
+        "plans/override.html", run=plan_run, proposal=proposal, candidates=people, form=form
+    )
+
+
+@blueprint.route("/<int:run_id>/approve", methods=["GET", "POST"])
+@role_required(UserRole.MANAGER)
+def approve_run(run_id: int) -> ResponseReturnValue:
+    """Make the run, with its overrides, the current allocation from the start of its week."""
+    plan_run = _run(run_id)
+    form = ConfirmForm()
+    refusal = approval_problem(db.session, plan_run)
+    if form.validate_on_submit() and refusal is None:
+        try:
+            changes = approve(db.session, plan_run, current_user, current_user.username)
+        except ApprovalRefused as error:
+            refusal = str(error)
+        else:
+            db.session.commit()
+            flash(
+                f"Plan run {plan_run.id} approved: {changes} allocations change from "
+                f"{IsoWeek.parse(plan_run.week).monday.day} "
+                f"{IsoWeek.parse(plan_run.week).monday:%B %Y}.",
+                "success",
+            )
+            return redirect(url_for("plans.show", run_id=run_id))
+    return render_template("plans/approve.html", run=plan_run, form=form, refusal=refusal)
+
+
+@blueprint.route("/compare")
+def compare() -> ResponseReturnValue:
+    """Two runs side by side: their figures, and every need they plan differently."""
+    ids = [request.args.get(name, "") for name in ("first", "second")]
+    if not all(value.isdigit() for value in ids):
+        abort(404)
+    first, second = (_run(int(value)) for value in ids)
+    rows = db.session.scalars(
+        select(ProposedAssignment)
+        .where(ProposedAssignment.run_id.in_([first.id, second.id]))
+        .options(joinedload(ProposedAssignment.staff_member))
+    ).all()
+    by_need: dict[int, dict[int, ProposedAssignment]] = {}
+    for proposal in rows:
+        by_need.setdefault(proposal.need_id, {})[proposal.run_id] = proposal
+    differences = [
+        (pair.get(first.id), pair.get(second.id))
+        for pair in by_need.values()
+        if _holder(pair.get(first.id)) != _holder(pair.get(second.id))
+    ]
+    differences.sort(key=lambda pair: next(p for p in pair if p).case_reference)
+    return render_template(
+        "plans/compare.html", first=first, second=second, differences=differences
+    )
+
+
+def _holder(proposal: ProposedAssignment | None) -> int | None:
+    """Who a proposal gives the need to (None for nobody or no proposal)."""
+    return proposal.staff_member_id if proposal else None

@@ -1,0 +1,152 @@
+"""Reviewing a run: each proposal against who holds the need now, and everyone's workload."""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from dataclasses import dataclass, field
+from functools import cached_property
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, joinedload
+
+from optimisation.eligibility import reasons_against
+from optimisation.problem import Problem
+from optimisation.reading import read_problem
+from planner.cases.queries import ROSH_RANK
+from planner.models import Case, Need, PlanRun, ProposedAssignment, Site, StaffMember
+from planner.rules import workload
+
+# How each proposal stands against the current holder.
+NEW, MOVE, UNCHANGED, DROPPED, UNCOVERED = "new", "move", "unchanged", "dropped", "uncovered"
+KINDS = (UNCOVERED, DROPPED, MOVE, NEW, UNCHANGED)
+
+
+@dataclass(frozen=True)
+class Proposal:
+    """One proposal, what kind of change it is, and why the holder changes."""
+
+    proposal: ProposedAssignment
+    case: Case
+    need: Need
+    kind: str
+    why: str | None
+
+
+@dataclass(frozen=True)
+class Load:
+    """A person's Workload % before the run (current holders) and under the proposal."""
+
+    staff: StaffMember
+    available: float
+    before: float | None
+    after: float | None
+
+
+@dataclass
+class RunProblem:
+    """A run's stored problem, read once, with the lookups the review needs."""
+
+    run: PlanRun
+    problem: Problem = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.problem = read_problem(json.loads(self.run.problem_json or "{}"))
+
+    @cached_property
+    def staff(self) -> dict[str, int]:
+        """Position of each person in the problem."""
+        return {member.id: position for position, member in enumerate(self.problem.staff)}
+
+    @cached_property
+    def hours_before(self) -> dict[str, float]:
+        """Hours each person held when the run read the caseload (committed work included)."""
+        hours = {member.id: member.committed_hours for member in self.problem.staff}
+        for case in self.problem.cases:
+            for need in case.needs:
+                if need.current in hours:
+                    hours[need.current] += need.hours
+        return hours
+
+    def why_moved(self, reference: str, index: int, holder: str) -> str:
+        """Why the current holder does not keep a need, in the manager's words."""
+        if holder not in self.staff:
+            return "the holder has left or is no longer active"
+        case = self.problem.case_by_id[reference]
+        member = self.problem.staff[self.staff[holder]]
+        reasons = reasons_against(self.problem.policy, case, case.needs[index], member)
+        if reasons:
+            return "the holder cannot keep it: " + "; ".join(reasons)
+        before = self.hours_before[holder]
+        if before > self.problem.policy.hard_capacity * member.available_hours:
+            share = before / member.available_hours
+            return f"the holder is over capacity ({share:.0%} of their hours)"
+        return "moved to cover higher-risk work or to share the load"
+
+
+def review(session: Session, run: PlanRun) -> tuple[list[Proposal], list[Load]]:
+    """Every proposal of a run with its kind and reason, and every person's workload change."""
+    stored = RunProblem(run)
+    rows = session.execute(
+        select(ProposedAssignment, Need, Case)
+        .join(Need, ProposedAssignment.need_id == Need.id)
+        .join(Case, Need.case_id == Case.id)
+        .where(ProposedAssignment.run_id == run.id)
+        .options(
+            joinedload(ProposedAssignment.staff_member),
+            joinedload(ProposedAssignment.current_staff_member),
+            joinedload(Case.site).joinedload(Site.region),
+        )
+        .order_by(ROSH_RANK.desc(), Case.reference, ProposedAssignment.need_index)
+    ).all()
+    proposals = [
+        Proposal(proposal, case, need, *_kind(stored, proposal)) for proposal, need, case in rows
+    ]
+    return proposals, _loads(session, stored, [p.proposal for p in proposals])
+
+
+def _kind(stored: RunProblem, proposal: ProposedAssignment) -> tuple[str, str | None]:
+    """New, moved, unchanged, dropped or uncovered, and why the holder changed."""
+    holder = proposal.current_staff_member
+    if proposal.overridden:
+        why = f"overridden: {proposal.override_reason}"
+    elif holder is not None and holder.id != proposal.staff_member_id:
+        why = stored.why_moved(proposal.case_reference, proposal.need_index, holder.staff_ref)
+    else:
+        why = None
+    if proposal.staff_member_id is None:
+        return (DROPPED if holder is not None else UNCOVERED), why
+    if holder is None:
+        return NEW, why
+    return (UNCHANGED if holder.id == proposal.staff_member_id else MOVE), why
+
+
+def _loads(session: Session, stored: RunProblem, proposals: list[ProposedAssignment]) -> list[Load]:
+    """Workload % before and after for everyone in the run's problem."""
+    after: dict[int, float] = defaultdict(float)
+    for proposal in proposals:
+        if proposal.staff_member_id is not None:
+            after[proposal.staff_member_id] += proposal.hours
+    before = stored.hours_before
+    people = {
+        person.staff_ref: person
+        for person in session.scalars(
+            select(StaffMember)
+            .where(StaffMember.staff_ref.in_(list(stored.staff)))
+            .options(joinedload(StaffMember.site))
+        )
+    }
+    loads = []
+    for member in stored.problem.staff:
+        person = people.get(member.id)
+        if person is None:
+            continue
+        loads.append(
+            Load(
+                staff=person,
+                available=member.available_hours,
+                before=workload(before[member.id], member.available_hours),
+                after=workload(member.committed_hours + after[person.id], member.available_hours),
+            )
+        )
+    return loads

@@ -1,0 +1,215 @@
+"""A consistent snapshot of the database for one week, as a caseload-problem/1 (PLAN-FORMAT.md)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, joinedload, selectinload
+
+from planner.models import Allocation, Case, Exclusion, Need, Site, StaffMember
+from planner.policy import Policy
+from planner.rules import NeedSpec, available_hours, committed_hours, default_needs
+from planner.vocabulary import Grade, NeedSource, Vetting
+from planner.weeks import IsoWeek
+
+PROBLEM_FORMAT = "caseload-problem/1"
+
+
+@dataclass(frozen=True)
+class PlannedNeed:
+    """A need as it stands in the planned week: from the rules, or as a manager set it."""
+
+    key: str
+    spec: NeedSpec
+    stored: Need | None
+
+
+@dataclass(frozen=True)
+class NeedRef:
+    """Where need `index` of a problem case came from."""
+
+    case_id: int
+    key: str
+    need_id: int | None
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """The problem for a week, and the way back from its ids to the database's rows."""
+
+    week: IsoWeek
+    problem: dict[str, Any]
+    needs: dict[tuple[str, int], NeedRef]
+    staff_ids: dict[str, int]
+    case_ids: dict[str, int]
+
+
+def planned_needs(case: Case, policy: Policy, on: date) -> list[PlannedNeed]:
+    """A case's needs on a date, written nowhere: the rules', except where a manager set one."""
+    stored = {need.key: need for need in case.needs}
+    planned = []
+    for spec in default_needs(case, policy, on):
+        need = stored.get(spec.key)
+        if need is not None and need.source == NeedSource.MANAGER:
+            continue
+        planned.append(
+            PlannedNeed(spec.key, spec, need if need is not None and need.active else None)
+        )
+    for need in case.needs:
+        if need.source == NeedSource.MANAGER and need.active:
+            planned.append(PlannedNeed(need.key, _spec_of(need), need))
+    return planned
+
+
+def _spec_of(need: Need) -> NeedSpec:
+    """A stored need read as a derived one."""
+    return NeedSpec(
+        key=need.key,
+        role=need.role,
+        min_grade=need.min_grade,
+        hours=need.hours,
+        vetting=need.vetting,
+        skills=tuple(need.skills),
+        same_site=need.same_site,
+        rule=need.rule,
+    )
+
+
+def load_caseload(session: Session) -> tuple[list[Case], list[StaffMember]]:
+    """Every active case and person, with what the snapshot reads of them, in a few queries."""
+    cases = session.scalars(
+        select(Case)
+        .where(Case.active)
+        .order_by(Case.reference)
+        .options(
+            joinedload(Case.site).joinedload(Site.region),
+            selectinload(Case.needs).selectinload(Need.allocations),
+            selectinload(Case.exclusions).joinedload(Exclusion.staff_member),
+        )
+    ).all()
+    staff = session.scalars(
+        select(StaffMember)
+        .where(StaffMember.active)
+        .order_by(StaffMember.staff_ref)
+        .options(
+            joinedload(StaffMember.site).joinedload(Site.region),
+            selectinload(StaffMember.absences),
+        )
+    ).all()
+    return list(cases), list(staff)
+
+
+def build_snapshot(
+    cases: Sequence[Case], staff: Sequence[StaffMember], week: IsoWeek, policy: Policy
+) -> Snapshot:
+    """The caseload-problem/1 for a week: who has how many hours, and what each case needs."""
+    on = week.monday
+    by_id = {person.id: person for person in staff}
+    problem_staff = [_staff_entry(person, week, policy) for person in staff]
+    problem_cases = []
+    refs: dict[tuple[str, int], NeedRef] = {}
+    for case in cases:
+        needs = []
+        for index, planned in enumerate(planned_needs(case, policy, on)):
+            holder = _holder(planned.stored, on)
+            current = by_id.get(holder.staff_member_id) if holder else None
+            needs.append(_need_entry(planned.spec, current, pinned=bool(holder and holder.pinned)))
+            need_id = planned.stored.id if planned.stored is not None else None
+            refs[(case.reference, index)] = NeedRef(case.id, planned.key, need_id)
+        excluded = sorted(
+            e.staff_member.staff_ref for e in case.exclusions if e.staff_member_id in by_id
+        )
+        problem_cases.append(
+            {
+                "id": case.reference,
+                "risk": case.rosh.value,
+                "site": case.site.code,
+                "region": case.site.region.name,
+                "excluded_staff": excluded,
+                "needs": needs,
+            }
+        )
+    problem = {
+        "format": PROBLEM_FORMAT,
+        "week": str(week),
+        "policy": _policy_entry(policy),
+        "staff": problem_staff,
+        "cases": problem_cases,
+    }
+    return Snapshot(
+        week=week,
+        problem=problem,
+        needs=refs,
+        staff_ids={person.staff_ref: person.id for person in staff},
+        case_ids={case.reference: case.id for case in cases},
+    )
+
+
+def effective_vetting(person: StaffMember, on: date) -> Vetting:
+    """Vetting that has lapsed counts for nothing above the baseline check (BPSS)."""
+    lapsed = person.vetting_expiry is not None and person.vetting_expiry < on
+    if lapsed and list(Vetting).index(person.vetting) > list(Vetting).index(Vetting.BPSS):
+        return Vetting.BPSS
+    return person.vetting
+
+
+def _staff_entry(person: StaffMember, week: IsoWeek, policy: Policy) -> dict[str, Any]:
+    """One practitioner as the optimiser reads them."""
+    available = available_hours(person, week, policy)
+    entry: dict[str, Any] = {
+        "id": person.staff_ref,
+        "role": person.role.value,
+        "grade": person.grade.value,
+        "site": person.site.code,
+        "region": person.site.region.name,
+        "available_hours": available,
+        "committed_hours": committed_hours(person, available),
+        "vetting": effective_vetting(person, week.monday).value,
+        "skills": sorted(person.skills),
+    }
+    if person.max_cases is not None:
+        entry["max_cases"] = person.max_cases
+    return entry
+
+
+def _need_entry(spec: NeedSpec, holder: StaffMember | None, pinned: bool) -> dict[str, Any]:
+    """One need as the optimiser reads it, with its current holder and pin."""
+    return {
+        "role": spec.role.value,
+        "min_grade": Grade(spec.min_grade).value,
+        "hours": spec.hours,
+        "vetting": Vetting(spec.vetting).value,
+        "skills": sorted(spec.skills),
+        "same_site": spec.same_site,
+        "current": holder.staff_ref if holder else None,
+        "pinned": holder.staff_ref if holder and pinned else None,
+    }
+
+
+def _holder(need: Need | None, on: date) -> Allocation | None:
+    """The allocation of a stored need in force on a day."""
+    if need is None:
+        return None
+    for allocation in need.allocations:
+        if allocation.start_date <= on and (
+            allocation.end_date is None or allocation.end_date >= on
+        ):
+            return allocation
+    return None
+
+
+def _policy_entry(policy: Policy) -> dict[str, Any]:
+    """The policy part of the problem."""
+    return {
+        "risk_weights": dict(policy.risk_weights),
+        "grades": [grade.value for grade in Grade],
+        "vetting": [level.value for level in Vetting],
+        "soft_capacity": policy.soft_capacity,
+        "hard_capacity": policy.hard_capacity,
+        "time_limit_seconds": policy.time_limit_seconds,
+        "relative_gap": policy.relative_gap,
+    }
