@@ -1,0 +1,1 @@
+"""Staff: practitioners, their absences and reductions, and their Workload %."""

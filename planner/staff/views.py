@@ -1,0 +1,171 @@
+"""The staff pages: the list, a person's page, their details and their absences."""
+
+from __future__ import annotations
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload
+
+from planner.clock import today
+from planner.extensions import db
+from planner.models import Region, Site, StaffMember
+from planner.policy import load_policy
+from planner.security import role_required
+from planner.staff.absence_forms import AbsenceForm, ConfirmForm
+from planner.staff.forms import StaffForm
+from planner.staff.history import person_history
+from planner.staff.profile import (
+    absence_or_404,
+    allocations_ahead,
+    held_on_day,
+    staff_member_or_404,
+    vetting_tag,
+    weeks_ahead,
+)
+from planner.staff.records import (
+    SKILLS,
+    AbsenceDetails,
+    add_absence,
+    add_staff_member,
+    languages_of,
+    remove_absence,
+    update_absence,
+    update_staff_member,
+)
+from planner.staff.roster import StaffFilterForm, staff_list
+from planner.vocabulary import UserRole
+from planner.weeks import IsoWeek
+
+blueprint = Blueprint("staff", __name__, url_prefix="/staff")
+
+
+def _sites() -> list[Site]:
+    """Every site with its region, for choosing where someone works."""
+    return list(db.session.scalars(select(Site).options(joinedload(Site.region))))
+
+
+@blueprint.route("/")
+def index() -> ResponseReturnValue:
+    """Practitioners with this week's hours and Workload %, filtered, sorted and paged."""
+    policy = load_policy(db.session)
+    regions = db.session.scalars(select(Region).order_by(Region.name)).all()
+    filters = StaffFilterForm(request.args, regions, _sites(), policy)
+    on = today()
+    week = IsoWeek.containing(on)
+    listing = staff_list(db.session, filters.filters(), request.args, week, policy, on)
+    return render_template(
+        "staff/index.html", filters=filters, listing=listing, policy=policy, week=week
+    )
+
+
+@blueprint.route("/<int:staff_id>")
+def show(staff_id: int) -> ResponseReturnValue:
+    """A person's facts, this week's load, their cases, absences, coming weeks and history."""
+    person = staff_member_or_404(db.session, staff_id)
+    policy = load_policy(db.session)
+    on = today()
+    week = IsoWeek.containing(on)
+    allocations = allocations_ahead(db.session, person, week)
+    weeks = weeks_ahead(person, allocations, week, policy)
+    return render_template(
+        "staff/show.html",
+        person=person,
+        policy=policy,
+        today=on,
+        vetting=vetting_tag(person.vetting_expiry, on, policy),
+        skills=[SKILLS[skill] for skill in person.skills if skill in SKILLS],
+        languages=[language.title() for language in languages_of(person.skills)],
+        this_week=weeks[0],
+        weeks=weeks,
+        held=held_on_day(allocations, on),
+        history=person_history(db.session, person.id),
+    )
+
+
+@blueprint.route("/new", methods=["GET", "POST"])
+@role_required(UserRole.MANAGER)
+def new() -> ResponseReturnValue:
+    """Record a new practitioner."""
+    form = StaffForm(_sites())
+    if form.validate_on_submit():
+        person = add_staff_member(db.session, form.details())
+        db.session.commit()
+        flash(f"{person.name} has been added.", "success")
+        return redirect(url_for("staff.show", staff_id=person.id))
+    return render_template("staff/staff_form.html", form=form, person=None)
+
+
+@blueprint.route("/<int:staff_id>/edit", methods=["GET", "POST"])
+@role_required(UserRole.MANAGER)
+def edit(staff_id: int) -> ResponseReturnValue:
+    """Change a practitioner's details."""
+    person = staff_member_or_404(db.session, staff_id)
+    form = StaffForm(_sites(), person)
+    if form.validate_on_submit():
+        update_staff_member(person, form.details())
+        db.session.commit()
+        flash(f"{person.name}’s details have been saved.", "success")
+        return redirect(url_for("staff.show", staff_id=person.id))
+    return render_template("staff/staff_form.html", form=form, person=person)
+
+
+def _absence_page(person: StaffMember, form: AbsenceForm, editing: bool) -> ResponseReturnValue:
+    """The absence form beside the person's hours in the coming weeks as they stand."""
+    week = IsoWeek.containing(today())
+    policy = load_policy(db.session)
+    weeks = weeks_ahead(person, allocations_ahead(db.session, person, week), week, policy)
+    return render_template(
+        "staff/absence_form.html",
+        form=form,
+        person=person,
+        editing=editing,
+        weeks=weeks,
+        policy=policy,
+    )
+
+
+@blueprint.route("/<int:staff_id>/absences/new", methods=["GET", "POST"])
+@role_required(UserRole.MANAGER)
+def new_absence(staff_id: int) -> ResponseReturnValue:
+    """Record an absence or a reduction of a person's hours."""
+    person = staff_member_or_404(db.session, staff_id)
+    form = AbsenceForm(person.contracted_hours, None)
+    if form.validate_on_submit():
+        add_absence(person, form.details())
+        db.session.commit()
+        flash("The absence has been added. Their available hours are shown below.", "success")
+        return redirect(url_for("staff.show", staff_id=person.id, _anchor="availability"))
+    return _absence_page(person, form, editing=False)
+
+
+@blueprint.route("/<int:staff_id>/absences/<int:absence_id>/edit", methods=["GET", "POST"])
+@role_required(UserRole.MANAGER)
+def edit_absence(staff_id: int, absence_id: int) -> ResponseReturnValue:
+    """Change an absence or a reduction."""
+    person = staff_member_or_404(db.session, staff_id)
+    absence = absence_or_404(person, absence_id)
+    form = AbsenceForm(person.contracted_hours, AbsenceDetails.of(absence))
+    if form.validate_on_submit():
+        update_absence(absence, form.details())
+        db.session.commit()
+        flash("The absence has been changed. Their available hours are shown below.", "success")
+        return redirect(url_for("staff.show", staff_id=person.id, _anchor="availability"))
+    return _absence_page(person, form, editing=True)
+
+
+@blueprint.route("/<int:staff_id>/absences/<int:absence_id>/delete", methods=["GET", "POST"])
+@role_required(UserRole.MANAGER)
+def delete_absence(staff_id: int, absence_id: int) -> ResponseReturnValue:
+    """Ask before deleting an absence; delete it on confirmation."""
+    person = staff_member_or_404(db.session, staff_id)
+    absence = absence_or_404(person, absence_id)
+    confirm = ConfirmForm()
+    if confirm.validate_on_submit():
+        remove_absence(db.session, absence)
+        db.session.commit()
+        flash("The absence has been deleted. Their available hours are shown below.", "success")
+        return redirect(url_for("staff.show", staff_id=person.id, _anchor="availability"))
+    return render_template(
+        "staff/delete_absence.html", person=person, absence=absence, confirm=confirm
+    )

@@ -1,0 +1,174 @@
+"""A person's page: their facts, this week's load, cases, absences, coming weeks, history."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date, timedelta
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+
+from planner.audit import set_actor
+from planner.extensions import db
+from planner.models import Absence, Exclusion
+from planner.vocabulary import AbsenceKind, Grade, Role, Rosh, UserRole
+from tests.planner.test_staff_pages import (
+    add_person,
+    build_sites,
+    clients_by_role,
+    give_case,
+    module_app,
+    this_monday,
+)
+
+
+@pytest.fixture(scope="module")
+def person_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
+    """This module's app."""
+    yield from module_app(tmp_path_factory)
+
+
+@pytest.fixture(scope="module")
+def sites(person_app: Flask) -> dict[str, int]:
+    """This module's sites."""
+    return build_sites(person_app)
+
+
+@pytest.fixture(scope="module")
+def manager(person_app: Flask) -> FlaskClient:
+    """A client signed in as a manager."""
+    return clients_by_role(person_app)[UserRole.MANAGER]
+
+
+@pytest.fixture(scope="module")
+def busy_person(person_app: Flask, sites: dict[str, int]) -> dict[str, int]:
+    """A POM with other work, two cases (one pinned), a reduction and leave in week 3."""
+    app = person_app
+    monday = this_monday()
+    absences = [
+        Absence(
+            kind=AbsenceKind.UNION_DUTIES, start_date=monday - timedelta(days=60),
+            end_date=monday + timedelta(days=200), hours_per_week=7.4,
+        ),
+        Absence(
+            kind=AbsenceKind.ANNUAL_LEAVE, start_date=monday + timedelta(weeks=3),
+            end_date=monday + timedelta(weeks=3, days=4), note="Booked in the spring",
+        ),
+    ]  # fmt: skip
+    staff_id = add_person(
+        app, "S-TST-010", sites["HMP-ONE"], name="Wren Sampleton", other_work_hours=7.4,
+        skills=["ct_trained", "urdu"], max_cases=12, absences=absences,
+    )  # fmt: skip
+    first = give_case(app, staff_id, sites["HMP-ONE"], "CT-T-0001", 8.0, rosh=Rosh.VERY_HIGH)
+    give_case(app, staff_id, sites["HMP-ONE"], "CT-T-0002", 4.5, rosh=Rosh.LOW, pinned=True)
+    # Ended last week: neither shown nor counted.
+    give_case(app, staff_id, sites["HMP-ONE"], "CT-T-0003", 9.0, end=monday - timedelta(days=3))
+    # Starts in two weeks: counted from then on.
+    give_case(app, staff_id, sites["HMP-ONE"], "CT-T-0004", 6.0, start=monday + timedelta(weeks=2))
+    return {"staff": staff_id, "case": first}
+
+
+def test_a_persons_page_shows_their_facts_and_this_weeks_load(
+    manager: FlaskClient, busy_person: dict[str, int]
+) -> None:
+    page = manager.get(f"/staff/{busy_person['staff']}").get_data(as_text=True)
+    assert "<title>Wren Sampleton – Caseload planner</title>" in page
+    assert "S-TST-010" in page
+    assert "HMP One, London" in page
+    assert "Counter-terrorism trained" in page
+    assert "Urdu" in page
+    assert "2 of at most 12" in page
+    # 37 - 7.4 union duties = 29.6 available; other work 7.4 × 29.6/37 = 5.92; held 12.5.
+    assert "29.6 hours" in page
+    assert "5.92 hours" in page
+    assert "12.5 hours" in page
+    assert "62%" in page  # (5.92 + 12.5) / 29.6
+
+
+def test_a_persons_page_lists_the_cases_they_hold_now(
+    manager: FlaskClient, busy_person: dict[str, int]
+) -> None:
+    page = manager.get(f"/staff/{busy_person['staff']}").get_data(as_text=True)
+    cases = page.split('id="cases"')[1].split('id="absences"')[0]
+    assert f'href="/cases/{busy_person["case"]}"' in cases
+    assert cases.index("CT-T-0001") < cases.index("CT-T-0002")  # highest risk first
+    assert "govuk-tag--red" in cases and "Very high" in cases
+    assert "Pinned" in cases
+    assert "POM" in cases
+    assert "CT-T-0003" not in cases and "CT-T-0004" not in cases
+
+
+def test_a_persons_page_shows_absences_and_the_coming_weeks(
+    manager: FlaskClient, busy_person: dict[str, int]
+) -> None:
+    page = manager.get(f"/staff/{busy_person['staff']}").get_data(as_text=True)
+    absences = page.split('id="absences"')[1].split('id="availability"')[0]
+    assert "Union duties" in absences and "7.4 hours a week" in absences
+    assert "Annual leave" in absences and "All working time" in absences
+    assert "Booked in the spring" in absences
+    weeks = page.split('id="availability"')[1].split('id="history"')[0]
+    rows = weeks.split('<tr class="govuk-table__row">')[2:]
+    assert len(rows) == 12
+    assert "Union duties: 7.4 hours a week" in rows[0]
+    assert ">29.6<" in rows[0] and ">12.5<" in rows[0]
+    assert ">18.5<" in rows[2]  # the case that starts in two weeks is counted then
+    assert "Annual leave: 5 days" in rows[3] and ">0<" in rows[3]
+    assert "No hours available" in rows[3]
+
+
+def test_a_trainees_protected_time_is_shown_week_by_week(
+    person_app: Flask, manager: FlaskClient, sites: dict[str, int]
+) -> None:
+    staff_id = add_person(
+        person_app, "S-TST-020", sites["PDU-ONE"], role=Role.PROBATION, grade=Grade.PQIP,
+        training_start=this_monday() - timedelta(days=30),
+    )  # fmt: skip
+    page = manager.get(f"/staff/{staff_id}").get_data(as_text=True)
+    assert "PQiP training: 80% of their time" in page
+    assert "Training started" in page
+
+
+@pytest.mark.parametrize(("days", "tag"), [(-1, "Expired"), (10, "Expires soon"), (60, None)])
+def test_vetting_that_has_lapsed_or_lapses_soon_is_flagged(
+    person_app: Flask, manager: FlaskClient, sites: dict[str, int], days: int, tag: str | None
+) -> None:
+    expiry = date.today() + timedelta(days=days)
+    staff_id = add_person(person_app, f"S-VET-{days + 10}", sites["HMP-ONE"], vetting_expiry=expiry)
+    details = manager.get(f"/staff/{staff_id}").get_data(as_text=True).split('id="details"')[1]
+    assert ("Expire" in details) == (tag is not None)
+    if tag:
+        assert tag in details
+
+
+def test_a_persons_history_shows_who_changed_what_from_what_to_what(
+    person_app: Flask, manager: FlaskClient, sites: dict[str, int]
+) -> None:
+    leave = Absence(
+        kind=AbsenceKind.UNION_DUTIES, start_date=this_monday(),
+        end_date=this_monday() + timedelta(days=30), hours_per_week=3.7,
+    )  # fmt: skip
+    staff_id = add_person(person_app, "S-TST-040", sites["HMP-ONE"], absences=[leave])
+    case_id = give_case(person_app, staff_id, sites["HMP-ONE"], "CT-T-0040", 2.0)
+    with person_app.app_context():
+        set_actor(db.session, "test")
+        db.session.add(Exclusion(case_id=case_id, staff_member_id=staff_id, reason="A conflict"))
+        db.session.commit()
+    form = {
+        "staff_ref": "S-TST-040", "name": "Person S-TST-040", "role": "prison", "grade": "PO",
+        "site_id": str(sites["HMP-ONE"]), "contracted_hours": "30", "other_work_hours": "0",
+        "vetting": "SC", "vetting_expiry": ["1", "6", str(date.today().year + 2)],
+        "skills": ["ct_trained"], "active": "y",
+    }  # fmt: skip
+    assert manager.post(f"/staff/{staff_id}/edit", data=form).status_code == 302
+    page = manager.get(f"/staff/{staff_id}").get_data(as_text=True)
+    history = page.split('id="history"')[1]
+    changed = history.split('class="moj-timeline__item"')[1]
+    assert "Changed staff member" in changed
+    assert "by manager.user" in changed
+    assert "Contracted hours:" in changed and "37 → 30" in changed
+    assert "Vetting expiry date:" in changed
+    assert "Added absence" in history and "Union duties" in history and "3.7" in history
+    assert "Added allocation" in history and "CT-T-0040 POM" in history
+    assert "Added staff member" in history and "by test" in history
+    assert "Added exclusion" in history and "Case:" in history and "A conflict" in history
