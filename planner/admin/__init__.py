@@ -1,0 +1,1 @@
+"""Administration: the policy settings, users, regions and sites."""

@@ -1,0 +1,239 @@
+"""The forms of the admin pages: users and their roles, passwords and status; regions and sites."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from flask_wtf import FlaskForm
+from govuk_frontend_wtf.wtforms_widgets import (
+    GovPasswordInput,
+    GovRadioInput,
+    GovSubmitInput,
+    GovTextInput,
+)
+from wtforms import PasswordField, RadioField, StringField, SubmitField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import InputRequired, Length, Regexp, ValidationError
+
+from planner.cli import MIN_PASSWORD_LENGTH
+from planner.forms import choices, enum_choices
+from planner.vocabulary import SiteKind, UserRole
+
+USERNAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
+# A site's code starts with what it is: HMP-BELMARSH, PDU-CAMDEN, NSD-LONDON.
+SITE_CODE = re.compile(r"^[A-Z0-9]+(-[A-Z0-9]+)+$")
+CODE_PREFIXES = {SiteKind.PRISON: "HMP", SiteKind.PDU: "PDU", SiteKind.NSD: "NSD"}
+CODE_EXAMPLES = {
+    SiteKind.PRISON: "HMP-BELMARSH",
+    SiteKind.PDU: "PDU-CAMDEN",
+    SiteKind.NSD: "NSD-LONDON",
+}
+ROLE_HINTS = {
+    UserRole.VIEWER: "Reads cases, staff, plans and settings; changes nothing",
+    UserRole.MANAGER: "Manages cases, staff and plans",
+    UserRole.ADMIN: "Manages users, settings and places, as well as everything a manager does",
+}
+MAX_PASSWORD_LENGTH = 200
+
+
+def strip(value: Any) -> Any:
+    """Text without the spaces around it."""
+    return value.strip() if isinstance(value, str) else value
+
+
+def upper(value: Any) -> Any:
+    """Codes in capitals, however they were typed."""
+    return value.strip().upper() if isinstance(value, str) else value
+
+
+def region_id(value: Any) -> int | None:
+    """A region's id as sent, or None when none (or nonsense) was sent."""
+    return int(value) if str(value).isdigit() else None
+
+
+def role_field(label: str) -> RadioField:
+    """Radios for a role, each saying what it allows."""
+    return RadioField(
+        label,
+        widget=GovRadioInput(),
+        choices=enum_choices(UserRole),
+        invalid_choice_message="Select a role",
+    )
+
+
+def role_items() -> list[dict[str, Any]]:
+    """The hint under each role's radio, in the order of the choices."""
+    return [{"hint": {"text": ROLE_HINTS[role]}} for role in UserRole]
+
+
+def new_password() -> PasswordField:
+    """A box for a new password, long enough to be safe."""
+    return PasswordField(
+        "Password",
+        widget=GovPasswordInput(),
+        description=f"At least {MIN_PASSWORD_LENGTH} characters. A few unrelated words are easy "
+        "to remember and hard to guess.",
+        validators=[
+            InputRequired(message="Enter a password"),
+            Length(
+                min=MIN_PASSWORD_LENGTH,
+                message=f"The password must be at least {MIN_PASSWORD_LENGTH} characters",
+            ),
+            Length(
+                max=MAX_PASSWORD_LENGTH,
+                message=f"The password must be {MAX_PASSWORD_LENGTH} characters or fewer",
+            ),
+        ],
+    )
+
+
+def password_again() -> PasswordField:
+    """A box for the same password again, to catch a slip of the finger."""
+    return PasswordField(
+        "Confirm password",
+        widget=GovPasswordInput(),
+        validators=[InputRequired(message="Enter the password again")],
+    )
+
+
+class ConfirmedPassword:
+    """Forms with a password typed twice: both must match."""
+
+    def validate_confirm_password(self, field: PasswordField) -> None:
+        """Both boxes hold the same password."""
+        if field.data != self.password.data:  # type: ignore[attr-defined]
+            raise ValidationError("The passwords do not match: enter the same password twice")
+
+
+class AddUserForm(ConfirmedPassword, FlaskForm):
+    """A new account: a username, a role and a password."""
+
+    username = StringField(
+        "Username",
+        widget=GovTextInput(),
+        description="Letters, numbers, full stops, hyphens and underscores, like jo.bloggs",
+        filters=[strip],
+        validators=[
+            InputRequired(message="Enter a username"),
+            Length(max=60, message="The username must be 60 characters or fewer"),
+            Regexp(
+                USERNAME,
+                message="The username must start with a letter or number and contain only "
+                "letters, numbers, full stops, hyphens and underscores",
+            ),
+        ],
+    )
+    role = role_field("Role")
+    password = new_password()
+    confirm_password = password_again()
+    submit = SubmitField("Add user", widget=GovSubmitInput())
+
+
+class RoleForm(FlaskForm):
+    """Another role for a user."""
+
+    role = role_field("Role")
+    submit = SubmitField("Save role", widget=GovSubmitInput())
+
+
+class StatusForm(FlaskForm):
+    """Whether a user may sign in."""
+
+    active = RadioField(
+        "Can this user sign in?",
+        widget=GovRadioInput(),
+        description="A deactivated user cannot sign in. Their account, and what they changed, "
+        "are kept.",
+        choices=choices([("yes", "Yes, the account is active"), ("no", "No, deactivate it")]),
+        invalid_choice_message="Select whether this user can sign in",
+    )
+    submit = SubmitField("Save", widget=GovSubmitInput())
+
+
+class PasswordForm(ConfirmedPassword, FlaskForm):
+    """A new password for a user."""
+
+    password = new_password()
+    confirm_password = password_again()
+    submit = SubmitField("Set password", widget=GovSubmitInput())
+
+
+class RegionForm(FlaskForm):
+    """A region's name."""
+
+    name = StringField(
+        "Name",
+        widget=GovTextInput(),
+        description="Like London or North West",
+        filters=[strip],
+        validators=[
+            InputRequired(message="Enter the name of the region"),
+            Length(max=80, message="The name must be 80 characters or fewer"),
+        ],
+    )
+    submit = SubmitField("Save region", widget=GovSubmitInput())
+
+
+class SiteForm(FlaskForm):
+    """A prison, a PDU or an NSD team: its code, name, kind and region."""
+
+    kind = RadioField(
+        "Kind of site",
+        widget=GovRadioInput(),
+        choices=enum_choices(SiteKind),
+        invalid_choice_message="Select the kind of site",
+    )
+    code = StringField(
+        "Code",
+        widget=GovTextInput(),
+        description="Starts HMP- for a prison, PDU- for a PDU and NSD- for an NSD team, like "
+        "HMP-BELMARSH, PDU-CAMDEN or NSD-LONDON",
+        filters=[upper],
+        validators=[
+            InputRequired(message="Enter the site code, like HMP-BELMARSH"),
+            Length(max=40, message="The code must be 40 characters or fewer"),
+            Regexp(
+                SITE_CODE,
+                message="The code must be capital letters and numbers in parts joined by "
+                "hyphens, like HMP-BELMARSH",
+            ),
+        ],
+    )
+    name = StringField(
+        "Name",
+        widget=GovTextInput(),
+        description="As people know it, like HMP Belmarsh or Camden and Islington PDU",
+        filters=[strip],
+        validators=[
+            InputRequired(message="Enter the site name"),
+            Length(max=120, message="The name must be 120 characters or fewer"),
+        ],
+    )
+    region = RadioField(
+        "Region",
+        widget=GovRadioInput(),
+        coerce=region_id,
+        invalid_choice_message="Select the region",
+    )
+    submit = SubmitField("Save site", widget=GovSubmitInput())
+
+    def __init__(self, regions: list[tuple[int, str]], **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.region.choices = [SelectChoice(region_id, name) for region_id, name in regions]
+
+    def validate_code(self, field: StringField) -> None:
+        """The code starts with the kind of site: HMP-, PDU- or NSD-."""
+        if self.kind.data not in {kind.value for kind in SiteKind}:
+            return
+        kind = SiteKind(self.kind.data)
+        if not field.data.startswith(f"{CODE_PREFIXES[kind]}-"):
+            raise ValidationError(
+                f"The code of a {kind_words(kind)} must start {CODE_PREFIXES[kind]}-, "
+                f"like {CODE_EXAMPLES[kind]}"
+            )
+
+
+def kind_words(kind: SiteKind) -> str:
+    """A kind of site in the middle of a sentence."""
+    return {SiteKind.PRISON: "prison", SiteKind.PDU: "PDU", SiteKind.NSD: "NSD team"}[kind]

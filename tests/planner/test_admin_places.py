@@ -1,0 +1,220 @@
+"""Regions and sites: everyone reads them; admins add and change them; codes unique, upper-case."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import func, select
+
+from planner.audit import set_actor
+from planner.extensions import db
+from planner.models import AuditEvent, Region, Site, StaffMember
+from planner.vocabulary import Grade, Role, SiteKind, UserRole, Vetting
+from tests.conftest import add_user, sign_in
+
+
+@pytest.fixture
+def london(app: Flask) -> dict[str, int]:
+    """London with a prison and a PDU, and Wales with nothing in it yet."""
+    with app.app_context():
+        set_actor(db.session, "test")
+        region = Region(name="London")
+        prison = Site(code="HMP-BELMARSH", name="HMP Belmarsh", kind=SiteKind.PRISON, region=region)
+        pdu = Site(code="PDU-CAMDEN", name="Camden PDU", kind=SiteKind.PDU, region=region)
+        wales = Region(name="Wales")
+        db.session.add_all([prison, pdu, wales])
+        db.session.commit()
+        return {"london": region.id, "wales": wales.id, "prison": prison.id, "pdu": pdu.id}
+
+
+@pytest.fixture
+def admin(app: Flask, client: FlaskClient) -> FlaskClient:
+    """A client signed in as an admin."""
+    add_user(app, "admin.user", UserRole.ADMIN)
+    sign_in(client, "admin.user")
+    return client
+
+
+def counts(app: Flask) -> tuple[int, int, int]:
+    """Regions, sites and audit lines: what an invalid form must not change."""
+    with app.app_context():
+        return tuple(
+            db.session.scalar(select(func.count()).select_from(model))
+            for model in (Region, Site, AuditEvent)
+        )  # type: ignore[return-value]
+
+
+def site_row(app: Flask, site_id: int) -> tuple[str, str, SiteKind, int]:
+    """A site as stored."""
+    with app.app_context():
+        site = db.session.get(Site, site_id)
+        return site.code, site.name, site.kind, site.region_id
+
+
+def test_everyone_sees_the_regions_and_their_sites(
+    client: FlaskClient, users: dict[UserRole, str], london: dict[str, int]
+) -> None:
+    sign_in(client, users[UserRole.VIEWER])
+    page = client.get("/settings/places").get_data(as_text=True)
+    assert "<title>Regions and sites – Caseload planner</title>" in page
+    assert page.index("London") < page.index("HMP-BELMARSH") < page.index("PDU-CAMDEN")
+    assert "Probation delivery unit" in page
+    assert "Prison (POM)" not in page
+    assert "No sites yet." in page  # Wales
+    assert "Add a region" not in page
+
+
+def test_an_admin_adds_a_region(app: Flask, admin: FlaskClient, london: dict[str, int]) -> None:
+    response = admin.post("/settings/places/regions/new", data={"name": "  North West "})
+    assert response.headers["Location"] == "/settings/places"
+    assert "Added the region North West." in admin.get("/settings/places").get_data(as_text=True)
+    with app.app_context():
+        assert db.session.scalar(select(Region.id).where(Region.name == "North West"))
+        line = db.session.scalar(select(AuditEvent).where(AuditEvent.entity == "region"))
+        assert line.actor == "admin.user"
+
+
+def test_an_admin_renames_a_region(app: Flask, admin: FlaskClient, london: dict[str, int]) -> None:
+    page = admin.get(f"/settings/places/regions/{london['london']}").get_data(as_text=True)
+    assert 'value="London"' in page
+    admin.post(f"/settings/places/regions/{london['london']}", data={"name": "Greater London"})
+    with app.app_context():
+        assert db.session.get(Region, london["london"]).name == "Greater London"
+
+
+@pytest.mark.parametrize(
+    ("typed", "message"),
+    [
+        ("", "Enter the name of the region"),
+        ("x" * 81, "The name must be 80 characters or fewer"),
+        ("wales", "There is already a region called wales"),
+    ],
+)
+def test_an_invalid_region_is_named_and_not_saved(
+    app: Flask, admin: FlaskClient, london: dict[str, int], typed: str, message: str
+) -> None:
+    before = counts(app)
+    for path in ("/settings/places/regions/new", f"/settings/places/regions/{london['london']}"):
+        page = admin.post(path, data={"name": typed}).get_data(as_text=True)
+        assert "<title>Error: " in page
+        assert f'<a href="#name">{message}</a>' in page
+        assert f'value="{typed}"' in page
+    assert counts(app) == before
+    with app.app_context():
+        assert db.session.get(Region, london["london"]).name == "London"
+
+
+def test_an_admin_adds_a_site_with_its_code_in_capitals(
+    app: Flask, admin: FlaskClient, london: dict[str, int]
+) -> None:
+    page = admin.get(f"/settings/places/sites/new?region={london['wales']}").get_data(as_text=True)
+    assert f'value="{london["wales"]}" checked' in page
+    data = {
+        "kind": "nsd",
+        "code": " nsd-wales ",
+        "name": "NSD Wales team",
+        "region": london["wales"],
+    }
+    response = admin.post("/settings/places/sites/new", data=data)
+    assert response.status_code == 302
+    with app.app_context():
+        site = db.session.scalar(select(Site).where(Site.code == "NSD-WALES"))
+        assert (site.name, site.kind, site.region_id) == (
+            "NSD Wales team",
+            SiteKind.NSD,
+            london["wales"],
+        )
+
+
+VALID_SITE = {"kind": "pdu", "code": "PDU-LAMBETH", "name": "Lambeth PDU"}
+INVALID_SITES: list[tuple[dict[str, Any], str, str]] = [
+    ({"kind": ""}, "kind", "Select the kind of site"),
+    ({"code": ""}, "code", "Enter the site code, like HMP-BELMARSH"),
+    ({"code": "LAMBETH"}, "code", "The code must be capital letters and numbers in parts joined by hyphens, like HMP-BELMARSH"),
+    ({"code": "PDU_LAMBETH"}, "code", "The code must be capital letters and numbers in parts joined by hyphens, like HMP-BELMARSH"),
+    ({"code": "HMP-LAMBETH"}, "code", "The code of a PDU must start PDU-, like PDU-CAMDEN"),
+    ({"kind": "prison"}, "code", "The code of a prison must start HMP-, like HMP-BELMARSH"),
+    ({"code": "PDU-CAMDEN"}, "code", "There is already a site with the code PDU-CAMDEN"),
+    ({"code": "PDU-" + "X" * 40}, "code", "The code must be 40 characters or fewer"),
+    ({"name": ""}, "name", "Enter the site name"),
+    ({"region": ""}, "region", "Select the region"),
+    ({"region": "999"}, "region", "Select the region"),
+    ({"region": "London"}, "region", "Select the region"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("typed", "field", "message"), INVALID_SITES, ids=[f"{f}-{m}" for _, f, m in INVALID_SITES]
+)
+def test_an_invalid_site_is_named_kept_and_not_saved(
+    app: Flask,
+    admin: FlaskClient,
+    london: dict[str, int],
+    typed: dict[str, Any],
+    field: str,
+    message: str,
+) -> None:
+    before = counts(app)
+    data = {**VALID_SITE, "region": london["london"], **typed}
+    response = admin.post("/settings/places/sites/new", data=data)
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "<title>Error: Add a site – Caseload planner</title>" in page
+    assert f'<a href="#{field}">{message}</a>' in page
+    assert f'value="{data["code"].strip().upper()}"' in page
+    assert counts(app) == before
+
+
+def test_an_admin_changes_a_site(app: Flask, admin: FlaskClient, london: dict[str, int]) -> None:
+    page = admin.get(f"/settings/places/sites/{london['pdu']}").get_data(as_text=True)
+    assert 'value="PDU-CAMDEN"' in page
+    assert 'value="pdu" checked' in page
+    data = {"kind": "pdu", "code": "PDU-CAMDEN-ISLINGTON", "name": "Camden and Islington PDU"}
+    response = admin.post(
+        f"/settings/places/sites/{london['pdu']}", data={**data, "region": london["wales"]}
+    )
+    assert response.status_code == 302
+    assert site_row(app, london["pdu"]) == (
+        "PDU-CAMDEN-ISLINGTON", "Camden and Islington PDU", SiteKind.PDU, london["wales"],
+    )  # fmt: skip
+
+
+def test_a_site_keeps_its_own_code_when_saved_unchanged(
+    app: Flask, admin: FlaskClient, london: dict[str, int]
+) -> None:
+    data = {
+        "kind": "prison",
+        "code": "HMP-BELMARSH",
+        "name": "Belmarsh",
+        "region": london["london"],
+    }
+    assert admin.post(f"/settings/places/sites/{london['prison']}", data=data).status_code == 302
+    assert site_row(app, london["prison"])[1] == "Belmarsh"
+
+
+def test_a_site_with_staff_cannot_change_kind(
+    app: Flask, admin: FlaskClient, london: dict[str, int]
+) -> None:
+    with app.app_context():
+        set_actor(db.session, "test")
+        db.session.add(
+            StaffMember(staff_ref="S-0001", name="Ash Example", role=Role.PRISON, grade=Grade.PO,
+                        site_id=london["prison"], contracted_hours=37.0, vetting=Vetting.SC)
+        )  # fmt: skip
+        db.session.commit()
+    before = (site_row(app, london["prison"]), counts(app))
+    data = {"kind": "pdu", "code": "PDU-BELMARSH", "name": "Belmarsh", "region": london["london"]}
+    page = admin.post(f"/settings/places/sites/{london['prison']}", data=data).get_data(
+        as_text=True
+    )
+    message = "HMP-BELMARSH has staff or cases, so its kind cannot change: add a new site instead"
+    assert f'<a href="#kind">{message}</a>' in page
+    assert (site_row(app, london["prison"]), counts(app)) == before
+
+
+def test_unknown_regions_and_sites_are_not_found(admin: FlaskClient) -> None:
+    assert admin.get("/settings/places/regions/999").status_code == 404
+    assert admin.get("/settings/places/sites/999").status_code == 404
