@@ -13,7 +13,8 @@ logger = logging.getLogger("alembic.env")
 
 migrate = current_app.extensions["migrate"]
 engine = migrate.db.engine
-config.set_main_option("sqlalchemy.url", engine.url.render_as_string(hide_password=False).replace("%", "%%"))
+url = engine.url.render_as_string(hide_password=False)
+config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
 target_metadata = migrate.db.metadata
 
 

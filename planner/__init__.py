@@ -41,10 +41,11 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 def register_blueprints(app: Flask) -> None:
     """One blueprint per area of the service."""
     from planner.admin.views import blueprint as admin
+    from planner.alerting.views import blueprint as alerts
     from planner.cases.views import blueprint as cases
     from planner.dashboard.views import blueprint as dashboard
     from planner.plans.views import blueprint as plans
     from planner.staff.views import blueprint as staff
 
-    for blueprint in (dashboard, cases, staff, plans, admin):
+    for blueprint in (dashboard, cases, staff, plans, alerts, admin):
         app.register_blueprint(blueprint)

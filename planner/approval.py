@@ -10,10 +10,8 @@ from sqlalchemy.orm import Session, selectinload
 from planner.holdings import held_on
 from planner.models import Allocation, Need, PlanRun, ProposedAssignment, User
 from planner.models.types import utcnow
-from planner.vocabulary import RunStatus
+from planner.planning import FINISHED
 from planner.weeks import IsoWeek
-
-APPROVABLE = (RunStatus.OPTIMAL, RunStatus.FEASIBLE)
 
 
 class ApprovalRefused(Exception):
@@ -22,13 +20,13 @@ class ApprovalRefused(Exception):
 
 def approval_problem(session: Session, run: PlanRun) -> str | None:
     """Why this run cannot be approved now, or None if it can."""
-    if run.status not in APPROVABLE:
+    if run.status not in FINISHED:
         return f"only a finished plan can be approved; this run is {run.status.value}"
     if run.approved_at is not None:
         return "this run is already approved"
     newer = session.scalar(
         select(PlanRun.id).where(
-            PlanRun.week == run.week, PlanRun.id > run.id, PlanRun.status.in_(APPROVABLE)
+            PlanRun.week == run.week, PlanRun.id > run.id, PlanRun.status.in_(FINISHED)
         )
     )
     if newer:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import getpass
 import secrets
 import sys
-from datetime import date, datetime
+from datetime import datetime
 from pathlib import Path
 
 import click
@@ -65,7 +65,7 @@ def demo_data(scale: str, seed: int, if_empty: bool, start: datetime | None) -> 
             click.echo(f"The database already holds {existing} cases: demo data not loaded.")
             return
         fail(f"the database already holds {existing} cases; demo data goes into an empty one")
-    summary = load_demo_data(db.session, scale, seed, start.date() if start else date.today())
+    summary = load_demo_data(db.session, scale, seed, start.date() if start else today())
     db.session.commit()
     click.echo(
         f"Loaded {scale} demo data (seed {seed}): {summary.regions} regions, {summary.sites} "

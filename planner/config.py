@@ -20,6 +20,7 @@ DEFAULTS: dict[str, Any] = {
     "WTF_CSRF_TIME_LIMIT": 8 * 3600,
     "MAX_CONTENT_LENGTH": 5 * 1024 * 1024,
     "SERVICE_NAME": "Caseload planner",
+    "PASSWORD_HASH_METHOD": "scrypt",
 }
 
 

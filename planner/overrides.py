@@ -9,9 +9,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from optimisation.eligibility import staff_verdicts
-from planner.approval import APPROVABLE
 from planner.models import PlanRun, ProposedAssignment, StaffMember, User
 from planner.models.types import utcnow
+from planner.planning import FINISHED
 from planner.review import RunProblem
 from planner.rules import workload
 
@@ -83,7 +83,7 @@ def override(
     user: User,
 ) -> None:
     """Put another eligible person (or nobody) on the need, for a reason that is recorded."""
-    if run.approved_at is not None or run.status not in APPROVABLE:
+    if run.approved_at is not None or run.status not in FINISHED:
         raise OverrideRefused("this run can no longer be changed")
     if person is not None:
         verdict = next(

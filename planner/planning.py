@@ -19,6 +19,15 @@ from optimisation.check import check_plan
 from optimisation.problem import Plan, Problem, plan_to_dict
 from optimisation.reading import read_problem
 from optimisation.solve import solve
+from planner.alerts import (
+    DATE_KINDS,
+    RUN_KINDS,
+    RunFacts,
+    Week,
+    date_conditions,
+    refresh,
+    run_conditions,
+)
 from planner.audit import set_actor
 from planner.models import PlanRun, ProposedAssignment, User
 from planner.models.types import utcnow
@@ -31,6 +40,7 @@ from planner.weeks import IsoWeek
 log = logging.getLogger(__name__)
 
 SOLVERS = ("highs", "cbc")
+FINISHED = (RunStatus.OPTIMAL, RunStatus.FEASIBLE)
 # A run still marked running this long after its time limit was interrupted.
 STALE_MARGIN = timedelta(minutes=10)
 
@@ -166,7 +176,8 @@ def _compute(session: Session, run: PlanRun, solver: Solver) -> None:
         sync_needs(case, policy, week.monday)
     session.flush()
     plan_record = plan_to_dict(plan)
-    _store_proposals(session, run, snapshot, cases, plan_record)
+    holders = _store_proposals(session, run, snapshot, cases, plan_record)
+    _raise_alerts(session, run, week, policy, cases, staff, snapshot, plan_record, holders)
     run.problem_json = json.dumps(snapshot.problem, separators=(",", ":"))
     run.plan_json = json.dumps(plan_record, separators=(",", ":"))
     run.status = RunStatus(plan.status)
@@ -182,7 +193,7 @@ def _compute(session: Session, run: PlanRun, solver: Solver) -> None:
 
 def _store_proposals(
     session: Session, run: PlanRun, snapshot: Snapshot, cases: list[Any], plan: dict[str, Any]
-) -> None:
+) -> dict[int, int | None]:
     """One proposal per need of the problem: the person planned, or nobody and why."""
     need_ids = {(case.id, need.key): need.id for case in cases for need in case.needs}
     assigned = {(a["case"], a["need"]): a for a in plan["assignments"]}
@@ -212,6 +223,45 @@ def _store_proposals(
         )
     if rows:
         session.execute(insert(ProposedAssignment), rows)
+    return {row["need_id"]: row["staff_member_id"] for row in rows}
+
+
+def _raise_alerts(
+    session: Session,
+    run: PlanRun,
+    week: IsoWeek,
+    policy: Policy,
+    cases: list[Any],
+    staff: list[Any],
+    snapshot: Snapshot,
+    plan: dict[str, Any],
+    holders: dict[int, int | None],
+) -> None:
+    """Open, keep or close the alerts the plan and the dates raise for its week."""
+    need_ids = {(case.id, need.key): need.id for case in cases for need in case.needs}
+    ids = {key: need_ids[(ref.case_id, ref.key)] for key, ref in snapshot.needs.items()}
+    earlier = _earlier_plans(session, week, policy.excessive_weeks - 1)
+    facts = RunFacts(
+        Week(week, policy, cases, staff, holders), plan, snapshot.problem, ids, earlier
+    )
+    found = [*run_conditions(facts), *date_conditions(facts.week)]
+    refresh(session, found, RUN_KINDS | DATE_KINDS, week, run)
+
+
+def _earlier_plans(session: Session, week: IsoWeek, count: int) -> list[dict[str, Any]]:
+    """The plans of the weeks just before, newest first, stopping at the first week without one."""
+    plans = []
+    for back in range(1, count + 1):
+        earlier = session.scalar(
+            select(PlanRun.plan_json)
+            .where(PlanRun.week == str(week.plus(-back)), PlanRun.status.in_(FINISHED))
+            .order_by(PlanRun.id.desc())
+            .limit(1)
+        )
+        if earlier is None:
+            break
+        plans.append(json.loads(earlier))
+    return plans
 
 
 @dataclass(frozen=True)

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
 from flask import Flask, current_app, g, request, url_for
-from govuk_frontend_wtf.main import WTFormsHelpers
+from govuk_frontend_wtf.main import WTFormsHelpers, wtforms_errors
 from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
 
+from planner.forms import GovDateField
 from planner.needs import need_name
 from planner.vocabulary import label
 
@@ -48,6 +50,7 @@ def init_app(app: Flask, templates: Path) -> None:
     app.add_template_global(label)
     app.add_template_global(url_with)
     app.add_template_global(need_name)
+    app.add_template_global(error_summary)
 
     @app.context_processor
     def page_globals() -> dict[str, object]:
@@ -76,6 +79,16 @@ def navigation_items() -> list[dict[str, object]]:
         for text, endpoint, blueprint in NAVIGATION
         if endpoint in current_app.view_functions
     ]
+
+
+def error_summary(form: Any) -> dict[str, Any]:
+    """GOV.UK's error summary for a form, each date linked to its first box (the day)."""
+    dates = {f"#{field.id}" for field in form if isinstance(field, GovDateField)}
+    summary = wtforms_errors(form)
+    for error in summary["errorList"]:
+        if error["href"] in dates:
+            error["href"] += "-day"
+    return summary
 
 
 def url_with(**changes: object) -> str:

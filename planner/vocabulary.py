@@ -130,29 +130,38 @@ VETTING_ORDER = list(Vetting)
 ROSH_ORDER = list(Rosh)
 CT_COHORTS = frozenset({Cohort.TACT, Cohort.TERRORIST_CONNECTED, Cohort.TERRORIST_RISK})
 
-# How each value reads on a page, where its own spelling is not already plain English.
-LABELS: dict[str, str] = {
-    Role.PROBATION: "Probation (COM)",
-    Role.PRISON: "Prison (POM)",
-    Cohort.TACT: "TACT conviction",
-    Cohort.TERRORIST_CONNECTED: "Terrorist connected",
-    Cohort.TERRORIST_RISK: "Terrorist risk",
-    Cohort.CPPC: "Critical public protection (CPPC)",
-    Rosh.VERY_HIGH: "Very high",
-    SentenceType.COMMUNITY_ORDER: "Community order",
-    SentenceType.NONE: "No sentence",
-    SiteKind.PDU: "Probation delivery unit",
-    SiteKind.NSD: "National Security Division team",
-    ResponsibilityState.CUSTODY_ONLY: "In custody, POM only",
-    ResponsibilityState.CUSTODY_WITH_COM: "In custody, COM allocated",
-    ResponsibilityState.COMMUNITY: "In the community",
-    Vetting.NONE: "None",
-    AbsenceKind.ANNUAL_LEAVE: "Annual leave",
-    AbsenceKind.UNION_DUTIES: "Union duties",
-}
+# How each value reads on a page, where its own spelling is not already plain English. Kept as
+# pairs, not a dict: members of different enumerations can share a value ("prison").
+LABELS: tuple[tuple[StrEnum, str], ...] = (
+    (Role.PROBATION, "Probation (COM)"),
+    (Role.PRISON, "Prison (POM)"),
+    (Cohort.TACT, "TACT conviction"),
+    (Cohort.TERRORIST_CONNECTED, "Terrorist connected"),
+    (Cohort.TERRORIST_RISK, "Terrorist risk"),
+    (Cohort.CPPC, "Critical public protection (CPPC)"),
+    (Rosh.VERY_HIGH, "Very high"),
+    (SentenceType.COMMUNITY_ORDER, "Community order"),
+    (SentenceType.NONE, "No sentence"),
+    (SiteKind.PRISON, "Prison"),
+    (SiteKind.PDU, "Probation delivery unit"),
+    (SiteKind.NSD, "National Security Division team"),
+    (ResponsibilityState.CUSTODY_ONLY, "In custody, POM only"),
+    (ResponsibilityState.CUSTODY_WITH_COM, "In custody, COM allocated"),
+    (ResponsibilityState.COMMUNITY, "In the community"),
+    (Vetting.NONE, "None"),
+    (AbsenceKind.ANNUAL_LEAVE, "Annual leave"),
+    (AbsenceKind.UNION_DUTIES, "Union duties"),
+)
+_BY_MEMBER = {(type(member), member.value): text for member, text in LABELS}
+_SHARED = {value for (_, value) in _BY_MEMBER if sum(v == value for (_, v) in _BY_MEMBER) > 1}
+_BY_VALUE = {member.value: text for member, text in LABELS if member.value not in _SHARED}
 
 
 def label(value: object) -> str:
     """A value as a person reads it."""
+    if isinstance(value, StrEnum) and (type(value), value.value) in _BY_MEMBER:
+        return _BY_MEMBER[(type(value), value.value)]
     text = str(value)
-    return LABELS.get(text, text.replace("_", " ").capitalize() if text.islower() else text)
+    if text in _BY_VALUE:
+        return _BY_VALUE[text]
+    return text.replace("_", " ").capitalize() if text.islower() else text

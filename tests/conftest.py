@@ -26,6 +26,8 @@ def make_app(database: Path, **overrides: Any) -> Flask:
         "SECRET_KEY": "test-secret",
         "SQLALCHEMY_DATABASE_URI": f"sqlite:///{database}",
         "WTF_CSRF_ENABLED": False,
+        # Salted like scrypt, but quick: tests sign people in hundreds of times.
+        "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
         **overrides,
     }
     app = create_app(config)

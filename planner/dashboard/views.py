@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 from flask import Blueprint, render_template
 from flask.typing import ResponseReturnValue
 
+from planner.clock import today
 from planner.extensions import db
 from planner.overview import week_overview
 from planner.policy import load_policy
@@ -19,7 +18,7 @@ blueprint = Blueprint("dashboard", __name__)
 @blueprint.route("/")
 def index() -> ResponseReturnValue:
     """This week's caseload by risk and state, and the hours short."""
-    week = IsoWeek.containing(date.today())
+    week = IsoWeek.containing(today())
     overview = week_overview(db.session, week, load_policy(db.session))
     return render_template(
         "dashboard/index.html",

@@ -299,7 +299,8 @@ def test_each_mistake_is_named_and_nothing_is_saved(
     assert response.status_code == 200
     assert page.startswith("<!DOCTYPE html>")
     assert "<title>Error: Add a case" in page
-    assert f'href="#{field}"' in page
+    date_fields = {"release_date", "sentence_date", "parole_eligibility_date", "tariff_expiry_date"}
+    assert f'href="#{field}-day"' in page if field in date_fields else f'href="#{field}"' in page
     assert message in page
     assert count(app, Case) == before
     assert 'value="Heron Specimen"' in page or field == "name"

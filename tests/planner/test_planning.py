@@ -155,7 +155,9 @@ def test_a_failure_while_storing_leaves_the_database_as_it_was(
 def test_a_second_run_of_a_running_week_is_refused_with_who_and_when(app: Flask) -> None:
     with app.app_context():
         first = start_run(db.session, WEEK, "highs", 30, manager(app), "manager.user")
-        with pytest.raises(RunRefused, match=r"already running: manager\.user started it on \d+ \w+ \d{4} at "):
+        with pytest.raises(
+            RunRefused, match=r"already running: manager\.user started it on \d+ \w+ \d{4} at "
+        ):
             start_run(db.session, WEEK, "highs", 30, None, "someone else")
         other_week = start_run(db.session, WEEK.plus(1), "highs", 30, None, "someone else")
         assert other_week.id != first.id

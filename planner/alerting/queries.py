@@ -1,0 +1,103 @@
+"""Reading alerts: open ones in severity, risk and date order, filtered, with where to act."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Select, and_, or_, select
+from sqlalchemy import case as when
+from sqlalchemy.orm import Session, aliased, joinedload
+
+from planner.alerts import DATE_KINDS
+from planner.cases.queries import ROSH_RANK
+from planner.models import Alert, Case, PlanRun, ProposedAssignment, Site, StaffMember
+from planner.vocabulary import AlertSeverity
+
+SEVERITY_RANK = when(
+    {severity.value: rank for rank, severity in enumerate(AlertSeverity)}, value=Alert.severity
+)
+STATUSES = ("open", "acknowledged", "closed")
+
+
+def alert_query(filters: dict[str, str]) -> Select[Any]:
+    """Alerts matching the filters: the worst first, then the highest risk, then the oldest."""
+    case_site = aliased(Site)
+    staff_site = aliased(Site)
+    query = (
+        select(Alert)
+        .outerjoin(Case, Alert.case_id == Case.id)
+        .outerjoin(case_site, Case.site_id == case_site.id)
+        .outerjoin(StaffMember, Alert.staff_member_id == StaffMember.id)
+        .outerjoin(staff_site, StaffMember.site_id == staff_site.id)
+        .options(
+            joinedload(Alert.case).joinedload(Case.site).joinedload(Site.region),
+            joinedload(Alert.staff_member).joinedload(StaffMember.site).joinedload(Site.region),
+        )
+        .order_by(SEVERITY_RANK.desc(), ROSH_RANK.desc().nulls_last(), Alert.opened_at, Alert.id)
+    )
+    status = filters.get("status") or "open"
+    if status == "closed":
+        query = query.where(Alert.closed_at.is_not(None))
+    else:
+        query = query.where(Alert.closed_at.is_(None))
+        if status == "acknowledged":
+            query = query.where(Alert.acknowledged_at.is_not(None))
+    if filters.get("severity"):
+        query = query.where(Alert.severity == filters["severity"])
+    if filters.get("kind"):
+        query = query.where(Alert.kind == filters["kind"])
+    if filters.get("region"):
+        region = int(filters["region"])
+        query = query.where(or_(case_site.region_id == region, staff_site.region_id == region))
+    if filters.get("site"):
+        site = int(filters["site"])
+        query = query.where(or_(case_site.id == site, staff_site.id == site))
+    return query
+
+
+def latest_run(session: Session) -> PlanRun | None:
+    """The newest run that finished: its alerts are the new ones."""
+    return session.scalar(
+        select(PlanRun).where(PlanRun.summary.is_not(None)).order_by(PlanRun.id.desc()).limit(1)
+    )
+
+
+@dataclass(frozen=True)
+class Action:
+    """Where to go to fix an alert."""
+
+    text: str
+    href: str
+
+
+def actions(session: Session, alerts: list[Alert], run: PlanRun | None) -> dict[int, Action]:
+    """The page that fixes each alert: the plan's override, the person, or the case."""
+    proposals = {}
+    if run is not None and run.approved_at is None:
+        need_ids = [alert.need_id for alert in alerts if alert.need_id]
+        proposals = dict(
+            session.execute(
+                select(ProposedAssignment.need_id, ProposedAssignment.id).where(
+                    and_(
+                        ProposedAssignment.run_id == run.id,
+                        ProposedAssignment.need_id.in_(need_ids),
+                    )
+                )
+            ).all()
+        )
+    found = {}
+    for alert in alerts:
+        if alert.need_id in proposals and alert.kind not in DATE_KINDS:
+            found[alert.id] = Action(
+                "Change the plan", f"/plans/{run.id}/proposals/{proposals[alert.need_id]}/override"
+            )
+        elif alert.kind == "vetting":
+            found[alert.id] = Action("Update their vetting", f"/staff/{alert.staff_member_id}/edit")
+        elif alert.kind in ("mappa_review", "erg_review"):
+            found[alert.id] = Action("Record the next review", f"/cases/{alert.case_id}/edit")
+        elif alert.staff_member_id and not alert.case_id:
+            found[alert.id] = Action("See their cases", f"/staff/{alert.staff_member_id}")
+        elif alert.case_id:
+            found[alert.id] = Action("See the case", f"/cases/{alert.case_id}")
+    return found

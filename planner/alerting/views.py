@@ -1,0 +1,62 @@
+"""The alerts page: what cannot be covered safely, the worst first, and acknowledging it."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+from flask_login import current_user
+from sqlalchemy import select
+
+from planner.alerting.forms import AcknowledgeForm, AlertFilterForm
+from planner.alerting.queries import actions, alert_query, latest_run
+from planner.alerts import KIND_NAMES
+from planner.extensions import db
+from planner.listing import chosen_filters, page_number
+from planner.models import Alert, Region, Site
+from planner.models.types import utcnow
+from planner.security import role_required
+from planner.vocabulary import UserRole
+
+blueprint = Blueprint("alerts", __name__, url_prefix="/alerts")
+PER_PAGE = 50
+
+
+@blueprint.route("/")
+def index() -> ResponseReturnValue:
+    """Alerts, filtered, worst first, with the new ones marked and the action that fixes each."""
+    regions = list(db.session.scalars(select(Region).order_by(Region.name)))
+    sites = list(db.session.scalars(select(Site).order_by(Site.code)))
+    filters = AlertFilterForm(request.args, regions=regions, sites=sites)
+    page = db.paginate(
+        alert_query(chosen_filters(filters)),
+        page=page_number(request.args),
+        per_page=PER_PAGE,
+        error_out=False,
+    )
+    run = latest_run(db.session)
+    return render_template(
+        "alerts/index.html",
+        filters=filters,
+        page=page,
+        run=run,
+        actions=actions(db.session, list(page.items), run),
+        kind_names=KIND_NAMES,
+    )
+
+
+@blueprint.route("/<int:alert_id>/acknowledge", methods=["GET", "POST"])
+@role_required(UserRole.MANAGER)
+def acknowledge(alert_id: int) -> ResponseReturnValue:
+    """Record that a manager has seen an alert, with a note; it stays open until it clears."""
+    alert = db.session.get(Alert, alert_id) or abort(404)
+    if alert.closed_at is not None:
+        abort(404)
+    form = AcknowledgeForm()
+    if form.validate_on_submit():
+        alert.acknowledged_at = utcnow()
+        alert.acknowledged_by_id = current_user.id
+        alert.acknowledgement_note = form.note.data.strip()
+        db.session.commit()
+        flash("Alert acknowledged. It stays on the list until its cause is fixed.", "success")
+        return redirect(url_for("alerts.index"))
+    return render_template("alerts/acknowledge.html", form=form, alert=alert, kind_names=KIND_NAMES)

@@ -1,0 +1,374 @@
+"""Turns a plan and the dates into shortfall alerts, each open while its condition holds."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, timedelta
+from functools import cached_property
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from planner.models import Alert, Case, Need, PlanRun, StaffMember
+from planner.models.types import utcnow
+from planner.needs import need_name
+from planner.policy import Policy
+from planner.rules import handover, setting_on
+from planner.vocabulary import AlertSeverity, Rosh, Setting, Vetting
+from planner.weeks import IsoWeek
+
+CRITICAL, WARNING, INFO = AlertSeverity.CRITICAL, AlertSeverity.WARNING, AlertSeverity.INFO
+REASON_WORDS = {
+    "no_eligible_staff": "nobody may hold it",
+    "excluded": "only people excluded from the case may hold it",
+    "capacity": "everyone who may hold it is full",
+}
+# Alert kinds that only a run can raise, and those the dates raise whether or not a plan runs.
+RUN_KINDS = frozenset(
+    {
+        "uncovered",
+        "overloaded",
+        "excessive",
+        "pin_not_kept",
+        "absent_at_release",
+        "change_near_release",
+    }
+)
+DATE_KINDS = frozenset({"no_com", "vetting", "mappa_review", "erg_review"})
+KIND_NAMES = {
+    "uncovered": "Need uncovered",
+    "overloaded": "Over the safe workload",
+    "excessive": "Excessive workload for four weeks",
+    "pin_not_kept": "Pin not kept",
+    "absent_at_release": "Holder absent at release",
+    "change_near_release": "Change of holder near release",
+    "no_com": "No COM allocated",
+    "vetting": "Vetting lapsing",
+    "mappa_review": "MAPPA review overdue",
+    "erg_review": "Extremism risk review overdue",
+}
+
+
+@dataclass(frozen=True)
+class Condition:
+    """One case or person that cannot be covered safely, as a run or the dates find it."""
+
+    key: str
+    kind: str
+    severity: AlertSeverity
+    reason: str
+    detail: str | None = None
+    remedy: str | None = None
+    case_id: int | None = None
+    staff_member_id: int | None = None
+    need_id: int | None = None
+
+
+@dataclass
+class Week:
+    """What the alert rules read about a week: the cases, the staff, and who holds each need."""
+
+    week: IsoWeek
+    policy: Policy
+    cases: Sequence[Case]
+    staff: Sequence[StaffMember]
+    holders: dict[int, int | None]
+
+    @property
+    def monday(self) -> date:
+        """The first day of the week."""
+        return self.week.monday
+
+
+def date_conditions(week: Week) -> list[Condition]:
+    """What the dates raise: missing COMs, lapsing vetting, overdue reviews."""
+    return [
+        *_missing_coms(week),
+        *_vetting(week),
+        *_overdue_reviews(week),
+    ]
+
+
+def _missing_coms(week: Week) -> Iterable[Condition]:
+    """Custody cases past their COM-allocation date, or about to be released, without a COM."""
+    soon = week.monday + timedelta(weeks=week.policy.release_alert_weeks)
+    for case in week.cases:
+        if setting_on(case, week.monday) != Setting.CUSTODY:
+            continue
+        com = next((n for n in case.needs if n.active and n.key == "com"), None)
+        allocated_from = handover(case, week.policy).com_allocated_from
+        if allocated_from is None or allocated_from > week.monday:
+            continue
+        if com is not None and week.holders.get(com.id):
+            continue
+        releasing = case.release_date is not None and case.release_date <= soon
+        yield Condition(
+            key=f"no_com:case:{case.id}",
+            kind="no_com",
+            severity=CRITICAL if releasing else WARNING,
+            reason=(
+                f"Released on {case.release_date:%-d %B %Y} with no COM allocated"
+                if releasing
+                else f"No COM allocated, though one was due from {allocated_from:%-d %B %Y}"
+            ),
+            remedy="Allocate a COM in the region, or add hours of one: see the plan's gaps",
+            case_id=case.id,
+            need_id=com.id if com else None,
+        )
+
+
+def _vetting(week: Week) -> Iterable[Condition]:
+    """Holders whose vetting has lapsed or lapses within the alert window."""
+    holding = {staff_id for staff_id in week.holders.values() if staff_id}
+    window = week.monday + timedelta(weeks=week.policy.vetting_alert_weeks)
+    for person in week.staff:
+        expiry = person.vetting_expiry
+        if (
+            person.id not in holding
+            or expiry is None
+            or person.vetting in (Vetting.NONE, Vetting.BPSS)
+        ):
+            continue
+        if expiry < week.monday:
+            severity, reason = (
+                CRITICAL,
+                f"{person.vetting.value} vetting lapsed on {expiry:%-d %B %Y}",
+            )
+        elif expiry <= window:
+            severity, reason = (
+                WARNING,
+                f"{person.vetting.value} vetting lapses on {expiry:%-d %B %Y}",
+            )
+        else:
+            continue
+        yield Condition(
+            key=f"vetting:staff:{person.id}",
+            kind="vetting",
+            severity=severity,
+            reason=reason,
+            detail=f"{person.name} holds cases that need vetting above BPSS",
+            remedy="Renew the vetting, or plan their cases to someone vetted",
+            staff_member_id=person.id,
+        )
+
+
+def _overdue_reviews(week: Week) -> Iterable[Condition]:
+    """Cases whose MAPPA or extremism-risk review date has passed."""
+    for case in week.cases:
+        for kind, due, name in (
+            ("mappa_review", case.next_mappa_review, "MAPPA review"),
+            ("erg_review", case.next_erg_review, "extremism risk review"),
+        ):
+            if due is not None and due < week.monday:
+                yield Condition(
+                    key=f"{kind}:case:{case.id}",
+                    kind=kind,
+                    severity=CRITICAL if case.rosh == Rosh.VERY_HIGH else WARNING,
+                    reason=f"The {name} was due on {due:%-d %B %Y}",
+                    remedy="Hold the review and record its next date on the case",
+                    case_id=case.id,
+                )
+
+
+@dataclass
+class RunFacts:
+    """What the alert rules read of a run: its plan and problem, and the way back to the rows."""
+
+    week: Week
+    plan: dict[str, Any]
+    problem: dict[str, Any]
+    ids: dict[tuple[str, int], int]
+    history: list[dict[str, Any]]
+
+    @cached_property
+    def cases(self) -> dict[str, Case]:
+        """Cases by reference."""
+        return {case.reference: case for case in self.week.cases}
+
+    @cached_property
+    def staff(self) -> dict[str, StaffMember]:
+        """People by staff id."""
+        return {person.staff_ref: person for person in self.week.staff}
+
+    @cached_property
+    def needs(self) -> dict[int, Need]:
+        """Needs by row id."""
+        return {need.id: need for case in self.week.cases for need in case.needs}
+
+    @cached_property
+    def planned(self) -> dict[tuple[str, int], str]:
+        """Who the plan gives each need to."""
+        return {(a["case"], a["need"]): a["staff"] for a in self.plan["assignments"]}
+
+    def need(self, reference: str, index: int) -> Need:
+        """The row of need `index` of a case of the problem."""
+        return self.needs[self.ids[(reference, index)]]
+
+
+def run_conditions(facts: RunFacts) -> list[Condition]:
+    """What a run raises: gaps, overloads, pins not kept, risks around release."""
+    return [
+        *_gaps(facts),
+        *_overloads(facts),
+        *_pins_not_kept(facts),
+        *_release_risks(facts),
+    ]
+
+
+def _gaps(facts: RunFacts) -> Iterable[Condition]:
+    """Needs nobody can cover: critical for high and very high risk."""
+    severities = {Rosh.VERY_HIGH: CRITICAL, Rosh.HIGH: CRITICAL, Rosh.MEDIUM: WARNING}
+    for gap in facts.plan["uncovered"]:
+        case = facts.cases[gap["case"]]
+        need = facts.need(gap["case"], gap["need"])
+        yield Condition(
+            key=f"uncovered:need:{need.id}",
+            kind="uncovered",
+            severity=severities.get(case.rosh, INFO),
+            reason=f"No {need_name(need)}: {REASON_WORDS[gap['reason']]}",
+            detail=gap["detail"],
+            remedy=gap["remedy"]["text"],
+            case_id=case.id,
+            need_id=need.id,
+        )
+
+
+def _overloads(facts: RunFacts) -> Iterable[Condition]:
+    """People planned above the safe workload (and above 100 %), and those over it for weeks."""
+    policy = facts.week.policy
+    safe, weeks = policy.safe_workload, policy.excessive_weeks
+    earlier = [
+        {load["staff"] for load in record["staff_load"] if (load["workload"] or 0) > safe}
+        for record in facts.history[: weeks - 1]
+    ]
+    for load in facts.plan["staff_load"]:
+        person = facts.staff.get(load["staff"])
+        share = load["workload"]
+        if person is None or share is None or share <= policy.soft_capacity:
+            continue
+        if share > safe and len(earlier) == weeks - 1 and all(load["staff"] in e for e in earlier):
+            yield Condition(
+                key=f"excessive:staff:{person.id}",
+                kind="excessive",
+                severity=CRITICAL,
+                reason=f"Over {safe:.0%} for {weeks} weeks running ({share:.0%} this week)",
+                remedy="Move cases to someone with room, or reduce their other work",
+                staff_member_id=person.id,
+            )
+        work = load["committed_hours"] + load["planned_hours"]
+        yield Condition(
+            key=f"overloaded:staff:{person.id}",
+            kind="overloaded",
+            severity=CRITICAL if share > safe else WARNING,
+            reason=f"Planned at {share:.0%} of their hours",
+            detail=f"{work:.1f} hours of work for {load['available_hours']:.1f} available",
+            remedy="Move a case to someone with room, or add hours to the team",
+            staff_member_id=person.id,
+        )
+
+
+def _pins_not_kept(facts: RunFacts) -> Iterable[Condition]:
+    """Needs pinned to someone the plan could not keep on them."""
+    for entry in facts.problem["cases"]:
+        for index, need_entry in enumerate(entry["needs"]):
+            pinned = need_entry.get("pinned")
+            if pinned and facts.planned.get((entry["id"], index)) != pinned:
+                need = facts.need(entry["id"], index)
+                yield Condition(
+                    key=f"pin_not_kept:need:{need.id}",
+                    kind="pin_not_kept",
+                    severity=WARNING,
+                    reason=f"The {need_name(need)} is pinned to {pinned}, who cannot hold it now",
+                    remedy="Remove the pin, or make them eligible again",
+                    case_id=facts.cases[entry["id"]].id,
+                    need_id=need.id,
+                )
+
+
+def _release_risks(facts: RunFacts) -> Iterable[Condition]:
+    """Holders away in the week of a release, and holders changed in the weeks before one."""
+    week = facts.week.week
+    for entry in facts.problem["cases"]:
+        case = facts.cases[entry["id"]]
+        release = case.release_date
+        days = (release - week.monday).days if release else -1
+        if not 0 <= days <= 28 or case.setting != Setting.CUSTODY:
+            continue
+        for index, need_entry in enumerate(entry["needs"]):
+            need = facts.need(case.reference, index)
+            holder = facts.planned.get((case.reference, index))
+            person = facts.staff.get(holder or "")
+            if person and release <= week.sunday and _away(person, release):
+                yield Condition(
+                    key=f"absent_at_release:need:{need.id}",
+                    kind="absent_at_release",
+                    severity=CRITICAL,
+                    reason=f"{person.name}, the {need_name(need)}, is away on the day of release",
+                    remedy="Arrange cover for the release day, or plan another holder",
+                    case_id=case.id,
+                    staff_member_id=person.id,
+                    need_id=need.id,
+                )
+            current = need_entry.get("current")
+            if current and holder and holder != current:
+                yield Condition(
+                    key=f"change_near_release:need:{need.id}",
+                    kind="change_near_release",
+                    severity=WARNING,
+                    reason=f"The {need_name(need)} changes hands {days} days before release",
+                    detail=f"From {current} to {holder}",
+                    remedy="Keep the current holder if you can: pin them on the review page",
+                    case_id=case.id,
+                    need_id=need.id,
+                )
+
+
+def _away(person: StaffMember, day: date) -> bool:
+    """Whether someone is absent for the whole of a day."""
+    return any(
+        absence.hours_per_week is None and absence.start_date <= day <= absence.end_date
+        for absence in person.absences
+    )
+
+
+def refresh(
+    session: Session,
+    found: Iterable[Condition],
+    kinds: frozenset[str],
+    week: IsoWeek,
+    run: PlanRun | None,
+) -> tuple[int, int, int]:
+    """Open new alerts, keep those still true, close those of these kinds that no longer hold."""
+    now = utcnow()
+    conditions = {condition.key: condition for condition in found}
+    open_alerts = {
+        alert.key: alert
+        for alert in session.scalars(select(Alert).where(Alert.closed_at.is_(None)))
+        if alert.kind in kinds
+    }
+    opened = kept = closed = 0
+    for key, condition in conditions.items():
+        alert = open_alerts.pop(key, None)
+        if alert is None:
+            alert = Alert(key=key, opened_at=now, opened_run_id=run.id if run else None)
+            session.add(alert)
+            opened += 1
+        else:
+            kept += 1
+        alert.kind = condition.kind
+        alert.severity = condition.severity
+        alert.reason = condition.reason[:300]
+        alert.detail = condition.detail
+        alert.remedy = condition.remedy
+        alert.case_id = condition.case_id
+        alert.staff_member_id = condition.staff_member_id
+        alert.need_id = condition.need_id
+        alert.week = str(week)
+        if run is not None:
+            alert.last_run_id = run.id
+    for alert in open_alerts.values():
+        alert.closed_at = now
+        closed += 1
+    return opened, kept, closed
