@@ -20,11 +20,11 @@ from planner.demo.places import SCALES
 from planner.extensions import db
 from planner.models import Case, PlanRun, User
 from planner.planning import SOLVERS, RunRefused, execute_run, run_week
+from planner.security import MIN_PASSWORD_LENGTH
 from planner.vocabulary import RunStatus, UserRole, label
 from planner.weeks import IsoWeek
 
 DEMO_ACCOUNT = "demo.manager"
-MIN_PASSWORD_LENGTH = 12
 
 
 def init_app(app: Flask) -> None:

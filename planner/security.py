@@ -16,6 +16,8 @@ from planner.vocabulary import UserRole
 
 View = TypeVar("View", bound=Callable[..., Any])
 
+MIN_PASSWORD_LENGTH = 12
+
 # Endpoints a signed-out person may reach: the sign-in page and what it is drawn with.
 PUBLIC_ENDPOINTS = frozenset({"auth.sign_in", "assets.asset"})
 

@@ -125,6 +125,20 @@ class AlertSeverity(StrEnum):
     CRITICAL = "critical"
 
 
+# Skills worth recording; a language is a skill too, recorded by its name ("arabic").
+SKILLS: dict[str, str] = {
+    "ct_trained": "Counter-terrorism trained",
+    "erg_assessor": "Extremism risk assessor (ERG22+ or ERG-R)",
+    "polygraph": "Polygraph examiner",
+}
+LANGUAGES = ("arabic", "urdu", "somali", "pashto", "punjabi", "bengali")
+
+
+def skill_choices() -> list[tuple[str, str]]:
+    """The skills a need or the policy may ask for, with their labels."""
+    return [*SKILLS.items(), *((language, f"Speaks {language.title()}") for language in LANGUAGES)]
+
+
 GRADE_ORDER = list(Grade)
 VETTING_ORDER = list(Vetting)
 ROSH_ORDER = list(Rosh)

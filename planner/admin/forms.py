@@ -16,8 +16,8 @@ from wtforms import PasswordField, RadioField, StringField, SubmitField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, Regexp, ValidationError
 
-from planner.cli import MIN_PASSWORD_LENGTH
 from planner.forms import choices, enum_choices
+from planner.security import MIN_PASSWORD_LENGTH
 from planner.vocabulary import SiteKind, UserRole
 
 USERNAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")

@@ -15,24 +15,15 @@ from wtforms.validators import ValidationError
 from planner.admin.numbers import Number, NumberField, Path, dig
 from planner.forms import GovCheckboxesField, GovSelectField, choices, enum_choices
 from planner.policy import Policy
-from planner.vocabulary import VETTING_ORDER, Grade, Vetting
+from planner.vocabulary import VETTING_ORDER, Grade, Vetting, skill_choices
 
 # A rule across several numbers of a group: given the valid ones as stored, it names each
 # number that breaks it and says why.
 Check = Callable[[Mapping[Path, Any]], Iterable[tuple[Path, str]]]
 
+
 # The skills a counter-terrorism case can ask for, as recorded against staff (the same list as
 # the cases area's, until the vocabulary holds it).
-SKILLS = (
-    ("ct_trained", "Counter-terrorism trained"),
-    ("erg_assessor", "Extremism risk (ERG) assessor"),
-    ("polygraph", "Polygraph examiner"),
-    ("arabic", "Speaks Arabic"),
-    ("urdu", "Speaks Urdu"),
-    ("somali", "Speaks Somali"),
-)
-
-
 class PolicyForm(FlaskForm):
     """A form that changes some of the policy's settings."""
 
@@ -148,7 +139,7 @@ class RequirementsForm(PolicyForm):
     ct_skills = GovCheckboxesField(
         "Skills counter-terrorism cases need",
         description="Select all that apply. Leave all unselected if no skill is needed.",
-        choices=choices(SKILLS),
+        choices=choices(skill_choices()),
     )
     senior_grade = GovSelectField(
         "Grade high and very high RoSH cases need",
@@ -184,6 +175,6 @@ class RequirementsForm(PolicyForm):
         return {
             "base_vetting": self.base_vetting.data,
             "ct_vetting": self.ct_vetting.data,
-            "ct_skills": [skill for skill, _ in SKILLS if skill in chosen],
+            "ct_skills": [skill for skill, _ in skill_choices() if skill in chosen],
             "senior_grade": Grade(self.senior_grade.data).value,
         }

@@ -11,14 +11,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from planner.admin.numbers import dig
-from planner.admin.policy_forms import SKILLS
 from planner.admin.policy_groups import GROUPS, NUMBERS_BY_KEY, SETTING_TITLES, SettingsGroup
 from planner.models import AuditEvent
 from planner.policy import CASE_TYPES, DEFAULT_POLICY, Policy, load_policy, save_policy
-from planner.vocabulary import label
+from planner.vocabulary import label, skill_choices
 
 HISTORY_LENGTH = 20
-SKILL_LABELS = dict(SKILLS)
+SKILL_LABELS = dict(skill_choices())
 
 
 @dataclass(frozen=True)

@@ -32,17 +32,10 @@ from planner.vocabulary import (
     Setting,
     SiteKind,
     Vetting,
+    skill_choices,
 )
 
 REFERENCE = re.compile(r"^[A-Z0-9][A-Z0-9-]{1,19}$")
-SKILLS = (
-    ("ct_trained", "Counter-terrorism trained"),
-    ("erg_assessor", "Extremism risk (ERG) assessor"),
-    ("polygraph", "Polygraph examiner"),
-    ("arabic", "Speaks Arabic"),
-    ("urdu", "Speaks Urdu"),
-    ("somali", "Speaks Somali"),
-)
 CUSTODIAL = (SentenceType.DETERMINATE.value, SentenceType.INDETERMINATE.value)
 
 
@@ -227,7 +220,7 @@ class NeedForm(FlaskForm):
         choices=enum_choices(Vetting),
         validators=[InputRequired(message="Choose the vetting needed")],
     )
-    skills = GovCheckboxesField("Skills needed", choices=choices(SKILLS))
+    skills = GovCheckboxesField("Skills needed", choices=choices(skill_choices()))
     same_site = RadioField(
         "Must they work at the person's prison or office?",
         widget=GovRadioInput(),

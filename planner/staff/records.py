@@ -10,14 +10,9 @@ from datetime import date
 from sqlalchemy.orm import Session
 
 from planner.models import Absence, StaffMember
-from planner.vocabulary import AbsenceKind, Grade, Role, Vetting
+from planner.vocabulary import SKILLS, AbsenceKind, Grade, Role, Vetting
 
 # The skills the rules and the needs refer to by these names; anything else held is a language.
-SKILLS = {
-    "ct_trained": "Counter-terrorism trained",
-    "erg_assessor": "Extremism risk assessor (ERG22+ or ERG-R)",
-    "polygraph": "Polygraph examiner",
-}
 WHOLE_TIME = "whole"
 PART_TIME = "part"
 
