@@ -9,7 +9,9 @@ from typing import Any
 
 from govuk_frontend_wtf.wtforms_widgets import (
     GovCheckboxesInput,
+    GovCheckboxInput,
     GovDateInput,
+    GovRadioInput,
     GovSelect,
     GovTextInput,
 )
@@ -18,6 +20,41 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import ValidationError
 
 from planner.vocabulary import label
+
+
+def _tidy(params: dict[str, Any], field: Any) -> dict[str, Any]:
+    """No empty hint for screen readers to announce, and a legend that keeps its words."""
+    hint = params.get("hint") or {}
+    if not hint.get("text") and not hint.get("html"):
+        params.pop("hint", None)
+    legend = (params.get("fieldset") or {}).get("legend")
+    if legend is not None and not legend.get("text") and not legend.get("html"):
+        legend["text"] = field.label.text
+    return params
+
+
+class RadioInput(GovRadioInput):
+    """GOV.UK radios under a legend, with a hint only when there is one."""
+
+    def map_gov_params(self, field: Any, **kwargs: Any) -> dict[str, Any]:
+        """GOV.UK Frontend's parameters, tidied."""
+        return _tidy(super().map_gov_params(field, **kwargs), field)
+
+
+class CheckboxesInput(GovCheckboxesInput):
+    """GOV.UK checkboxes under a legend, with a hint only when there is one."""
+
+    def map_gov_params(self, field: Any, **kwargs: Any) -> dict[str, Any]:
+        """GOV.UK Frontend's parameters, tidied."""
+        return _tidy(super().map_gov_params(field, **kwargs), field)
+
+
+class CheckboxInput(GovCheckboxInput):
+    """A single GOV.UK checkbox, with a hint only when there is one."""
+
+    def map_gov_params(self, field: Any, **kwargs: Any) -> dict[str, Any]:
+        """GOV.UK Frontend's parameters, tidied."""
+        return _tidy(super().map_gov_params(field, **kwargs), field)
 
 
 def enum_choices(enum: Iterable[StrEnum], blank: str | None = None) -> list[SelectChoice]:
@@ -135,4 +172,4 @@ class GovSelectField(SelectField):
 class GovCheckboxesField(SelectMultipleField):
     """Checkboxes drawn by GOV.UK Frontend."""
 
-    widget = GovCheckboxesInput()
+    widget = CheckboxesInput()

@@ -8,7 +8,6 @@ from typing import Any
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import (
     GovPasswordInput,
-    GovRadioInput,
     GovSubmitInput,
     GovTextInput,
 )
@@ -16,7 +15,7 @@ from wtforms import PasswordField, RadioField, StringField, SubmitField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, Regexp, ValidationError
 
-from planner.forms import choices, enum_choices
+from planner.forms import RadioInput, choices, enum_choices
 from planner.security import MIN_PASSWORD_LENGTH
 from planner.vocabulary import SiteKind, UserRole
 
@@ -56,7 +55,7 @@ def role_field(label: str) -> RadioField:
     """Radios for a role, each saying what it allows."""
     return RadioField(
         label,
-        widget=GovRadioInput(),
+        widget=RadioInput(),
         choices=enum_choices(UserRole),
         invalid_choice_message="Select a role",
     )
@@ -142,7 +141,7 @@ class StatusForm(FlaskForm):
 
     active = RadioField(
         "Can this user sign in?",
-        widget=GovRadioInput(),
+        widget=RadioInput(),
         description="A deactivated user cannot sign in. Their account, and what they changed, "
         "are kept.",
         choices=choices([("yes", "Yes, the account is active"), ("no", "No, deactivate it")]),
@@ -180,7 +179,7 @@ class SiteForm(FlaskForm):
 
     kind = RadioField(
         "Kind of site",
-        widget=GovRadioInput(),
+        widget=RadioInput(),
         choices=enum_choices(SiteKind),
         invalid_choice_message="Select the kind of site",
     )
@@ -212,7 +211,7 @@ class SiteForm(FlaskForm):
     )
     region = RadioField(
         "Region",
-        widget=GovRadioInput(),
+        widget=RadioInput(),
         coerce=region_id,
         invalid_choice_message="Select the region",
     )

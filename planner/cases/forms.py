@@ -7,7 +7,6 @@ from typing import Any
 
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import (
-    GovRadioInput,
     GovSubmitInput,
     GovTextArea,
     GovTextInput,
@@ -20,6 +19,7 @@ from planner.forms import (
     GovDateField,
     GovSelectField,
     HoursField,
+    RadioInput,
     choices,
     enum_choices,
 )
@@ -73,7 +73,7 @@ class CaseForm(FlaskForm):
     )
     setting = RadioField(
         "Where is the person?",
-        widget=GovRadioInput(),
+        widget=RadioInput(),
         choices=enum_choices(Setting),
         validators=[InputRequired(message="Choose custody or community")],
     )
@@ -198,7 +198,7 @@ class NeedForm(FlaskForm):
 
     role = RadioField(
         "Who is needed",
-        widget=GovRadioInput(),
+        widget=RadioInput(),
         choices=choices(
             [
                 (Role.PRISON.value, "A POM in the prison"),
@@ -223,7 +223,7 @@ class NeedForm(FlaskForm):
     skills = GovCheckboxesField("Skills needed", choices=choices(skill_choices()))
     same_site = RadioField(
         "Must they work at the person's prison or office?",
-        widget=GovRadioInput(),
+        widget=RadioInput(),
         choices=choices([("yes", "Yes"), ("no", "No")]),
         validators=[InputRequired(message="Choose yes if they must work at the same site")],
     )

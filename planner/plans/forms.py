@@ -6,8 +6,6 @@ from typing import Any
 
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import (
-    GovCheckboxInput,
-    GovRadioInput,
     GovSubmitInput,
     GovTextArea,
     GovTextInput,
@@ -15,7 +13,7 @@ from govuk_frontend_wtf.wtforms_widgets import (
 from wtforms import BooleanField, IntegerField, RadioField, SubmitField, TextAreaField
 from wtforms.validators import InputRequired, Length, NumberRange
 
-from planner.forms import GovSelectField, choices
+from planner.forms import CheckboxInput, GovSelectField, RadioInput, choices
 
 NOBODY = "nobody"
 
@@ -26,7 +24,7 @@ class RunForm(FlaskForm):
     week = GovSelectField("Week to plan", validators=[InputRequired(message="Choose the week")])
     solver = RadioField(
         "Solver",
-        widget=GovRadioInput(),
+        widget=RadioInput(),
         choices=choices([("highs", "HiGHS (recommended)"), ("cbc", "CBC")]),
         default="highs",
         validators=[InputRequired(message="Choose a solver")],
@@ -53,7 +51,7 @@ class OverrideForm(FlaskForm):
 
     person = RadioField(
         "Who should hold this need?",
-        widget=GovRadioInput(),
+        widget=RadioInput(),
         validators=[InputRequired(message="Choose who should hold this need, or nobody")],
     )
     reason = TextAreaField(
@@ -62,7 +60,7 @@ class OverrideForm(FlaskForm):
         validators=[InputRequired(message="Enter the reason for the change"), Length(max=300)],
     )
     pin = BooleanField(
-        "Keep this person on this need in future plans (pin)", widget=GovCheckboxInput()
+        "Keep this person on this need in future plans (pin)", widget=CheckboxInput()
     )
     submit = SubmitField("Save the change", widget=GovSubmitInput())
 

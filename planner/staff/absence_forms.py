@@ -6,11 +6,11 @@ from datetime import date
 from typing import Any
 
 from flask_wtf import FlaskForm
-from govuk_frontend_wtf.wtforms_widgets import GovCharacterCount, GovRadioInput, GovSubmitInput
+from govuk_frontend_wtf.wtforms_widgets import GovCharacterCount, GovSubmitInput
 from wtforms import RadioField, StringField, SubmitField
 from wtforms.validators import InputRequired, Length, StopValidation, ValidationError
 
-from planner.forms import GovDateField, HoursField, choices, enum_choices
+from planner.forms import GovDateField, HoursField, RadioInput, choices, enum_choices
 from planner.staff.forms import number_or_none, strip_text
 from planner.staff.records import PART_TIME, WHOLE_TIME, AbsenceDetails
 from planner.vocabulary import AbsenceKind
@@ -21,7 +21,7 @@ class AbsenceForm(FlaskForm):
 
     kind = RadioField(
         "What kind of absence or reduction is it?",
-        widget=GovRadioInput(),
+        widget=RadioInput(),
         choices=enum_choices(AbsenceKind),
         validators=[InputRequired(message="Select the kind of absence or reduction")],
         invalid_choice_message="Select the kind of absence or reduction",
@@ -38,7 +38,7 @@ class AbsenceForm(FlaskForm):
     )
     extent = RadioField(
         "How much of their time does it take?",
-        widget=GovRadioInput(),
+        widget=RadioInput(),
         choices=choices(
             [(WHOLE_TIME, "All their working time"), (PART_TIME, "Some hours each week")]
         ),

@@ -8,8 +8,6 @@ from typing import Any
 
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import (
-    GovCheckboxInput,
-    GovRadioInput,
     GovSubmitInput,
     GovTextInput,
 )
@@ -19,10 +17,12 @@ from wtforms.validators import DataRequired, InputRequired, Length, ValidationEr
 
 from planner.extensions import db
 from planner.forms import (
+    CheckboxInput,
     GovCheckboxesField,
     GovDateField,
     GovSelectField,
     HoursField,
+    RadioInput,
     choices,
     enum_choices,
 )
@@ -86,14 +86,14 @@ class StaffForm(FlaskForm):
     )
     role = RadioField(
         "Role",
-        widget=GovRadioInput(),
+        widget=RadioInput(),
         choices=enum_choices(Role),
         validators=[InputRequired(message="Select the role")],
         invalid_choice_message="Select the role",
     )
     grade = RadioField(
         "Grade",
-        widget=GovRadioInput(),
+        widget=RadioInput(),
         choices=enum_choices(Grade),
         validators=[InputRequired(message="Select the grade")],
         invalid_choice_message="Select the grade",
@@ -117,7 +117,7 @@ class StaffForm(FlaskForm):
     )
     vetting = RadioField(
         "Vetting level",
-        widget=GovRadioInput(),
+        widget=RadioInput(),
         choices=enum_choices(Vetting),
         validators=[InputRequired(message="Select the vetting level")],
         invalid_choice_message="Select the vetting level",
@@ -150,7 +150,7 @@ class StaffForm(FlaskForm):
         description="For trainee probation officers (PQiP) only: their protected training "
         "time falls over their first 18 months. For example, 1 9 2025",
     )
-    active = BooleanField("Active: they can be allocated cases", widget=GovCheckboxInput())
+    active = BooleanField("Active: they can be allocated cases", widget=CheckboxInput())
     submit = SubmitField("Save", widget=GovSubmitInput())
 
     def __init__(

@@ -8,14 +8,14 @@ from datetime import date
 from typing import Any
 
 from flask_sqlalchemy.pagination import Pagination
-from govuk_frontend_wtf.wtforms_widgets import GovCheckboxInput, GovTextInput
+from govuk_frontend_wtf.wtforms_widgets import GovTextInput
 from sqlalchemy import Select, case, or_, select
 from sqlalchemy.orm import Session, contains_eager, selectinload
 from werkzeug.datastructures import MultiDict
 from wtforms import BooleanField, Form, StringField
 
 from planner.extensions import db
-from planner.forms import GovSelectField, choices, enum_choices
+from planner.forms import CheckboxInput, GovSelectField, choices, enum_choices
 from planner.holdings import StaffLoad, staff_loads
 from planner.listing import PER_PAGE, page_number, sort_by
 from planner.models import Region, Site, StaffMember
@@ -49,8 +49,8 @@ class StaffFilterForm(Form):
     site = GovSelectField("Site", validate_choice=False)
     role = GovSelectField("Role", choices=enum_choices(Role, blank="All roles"))
     grade = GovSelectField("Grade", choices=enum_choices(Grade, blank="All grades"))
-    over = BooleanField("Workload over 100%", widget=GovCheckboxInput())
-    inactive = BooleanField("Include people who are not active", widget=GovCheckboxInput())
+    over = BooleanField("Workload over 100%", widget=CheckboxInput())
+    inactive = BooleanField("Include people who are not active", widget=CheckboxInput())
 
     def __init__(
         self,
