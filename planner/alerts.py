@@ -11,9 +11,9 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from planner.models import Alert, Case, Need, PlanRun, StaffMember
+from planner.models import Alert, Case, PlanRun, StaffMember
 from planner.models.types import utcnow
-from planner.needs import need_name
+from planner.needs import need_name_for
 from planner.policy import Policy
 from planner.rules import handover, setting_on
 from planner.vocabulary import AlertSeverity, Rosh, Setting, Vetting
@@ -37,15 +37,17 @@ RUN_KINDS = frozenset(
     }
 )
 DATE_KINDS = frozenset({"no_com", "vetting", "mappa_review", "erg_review"})
+# In the order they are listed within a severity and a risk: gaps in cover first, workloads
+# after, overdue reviews last.
 KIND_NAMES = {
     "uncovered": "Need uncovered",
-    "overloaded": "Over the safe workload",
-    "excessive": "Excessive workload for four weeks",
-    "pin_not_kept": "Pin not kept",
-    "absent_at_release": "Holder absent at release",
-    "change_near_release": "Change of holder near release",
     "no_com": "No COM allocated",
+    "absent_at_release": "Holder absent at release",
+    "pin_not_kept": "Pin not kept",
+    "change_near_release": "Change of holder near release",
     "vetting": "Vetting lapsing",
+    "excessive": "Excessive workload for four weeks",
+    "overloaded": "Over the safe workload",
     "mappa_review": "MAPPA review overdue",
     "erg_review": "Extremism risk review overdue",
 }
@@ -165,11 +167,19 @@ def _overdue_reviews(week: Week) -> Iterable[Condition]:
                 yield Condition(
                     key=f"{kind}:case:{case.id}",
                     kind=kind,
-                    severity=CRITICAL if case.rosh == Rosh.VERY_HIGH else WARNING,
+                    severity=WARNING,
                     reason=f"The {name} was due on {due:%-d %B %Y}",
                     remedy="Hold the review and record its next date on the case",
                     case_id=case.id,
                 )
+
+
+@dataclass(frozen=True)
+class NeedKey:
+    """Which need of a case a problem's need is: its row (None if only imagined) and its key."""
+
+    need_id: int | None
+    key: str
 
 
 @dataclass
@@ -179,7 +189,7 @@ class RunFacts:
     week: Week
     plan: dict[str, Any]
     problem: dict[str, Any]
-    ids: dict[tuple[str, int], int]
+    ids: dict[tuple[str, int], NeedKey]
     history: list[dict[str, Any]]
 
     @cached_property
@@ -193,18 +203,21 @@ class RunFacts:
         return {person.staff_ref: person for person in self.week.staff}
 
     @cached_property
-    def needs(self) -> dict[int, Need]:
-        """Needs by row id."""
-        return {need.id: need for case in self.week.cases for need in case.needs}
-
-    @cached_property
     def planned(self) -> dict[tuple[str, int], str]:
         """Who the plan gives each need to."""
         return {(a["case"], a["need"]): a["staff"] for a in self.plan["assignments"]}
 
-    def need(self, reference: str, index: int) -> Need:
-        """The row of need `index` of a case of the problem."""
-        return self.needs[self.ids[(reference, index)]]
+    @cached_property
+    def entries(self) -> dict[str, dict[str, Any]]:
+        """The problem's cases by reference."""
+        return {entry["id"]: entry for entry in self.problem["cases"]}
+
+    def need(self, reference: str, index: int) -> tuple[NeedKey, str, str]:
+        """Need `index` of a case: which one it is, its name, and a key part for its alerts."""
+        which = self.ids[(reference, index)]
+        role = self.entries[reference]["needs"][index]["role"]
+        subject = f"need:{which.need_id}" if which.need_id else f"need:{reference}:{which.key}"
+        return which, need_name_for(which.key, role), subject
 
 
 def run_conditions(facts: RunFacts) -> list[Condition]:
@@ -222,16 +235,16 @@ def _gaps(facts: RunFacts) -> Iterable[Condition]:
     severities = {Rosh.VERY_HIGH: CRITICAL, Rosh.HIGH: CRITICAL, Rosh.MEDIUM: WARNING}
     for gap in facts.plan["uncovered"]:
         case = facts.cases[gap["case"]]
-        need = facts.need(gap["case"], gap["need"])
+        which, name, subject = facts.need(gap["case"], gap["need"])
         yield Condition(
-            key=f"uncovered:need:{need.id}",
+            key=f"uncovered:{subject}",
             kind="uncovered",
-            severity=severities.get(case.rosh, INFO),
-            reason=f"No {need_name(need)}: {REASON_WORDS[gap['reason']]}",
+            severity=severities.get(Rosh(facts.entries[gap["case"]]["risk"]), INFO),
+            reason=f"No {name}: {REASON_WORDS[gap['reason']]}",
             detail=gap["detail"],
             remedy=gap["remedy"]["text"],
             case_id=case.id,
-            need_id=need.id,
+            need_id=which.need_id,
         )
 
 
@@ -275,15 +288,15 @@ def _pins_not_kept(facts: RunFacts) -> Iterable[Condition]:
         for index, need_entry in enumerate(entry["needs"]):
             pinned = need_entry.get("pinned")
             if pinned and facts.planned.get((entry["id"], index)) != pinned:
-                need = facts.need(entry["id"], index)
+                which, name, subject = facts.need(entry["id"], index)
                 yield Condition(
-                    key=f"pin_not_kept:need:{need.id}",
+                    key=f"pin_not_kept:{subject}",
                     kind="pin_not_kept",
                     severity=WARNING,
-                    reason=f"The {need_name(need)} is pinned to {pinned}, who cannot hold it now",
+                    reason=f"The {name} is pinned to {pinned}, who cannot hold it now",
                     remedy="Remove the pin, or make them eligible again",
                     case_id=facts.cases[entry["id"]].id,
-                    need_id=need.id,
+                    need_id=which.need_id,
                 )
 
 
@@ -297,31 +310,31 @@ def _release_risks(facts: RunFacts) -> Iterable[Condition]:
         if not 0 <= days <= 28 or case.setting != Setting.CUSTODY:
             continue
         for index, need_entry in enumerate(entry["needs"]):
-            need = facts.need(case.reference, index)
+            which, name, subject = facts.need(case.reference, index)
             holder = facts.planned.get((case.reference, index))
             person = facts.staff.get(holder or "")
             if person and release <= week.sunday and _away(person, release):
                 yield Condition(
-                    key=f"absent_at_release:need:{need.id}",
+                    key=f"absent_at_release:{subject}",
                     kind="absent_at_release",
                     severity=CRITICAL,
-                    reason=f"{person.name}, the {need_name(need)}, is away on the day of release",
+                    reason=f"{person.name}, the {name}, is away on the day of release",
                     remedy="Arrange cover for the release day, or plan another holder",
                     case_id=case.id,
                     staff_member_id=person.id,
-                    need_id=need.id,
+                    need_id=which.need_id,
                 )
             current = need_entry.get("current")
             if current and holder and holder != current:
                 yield Condition(
-                    key=f"change_near_release:need:{need.id}",
+                    key=f"change_near_release:{subject}",
                     kind="change_near_release",
                     severity=WARNING,
-                    reason=f"The {need_name(need)} changes hands {days} days before release",
+                    reason=f"The {name} changes hands {days} days before release",
                     detail=f"From {current} to {holder}",
                     remedy="Keep the current holder if you can: pin them on the review page",
                     case_id=case.id,
-                    need_id=need.id,
+                    need_id=which.need_id,
                 )
 
 

@@ -13,6 +13,7 @@ from flask import Flask
 from flask.cli import with_appcontext
 from sqlalchemy import func, select
 
+from planner.alerting.report import check_dates, open_alerts, render
 from planner.approval import ApprovalRefused, approve
 from planner.audit import set_actor
 from planner.clock import today
@@ -20,6 +21,7 @@ from planner.demo.places import SCALES
 from planner.extensions import db
 from planner.models import Case, PlanRun, User
 from planner.planning import SOLVERS, RunRefused, execute_run, run_week
+from planner.policy import load_policy
 from planner.security import MIN_PASSWORD_LENGTH
 from planner.vocabulary import RunStatus, UserRole, label
 from planner.weeks import IsoWeek
@@ -29,7 +31,7 @@ DEMO_ACCOUNT = "demo.manager"
 
 def init_app(app: Flask) -> None:
     """Register the commands on the app's `flask` group."""
-    for command in (demo_data, demo_account, create_user, set_password, plan):
+    for command in (demo_data, demo_account, create_user, set_password, plan, alerts):
         app.cli.add_command(command)
 
 
@@ -232,3 +234,23 @@ def describe_run(run: PlanRun) -> list[str]:
     ]
     lines += [f"Warning: {warning}" for warning in summary.get("warnings", [])[:10]]
     return lines
+
+
+@click.command("alerts")
+@with_appcontext
+@click.option(
+    "--week", callback=_week, help="The ISO week the dates are checked for (default: next week)."
+)
+@click.option(
+    "--format",
+    "form",
+    type=click.Choice(["table", "csv", "json"]),
+    default="table",
+    show_default=True,
+)
+def alerts(week: IsoWeek, form: str) -> None:
+    """Check the dates again, then list every open alert, worst first (for the weekly email)."""
+    set_actor(db.session, f"cli:{getpass.getuser()}")
+    check_dates(db.session, week, load_policy(db.session))
+    db.session.commit()
+    click.echo(render(open_alerts(db.session), form))

@@ -69,9 +69,14 @@ def next_manager_key(case: Case) -> str:
 
 def need_name(need: Need) -> str:
     """A need as managers call it: POM, COM, co-working COM, or an extra one a manager added."""
-    role = "POM" if need.role == "prison" else "COM"
-    if need.key.endswith("_coworker"):
-        return f"Co-working {role}"
-    if need.key.startswith("manager_"):
-        return f"Additional {role}"
-    return role
+    return need_name_for(need.key, need.role)
+
+
+def need_name_for(key: str, role: str) -> str:
+    """The name of a need of this key and role."""
+    title = "POM" if role == "prison" else "COM"
+    if key.endswith("_coworker"):
+        return f"Co-working {title}"
+    if key.startswith("manager_"):
+        return f"Additional {title}"
+    return title

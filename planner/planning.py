@@ -22,6 +22,7 @@ from optimisation.solve import solve
 from planner.alerts import (
     DATE_KINDS,
     RUN_KINDS,
+    NeedKey,
     RunFacts,
     Week,
     date_conditions,
@@ -239,7 +240,10 @@ def _raise_alerts(
 ) -> None:
     """Open, keep or close the alerts the plan and the dates raise for its week."""
     need_ids = {(case.id, need.key): need.id for case in cases for need in case.needs}
-    ids = {key: need_ids[(ref.case_id, ref.key)] for key, ref in snapshot.needs.items()}
+    ids = {
+        key: NeedKey(need_ids[(ref.case_id, ref.key)], ref.key)
+        for key, ref in snapshot.needs.items()
+    }
     earlier = _earlier_plans(session, week, policy.excessive_weeks - 1)
     facts = RunFacts(
         Week(week, policy, cases, staff, holders), plan, snapshot.problem, ids, earlier

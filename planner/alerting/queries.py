@@ -9,7 +9,7 @@ from sqlalchemy import Select, and_, or_, select
 from sqlalchemy import case as when
 from sqlalchemy.orm import Session, aliased, joinedload
 
-from planner.alerts import DATE_KINDS
+from planner.alerts import DATE_KINDS, KIND_NAMES
 from planner.cases.queries import ROSH_RANK
 from planner.models import Alert, Case, PlanRun, ProposedAssignment, Site, StaffMember
 from planner.vocabulary import AlertSeverity
@@ -17,6 +17,7 @@ from planner.vocabulary import AlertSeverity
 SEVERITY_RANK = when(
     {severity.value: rank for rank, severity in enumerate(AlertSeverity)}, value=Alert.severity
 )
+KIND_RANK = when({kind: rank for rank, kind in enumerate(KIND_NAMES)}, value=Alert.kind, else_=99)
 STATUSES = ("open", "acknowledged", "closed")
 
 
@@ -34,7 +35,13 @@ def alert_query(filters: dict[str, str]) -> Select[Any]:
             joinedload(Alert.case).joinedload(Case.site).joinedload(Site.region),
             joinedload(Alert.staff_member).joinedload(StaffMember.site).joinedload(Site.region),
         )
-        .order_by(SEVERITY_RANK.desc(), ROSH_RANK.desc().nulls_last(), Alert.opened_at, Alert.id)
+        .order_by(
+            SEVERITY_RANK.desc(),
+            ROSH_RANK.desc().nulls_last(),
+            KIND_RANK,
+            Alert.opened_at,
+            Alert.id,
+        )
     )
     status = filters.get("status") or "open"
     if status == "closed":

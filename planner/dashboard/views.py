@@ -1,28 +1,52 @@
-"""The dashboard: the week's caseload and staffing at a glance."""
+"""The dashboard: critical alerts, this week's cover and workloads, the trend, what is coming."""
 
 from __future__ import annotations
 
 from flask import Blueprint, render_template
 from flask.typing import ResponseReturnValue
 
+from planner.alerting.queries import alert_query, latest_run
 from planner.clock import today
+from planner.dashboard.figures import cover_by_risk, gaps_over_runs, milestones, workload_bands
 from planner.extensions import db
 from planner.overview import week_overview
 from planner.policy import load_policy
-from planner.vocabulary import ResponsibilityState, Rosh
+from planner.vocabulary import label
 from planner.weeks import IsoWeek
 
 blueprint = Blueprint("dashboard", __name__)
+CRITICAL_SHOWN = 10
 
 
 @blueprint.route("/")
 def index() -> ResponseReturnValue:
-    """This week's caseload by risk and state, and the hours short."""
-    week = IsoWeek.containing(today())
-    overview = week_overview(db.session, week, load_policy(db.session))
+    """What a manager looks at first each week."""
+    on = today()
+    week = IsoWeek.containing(on)
+    policy = load_policy(db.session)
+    critical = db.paginate(
+        alert_query({"status": "open", "severity": "critical"}), per_page=CRITICAL_SHOWN
+    )
+    cover = cover_by_risk(db.session, on)
+    bands = workload_bands(db.session, week, policy)
+    trend = gaps_over_runs(db.session)
     return render_template(
         "dashboard/index.html",
-        overview=overview,
-        risks=list(reversed(Rosh)),
-        states=list(ResponsibilityState),
+        week=week,
+        critical=critical.items,
+        critical_total=critical.total,
+        run=latest_run(db.session),
+        cover=cover,
+        cover_rows=[(label(row.rosh), row.held, row.gaps) for row in cover],
+        overview=week_overview(db.session, week, policy),
+        bands=bands,
+        band_rows=[(band, count, _band_class(band)) for band, count in bands],
+        trend=trend,
+        trend_rows=[(f"Run {row.run_id}, {row.week}", row.very_high, row.high) for row in trend],
+        coming=milestones(db.session, on, policy),
     )
+
+
+def _band_class(band: str) -> str:
+    """Bars above the safe workload in red, so the chart shows the overload at a glance."""
+    return "planner-chart__bar--over" if band in ("110 to 120%", "Over 120%") else ""

@@ -1,0 +1,72 @@
+"""The alerts as a report: the dates checked again, then every open alert, worst first."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from planner.alerting.queries import alert_query
+from planner.alerts import DATE_KINDS, KIND_NAMES, Week, date_conditions, refresh
+from planner.holdings import current_allocations
+from planner.models import Alert
+from planner.policy import Policy
+from planner.snapshot import load_caseload
+from planner.weeks import IsoWeek
+
+COLUMNS = ("severity", "kind", "case", "person", "reason", "detail", "remedy", "since")
+
+
+def check_dates(session: Session, week: IsoWeek, policy: Policy) -> tuple[int, int, int]:
+    """Open, keep or close the alerts the dates raise, against who holds each need that week."""
+    cases, staff = load_caseload(session)
+    holders = {
+        need_id: allocation.staff_member_id
+        for need_id, allocation in current_allocations(session, week.monday).items()
+    }
+    found = date_conditions(Week(week, policy, cases, staff, holders))
+    return refresh(session, found, DATE_KINDS, week, None)
+
+
+def open_alerts(session: Session) -> list[Alert]:
+    """Every open alert: the worst first, then the highest risk, then the oldest."""
+    return list(session.scalars(alert_query({"status": "open"})).unique())
+
+
+def as_rows(alerts: list[Alert]) -> list[dict[str, Any]]:
+    """Each alert as plain values."""
+    return [
+        {
+            "severity": alert.severity.value,
+            "kind": KIND_NAMES[alert.kind],
+            "case": alert.case.reference if alert.case else "",
+            "person": alert.staff_member.staff_ref if alert.staff_member else "",
+            "reason": alert.reason,
+            "detail": alert.detail or "",
+            "remedy": alert.remedy or "",
+            "since": alert.opened_at.date().isoformat(),
+        }
+        for alert in alerts
+    ]
+
+
+def render(alerts: list[Alert], form: str) -> str:
+    """The report as a table to read, CSV for a spreadsheet, or JSON for another tool."""
+    rows = as_rows(alerts)
+    if form == "json":
+        return json.dumps(rows, indent=2)
+    if form == "csv":
+        out = io.StringIO()
+        writer = csv.DictWriter(out, fieldnames=COLUMNS, lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+        return out.getvalue().rstrip("\n")
+    shown = ("severity", "kind", "case", "person", "reason", "remedy")
+    widths = {c: max([len(c), *(len(str(r[c])) for r in rows)]) for c in shown}
+    lines = ["  ".join(c.upper().ljust(widths[c]) for c in shown)]
+    lines += ["  ".join(str(r[c]).ljust(widths[c]) for c in shown) for r in rows]
+    lines.append(f"{len(rows)} open alerts")
+    return "\n".join(line.rstrip() for line in lines)

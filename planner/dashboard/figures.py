@@ -1,0 +1,146 @@
+"""The dashboard's figures: cover by risk, workloads, gaps over the runs, releases ahead."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, joinedload, selectinload
+
+from planner.holdings import held_on, staff_loads
+from planner.models import Allocation, Case, Need, PlanRun, Site, StaffMember
+from planner.policy import Policy
+from planner.rules import handover
+from planner.vocabulary import Rosh, Setting
+from planner.weeks import IsoWeek
+
+# Workload % bands, as (upper limit, label); the last is open ended.
+BANDS = (
+    (0.5, "Under 50%"),
+    (0.8, "50 to 80%"),
+    (1.0, "80 to 100%"),
+    (1.1, "100 to 110%"),
+    (1.2, "110 to 120%"),
+    (float("inf"), "Over 120%"),
+)
+AHEAD_WEEKS = 12
+RUNS_SHOWN = 12
+
+
+@dataclass(frozen=True)
+class Cover:
+    """Needs of one risk level, and how many someone holds."""
+
+    rosh: Rosh
+    needs: int
+    held: int
+
+    @property
+    def gaps(self) -> int:
+        """Needs nobody holds."""
+        return self.needs - self.held
+
+
+def cover_by_risk(session: Session, on: date) -> list[Cover]:
+    """For each risk level, highest first: active needs and how many are held on a day."""
+    needs = dict(
+        session.execute(
+            select(Case.rosh, func.count(Need.id))
+            .join(Need, Need.case_id == Case.id)
+            .where(Case.active, Need.active)
+            .group_by(Case.rosh)
+        ).all()
+    )
+    held = dict(
+        session.execute(
+            select(Case.rosh, func.count(func.distinct(Need.id)))
+            .join(Need, Need.case_id == Case.id)
+            .join(Allocation, Allocation.need_id == Need.id)
+            .where(Case.active, Need.active, held_on(on))
+            .group_by(Case.rosh)
+        ).all()
+    )
+    return [Cover(rosh, needs.get(rosh, 0), held.get(rosh, 0)) for rosh in reversed(Rosh)]
+
+
+def workload_bands(session: Session, week: IsoWeek, policy: Policy) -> list[tuple[str, int]]:
+    """How many practitioners fall in each band of Workload % this week."""
+    staff = session.scalars(
+        select(StaffMember).where(StaffMember.active).options(selectinload(StaffMember.absences))
+    ).all()
+    counts: Counter[str] = Counter()
+    for load in staff_loads(session, staff, week, policy).values():
+        share = load.workload if load.workload is not None else float("inf")
+        counts[next(text for limit, text in BANDS if share <= limit)] += 1
+    return [(text, counts[text]) for _, text in BANDS]
+
+
+@dataclass(frozen=True)
+class RunGaps:
+    """A run's week and how many very-high and high risk needs it left uncovered."""
+
+    run_id: int
+    week: str
+    very_high: int
+    high: int
+
+
+def gaps_over_runs(session: Session) -> list[RunGaps]:
+    """Uncovered very-high and high risk needs in the last runs, oldest first."""
+    runs = session.scalars(
+        select(PlanRun)
+        .where(PlanRun.summary.is_not(None))
+        .order_by(PlanRun.id.desc())
+        .limit(RUNS_SHOWN)
+    ).all()
+    gaps = []
+    for run in reversed(runs):
+        by_risk = run.summary["by_risk"]
+        gaps.append(
+            RunGaps(
+                run.id,
+                run.week,
+                *(by_risk[r]["needs"] - by_risk[r]["covered"] for r in ("very_high", "high")),
+            )
+        )
+    return gaps
+
+
+@dataclass(frozen=True)
+class Milestone:
+    """A release, a handover or a COM allocation coming up, and whether a COM is in place."""
+
+    day: date
+    event: str
+    case: Case
+    com_held: bool
+
+
+def milestones(session: Session, on: date, policy: Policy) -> list[Milestone]:
+    """Releases, handovers and COM allocations of custody cases in the coming weeks."""
+    end = on + timedelta(weeks=AHEAD_WEEKS)
+    cases = session.scalars(
+        select(Case)
+        .where(Case.active, Case.setting == Setting.CUSTODY)
+        .options(
+            joinedload(Case.site).joinedload(Site.region),
+            selectinload(Case.needs).selectinload(Need.allocations),
+        )
+    ).all()
+    found = []
+    for case in cases:
+        dates = handover(case, policy)
+        com = next((n for n in case.needs if n.active and n.key == "com"), None)
+        com_held = com is not None and any(
+            a.start_date <= on and (a.end_date is None or a.end_date >= on) for a in com.allocations
+        )
+        for day, event in (
+            (case.release_date, "Release"),
+            (dates.com_responsible_from, "Handover to the COM"),
+            (dates.com_allocated_from, "COM to be allocated"),
+        ):
+            if day is not None and on <= day <= end:
+                found.append(Milestone(day, event, case, com_held))
+    return sorted(found, key=lambda m: (m.day, m.case.reference))
