@@ -89,3 +89,13 @@ def postgres_url() -> Iterator[str]:
 
     with TemporaryPostgres() as server:
         yield server.url
+
+
+@pytest.fixture(autouse=True)
+def _push_request_context() -> None:
+    """Push no request context for the whole test (pytest-flask does by default).
+
+    A context held for the whole test shares `g`, and with it the signed-in user, between every
+    request of the test; each request then acts as whoever signed in first. Without it, each
+    request gets its own context, as in production.
+    """

@@ -1,0 +1,304 @@
+"""Alerts: each kind raised by data built to trigger it and not by data built not to; their life."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date, timedelta
+from pathlib import Path
+
+import pytest
+from flask import Flask
+from sqlalchemy import select
+
+from planner.extensions import db
+from planner.models import Alert, AuditEvent, PlanRun
+from planner.planning import run_week
+from planner.vocabulary import AlertSeverity, Role, Rosh, Setting, UserRole, Vetting
+from planner.weeks import IsoWeek
+from tests.conftest import add_user, make_app, sign_in
+from tests.planner.world import MONDAY, World
+
+WEEK = IsoWeek.containing(MONDAY)
+
+
+@pytest.fixture
+def app(tmp_path: Path) -> Iterator[Flask]:
+    """An empty planner on a fixed day."""
+    app = make_app(tmp_path / "alerts.db", TODAY=MONDAY.isoformat())
+    yield app
+    with app.app_context():
+        db.engine.dispose()
+
+
+@pytest.fixture
+def world(app: Flask) -> Iterator[World]:
+    """The tiny world, in an app context, for a test to fill."""
+    with app.app_context():
+        yield World(db.session)
+
+
+def plan(week: IsoWeek = WEEK) -> PlanRun:
+    """Commit the world and run the batch for a week."""
+    db.session.commit()
+    run = run_week(db.session, week, "highs", 10, None, "test")
+    assert run.status in ("optimal", "feasible"), run.message
+    return run
+
+
+def open_alerts(kind: str) -> list[Alert]:
+    """The open alerts of a kind."""
+    return list(
+        db.session.scalars(select(Alert).where(Alert.kind == kind, Alert.closed_at.is_(None)))
+    )
+
+
+def severities(kind: str) -> dict[str, AlertSeverity]:
+    """Open alerts of a kind by the case or person they are about."""
+    return {
+        (a.case.reference if a.case else a.staff_member.staff_ref): a.severity
+        for a in open_alerts(kind)
+    }
+
+
+def test_uncovered_needs_are_critical_for_high_risks(world: World) -> None:
+    high = world.case(rosh=Rosh.HIGH, tier="A3")
+    medium = world.case(rosh=Rosh.MEDIUM, tier="C1")
+    low = world.case(rosh=Rosh.LOW, tier="D1", cohort="CPPC")
+    plan()
+    found = severities("uncovered")
+    assert found[high.reference] == AlertSeverity.CRITICAL
+    assert found[medium.reference] == AlertSeverity.WARNING
+    assert found[low.reference] == AlertSeverity.INFO
+    alert = next(a for a in open_alerts("uncovered") if a.case_id == high.id)
+    assert alert.remedy.startswith("5.59 hours a week of a probation PO or above in London")
+    assert "No COM" in alert.reason
+
+
+def test_nobody_uncovered_raises_no_gap(world: World) -> None:
+    world.case()
+    world.person()
+    plan()
+    assert open_alerts("uncovered") == []
+
+
+def test_people_over_110_percent_are_critical_and_over_100_a_warning(world: World) -> None:
+    heavy, busy, calm = world.person(), world.person(), world.person(contracted_hours=37.0)
+    for _ in range(3):
+        world.hold(world.case(tier="A3"), "com", heavy, pinned=True)  # 3 × 5.59 h on 4 h
+    heavy.contracted_hours = 14.0
+    world.hold(world.case(tier="A3"), "com", busy, pinned=True)
+    busy.contracted_hours = 5.3
+    assert calm
+    plan()
+    found = severities("overloaded")
+    assert found[heavy.staff_ref] == AlertSeverity.CRITICAL
+    assert found[busy.staff_ref] == AlertSeverity.WARNING
+    assert calm.staff_ref not in found
+
+
+def test_over_110_percent_four_weeks_running_is_excessive(world: World) -> None:
+    heavy = world.person(contracted_hours=14.0)
+    for _ in range(3):
+        world.hold(world.case(tier="A3"), "com", heavy, pinned=True)
+    for back in (3, 2, 1):
+        plan(WEEK.plus(-back))
+        assert open_alerts("excessive") == []
+    plan()
+    assert severities("excessive") == {heavy.staff_ref: AlertSeverity.CRITICAL}
+
+
+def test_a_pin_to_someone_away_is_not_kept(world: World) -> None:
+    away, other = world.person(), world.person()
+    world.away(away, MONDAY - timedelta(days=3), MONDAY + timedelta(days=10))
+    case = world.case()
+    world.hold(case, "com", away, pinned=True)
+    kept = world.case()
+    world.hold(kept, "com", other, pinned=True)
+    plan()
+    assert severities("pin_not_kept") == {case.reference: AlertSeverity.WARNING}
+
+
+def release_case(world: World, release: date) -> object:
+    """A custody case released on a day, its COM allocated long before."""
+    return world.case(
+        setting=Setting.CUSTODY, release_date=release, sentence_date=date(2022, 1, 10), tier="B2"
+    )
+
+
+def test_a_holder_away_on_the_day_of_release_is_critical(world: World) -> None:
+    release = MONDAY + timedelta(days=3)
+    case = release_case(world, release)
+    pom, com = world.person(Role.PRISON), world.person()
+    world.away(com, release, release)
+    world.hold(case, "pom", pom)
+    world.hold(case, "com", com)
+    plan()
+    found = open_alerts("absent_at_release")
+    assert [(a.case_id, a.staff_member_id, a.severity) for a in found] == [
+        (case.id, com.id, AlertSeverity.CRITICAL)
+    ]
+
+
+def test_a_holder_present_at_release_raises_nothing(world: World) -> None:
+    case = release_case(world, MONDAY + timedelta(days=3))
+    pom, com = world.person(Role.PRISON), world.person()
+    world.away(com, MONDAY + timedelta(days=20), MONDAY + timedelta(days=25))
+    world.hold(case, "pom", pom)
+    world.hold(case, "com", com)
+    plan()
+    assert open_alerts("absent_at_release") == []
+    assert open_alerts("change_near_release") == []
+
+
+def test_a_change_of_holder_within_28_days_of_release_is_a_warning(world: World) -> None:
+    case = release_case(world, MONDAY + timedelta(days=20))
+    pom, leaving, other = world.person(Role.PRISON), world.person(), world.person()
+    world.away(leaving, MONDAY, MONDAY + timedelta(days=6))
+    world.hold(case, "pom", pom)
+    world.hold(case, "com", leaving)
+    assert other
+    plan()
+    (alert,) = open_alerts("change_near_release")
+    assert alert.case_id == case.id and alert.severity == AlertSeverity.WARNING
+    assert "20 days before release" in alert.reason
+
+
+def test_no_com_after_the_allocation_date_warns_and_near_release_is_critical(world: World) -> None:
+    later = release_case(world, MONDAY + timedelta(days=150))  # COM due since October
+    soon = release_case(world, MONDAY + timedelta(days=20))
+    for case in (later, soon):
+        world.hold(case, "pom", world.person(Role.PRISON))
+    plan()
+    assert severities("no_com") == {
+        later.reference: AlertSeverity.WARNING,
+        soon.reference: AlertSeverity.CRITICAL,
+    }
+
+
+def test_a_custody_case_before_its_com_date_needs_no_com(world: World) -> None:
+    case = release_case(world, MONDAY + timedelta(days=800))
+    world.hold(case, "pom", world.person(Role.PRISON))
+    plan()
+    assert open_alerts("no_com") == []
+
+
+def test_lapsed_and_lapsing_vetting_of_holders(world: World) -> None:
+    lapsed = world.person(vetting_expiry=MONDAY - timedelta(days=1))
+    lapsing = world.person(vetting_expiry=MONDAY + timedelta(days=20))
+    fine = world.person(vetting_expiry=MONDAY + timedelta(days=200))
+    idle = world.person(vetting_expiry=MONDAY - timedelta(days=1))
+    baseline = world.person(vetting=Vetting.BPSS, vetting_expiry=None)
+    for person in (lapsed, lapsing, fine, baseline):
+        world.hold(world.case(cohort="CPPC"), "com", person)
+    assert idle
+    plan()
+    assert severities("vetting") == {
+        lapsed.staff_ref: AlertSeverity.CRITICAL,
+        lapsing.staff_ref: AlertSeverity.WARNING,
+    }
+
+
+def test_overdue_reviews_are_warnings(world: World) -> None:
+    late = world.case(
+        next_mappa_review=MONDAY - timedelta(days=1), next_erg_review=MONDAY - timedelta(days=9)
+    )
+    world.case(next_mappa_review=MONDAY, next_erg_review=MONDAY + timedelta(days=30))
+    world.person()
+    world.person()
+    plan()
+    assert severities("mappa_review") == {late.reference: AlertSeverity.WARNING}
+    assert severities("erg_review") == {late.reference: AlertSeverity.WARNING}
+
+
+def test_an_alert_stays_open_across_runs_and_closes_when_its_cause_is_fixed(world: World) -> None:
+    case = world.case(rosh=Rosh.HIGH, tier="A2")
+    first = plan()
+    (alert,) = open_alerts("uncovered")
+    second = plan()
+    (still,) = open_alerts("uncovered")
+    assert still.id == alert.id
+    assert (still.opened_run_id, still.last_run_id) == (first.id, second.id)
+    world.person()
+    plan()
+    assert open_alerts("uncovered") == []
+    closed = db.session.get(Alert, alert.id)
+    assert closed.closed_at is not None and closed.case_id == case.id
+
+
+def test_the_alerts_command_closes_date_alerts_once_the_date_is_fixed(
+    app: Flask, world: World
+) -> None:
+    case = world.case(next_mappa_review=MONDAY - timedelta(days=1))
+    world.person()
+    plan()
+    assert len(open_alerts("mappa_review")) == 1
+    case.next_mappa_review = MONDAY + timedelta(days=40)
+    db.session.commit()
+    result = app.test_cli_runner().invoke(args=["alerts", "--week", "2026-W49", "--format", "json"])
+    assert result.exit_code == 0, result.output
+    assert "MAPPA review" not in result.output
+    assert open_alerts("mappa_review") == []
+
+
+def test_the_alerts_command_writes_table_csv_and_json(app: Flask, world: World) -> None:
+    world.case(rosh=Rosh.VERY_HIGH, tier="A2")
+    plan()
+    runner = app.test_cli_runner()
+    table = runner.invoke(args=["alerts"]).output
+    assert table.splitlines()[0].split()[:3] == ["SEVERITY", "KIND", "CASE"]
+    assert "critical  Need uncovered" in table
+    csv = runner.invoke(args=["alerts", "--format", "csv"]).output
+    assert csv.startswith(
+        "severity,kind,case,person,reason,detail,remedy,since\ncritical,Need uncovered,"
+    )
+    bad = runner.invoke(args=["alerts", "--format", "xml"])
+    assert bad.exit_code == 2
+
+
+def test_acknowledging_needs_a_manager_and_a_note(app: Flask) -> None:
+    with app.app_context():
+        World(db.session).case(rosh=Rosh.HIGH, tier="A2")
+        plan()
+        (alert,) = open_alerts("uncovered")
+        alert_id = alert.id
+    add_user(app, "viewer.user", UserRole.VIEWER)
+    add_user(app, "manager.user", UserRole.MANAGER)
+    with app.test_client() as client:
+        sign_in(client, "viewer.user")
+        assert client.post(f"/alerts/{alert_id}/acknowledge", data={"note": "x"}).status_code == 403
+    with app.test_client() as client:
+        sign_in(client, "manager.user")
+        page = client.post(f"/alerts/{alert_id}/acknowledge", data={"note": ""}).get_data(
+            as_text=True
+        )
+        assert "Enter a note saying what is being done" in page
+        response = client.post(
+            f"/alerts/{alert_id}/acknowledge", data={"note": "Agency PO starts Monday"}
+        )
+        assert response.status_code == 302
+    with app.app_context():
+        acknowledged = db.session.get(Alert, alert_id)
+        assert acknowledged.acknowledgement_note == "Agency PO starts Monday"
+        assert acknowledged.closed_at is None
+        line = db.session.scalar(select(AuditEvent).where(AuditEvent.entity == "alert"))
+        assert line.actor == "manager.user"
+        assert line.after["acknowledgement_note"] == "Agency PO starts Monday"
+
+
+def test_the_alerts_page_lists_the_worst_first_and_filters(app: Flask) -> None:
+    with app.app_context():
+        world = World(db.session)
+        world.case(rosh=Rosh.MEDIUM, tier="C1", next_mappa_review=MONDAY - timedelta(days=5))
+        worst = world.case(rosh=Rosh.VERY_HIGH, tier="A2").reference
+        plan()
+    add_user(app, "viewer.user", UserRole.VIEWER)
+    with app.test_client() as client:
+        sign_in(client, "viewer.user")
+        page = client.get("/alerts/").get_data(as_text=True).split("<tbody")[1]
+        assert page.index(worst) < page.index("MAPPA review overdue")
+        assert "New</strong>" in page
+        warnings = client.get("/alerts/", query_string={"severity": "warning"}).get_data(
+            as_text=True
+        )
+        assert worst not in warnings
+        assert "MAPPA review overdue" in warnings.split("<tbody")[1]
