@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import functools
 import getpass
 import secrets
 import sys
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 import click
 from flask import Flask
 from flask.cli import with_appcontext
 from sqlalchemy import func, select
+from sqlalchemy.exc import SQLAlchemyError
 
 from planner.alerting.report import check_dates, open_alerts, render
 from planner.approval import ApprovalRefused, approve
@@ -19,6 +23,7 @@ from planner.audit import set_actor
 from planner.clock import today
 from planner.demo.places import SCALES
 from planner.extensions import db
+from planner.lookahead import LOOK_AHEAD_SECONDS, execute_forecast, start_forecast
 from planner.models import Case, PlanRun, User
 from planner.planning import SOLVERS, RunRefused, execute_run, run_week
 from planner.policy import load_policy
@@ -31,8 +36,25 @@ DEMO_ACCOUNT = "demo.manager"
 
 def init_app(app: Flask) -> None:
     """Register the commands on the app's `flask` group."""
-    for command in (demo_data, demo_account, create_user, set_password, plan, alerts):
+    for command in (demo_data, demo_account, create_user, set_password, plan, alerts, look_ahead):
         app.cli.add_command(command)
+
+
+def database_errors_in_words(command: Callable[..., None]) -> Callable[..., None]:
+    """Turn a database failure into one readable line and a non-zero status, not a traceback."""
+
+    @functools.wraps(command)
+    def guarded(*args: Any, **kwargs: Any) -> None:
+        try:
+            command(*args, **kwargs)
+        except SQLAlchemyError as error:
+            cause = getattr(error, "orig", None) or error
+            fail(
+                f"the database could not be used ({cause}); check FLASK_SQLALCHEMY_DATABASE_URI "
+                "and run `flask --app planner db upgrade`"
+            )
+
+    return guarded
 
 
 def fail(message: str) -> None:
@@ -42,6 +64,7 @@ def fail(message: str) -> None:
 
 @click.command("demo-data")
 @with_appcontext
+@database_errors_in_words
 @click.option(
     "--scale",
     type=click.Choice(list(SCALES)),
@@ -78,6 +101,7 @@ def demo_data(scale: str, seed: int, if_empty: bool, start: datetime | None) -> 
 
 @click.command("demo-account")
 @with_appcontext
+@database_errors_in_words
 def demo_account() -> None:
     """Create the demo manager's account and print its password, once."""
     if db.session.scalar(select(User).where(User.username == DEMO_ACCOUNT)):
@@ -94,6 +118,7 @@ def demo_account() -> None:
 
 @click.command("create-user")
 @with_appcontext
+@database_errors_in_words
 @click.argument("username")
 @click.option(
     "--role",
@@ -116,6 +141,7 @@ def create_user(username: str, role: str, password_stdin: bool) -> None:
 
 @click.command("set-password")
 @with_appcontext
+@database_errors_in_words
 @click.argument("username")
 @click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
 def set_password(username: str, password_stdin: bool) -> None:
@@ -162,6 +188,7 @@ def _week(_context: click.Context, _parameter: click.Parameter, value: str | Non
 
 @click.command("plan")
 @with_appcontext
+@database_errors_in_words
 @click.option(
     "--week", callback=_week, help="The ISO week to plan, like 2026-W49 (default: next week)."
 )
@@ -238,6 +265,7 @@ def describe_run(run: PlanRun) -> list[str]:
 
 @click.command("alerts")
 @with_appcontext
+@database_errors_in_words
 @click.option(
     "--week", callback=_week, help="The ISO week the dates are checked for (default: next week)."
 )
@@ -254,3 +282,44 @@ def alerts(week: IsoWeek, form: str) -> None:
     check_dates(db.session, week, load_policy(db.session))
     db.session.commit()
     click.echo(render(open_alerts(db.session), form))
+
+
+@click.command("look-ahead")
+@with_appcontext
+@database_errors_in_words
+@click.option("--from", "first", callback=_week, help="The first week (default: next week).")
+@click.option("--weeks", type=click.IntRange(1, 26), default=12, show_default=True)
+@click.option("--solver", type=click.Choice(SOLVERS), default="highs", show_default=True)
+@click.option(
+    "--time-limit",
+    type=click.FloatRange(1, 600),
+    default=LOOK_AHEAD_SECONDS,
+    show_default=True,
+    help="Seconds for each week.",
+)
+@click.option(
+    "--forecast-id", type=int, hidden=True, help="Run a look-ahead started in the browser."
+)
+def look_ahead(
+    first: IsoWeek, weeks: int, solver: str, time_limit: float, forecast_id: int | None
+) -> None:
+    """Plan the coming weeks in turn without approving anything, and say where gaps fall."""
+    actor = f"cli:{getpass.getuser()}"
+    try:
+        if forecast_id is None:
+            forecast_id = start_forecast(
+                db.session, first, weeks, solver, time_limit, None, actor
+            ).id
+        forecast = execute_forecast(db.session, forecast_id)
+    except RunRefused as refusal:
+        fail(str(refusal))
+    if forecast.status == RunStatus.FAILED:
+        fail(f"look-ahead {forecast.id} failed: {forecast.message}")
+    for week in forecast.results or []:
+        risks = week["by_risk"]
+        gaps = {risk: risks[risk]["needs"] - risks[risk]["covered"] for risk in risks}
+        click.echo(
+            f"{week['week']}: {week['uncovered']} needs uncovered ({gaps['very_high']} very high, "
+            f"{gaps['high']} high); coverage {week['coverage'] / (week['bound'] or 1):.2%} of the "
+            f"proven best ({week['status']})"
+        )

@@ -30,7 +30,7 @@ from planner.alerts import (
     run_conditions,
 )
 from planner.audit import set_actor
-from planner.models import PlanRun, ProposedAssignment, User
+from planner.models import Forecast, PlanRun, ProposedAssignment, User
 from planner.models.types import utcnow
 from planner.needs import sync_needs
 from planner.policy import Policy, load_policy
@@ -143,10 +143,11 @@ def execute_run(session: Session, run_id: int, solver: Solver = solve_problem) -
     return run
 
 
-def _progress(session: Session, run: PlanRun, text: str) -> None:
-    """Say what the run is doing, in its own transaction so that pages see it at once."""
+def report_progress(session: Session, record: PlanRun | Forecast, text: str) -> None:
+    """Say what a run is doing, in its own transaction so that pages see it at once."""
+    model = type(record)
     with session.get_bind().begin() as connection:
-        connection.execute(update(PlanRun).where(PlanRun.id == run.id).values(progress=text))
+        connection.execute(update(model).where(model.id == record.id).values(progress=text))
 
 
 def _compute(session: Session, run: PlanRun, solver: Solver) -> None:
@@ -156,13 +157,15 @@ def _compute(session: Session, run: PlanRun, solver: Solver) -> None:
     set_actor(session, f"plan run {run.id}")
     week = IsoWeek.parse(run.week)
     policy = load_policy(session)
-    _progress(session, run, "Reading the caseload and the staff")
+    report_progress(session, run, "Reading the caseload and the staff")
     cases, staff = load_caseload(session)
     snapshot = build_snapshot(cases, staff, week, policy)
     problem = read_problem(snapshot.problem)
     timings["snapshot"] = time.perf_counter() - started
 
-    _progress(session, run, f"Solving with {run.solver.upper()} (time limit {run.time_limit:g} s)")
+    report_progress(
+        session, run, f"Solving with {run.solver.upper()} (time limit {run.time_limit:g} s)"
+    )
     plan = solver(problem, run.solver, run.time_limit)
     timings["solve"] = plan.seconds
     if plan.status == "error":
@@ -171,7 +174,7 @@ def _compute(session: Session, run: PlanRun, solver: Solver) -> None:
     if broken:
         raise RunFailed("The plan broke the rules it must keep: " + "; ".join(broken[:5]))
 
-    _progress(session, run, "Storing the plan")
+    report_progress(session, run, "Storing the plan")
     stored = time.perf_counter()
     for case in cases:
         sync_needs(case, policy, week.monday)

@@ -43,6 +43,30 @@ class CaseFacts(Protocol):
     released_on: date | None
 
 
+@dataclass(frozen=True)
+class Facts:
+    """A copy of a case's facts, to try a change to them without touching the case."""
+
+    cohort: Cohort
+    mappa_level: int | None
+    rosh: Rosh
+    tier: str
+    setting: Setting
+    sentence_type: SentenceType
+    sentence_date: date | None
+    release_date: date | None
+    parole_eligibility_date: date | None
+    tariff_expiry_date: date | None
+    parole_hearing_date: date | None
+    released_on: date | None
+
+    @classmethod
+    def of(cls, case: CaseFacts, **changes: object) -> Facts:
+        """The case's facts, with some changed."""
+        values = {f.name: getattr(case, f.name) for f in dataclasses.fields(cls)}
+        return cls(**{**values, **changes})  # type: ignore[arg-type]
+
+
 class AbsenceFacts(Protocol):
     """What the rules read of an absence or reduction."""
 

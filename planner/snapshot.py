@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session, joinedload, selectinload
 
 from planner.models import Allocation, Case, Exclusion, Need, Site, StaffMember
 from planner.policy import Policy
-from planner.rules import NeedSpec, available_hours, committed_hours, default_needs
+from planner.rules import CaseFacts, NeedSpec, available_hours, committed_hours, default_needs
 from planner.vocabulary import Grade, NeedSource, Vetting
 from planner.weeks import IsoWeek
 
@@ -48,9 +48,11 @@ class Snapshot:
     case_ids: dict[str, int]
 
 
-def planned_needs(case: Case, policy: Policy, on: date) -> list[PlannedNeed]:
+def planned_needs(
+    case: CaseFacts, needs: Sequence[Need], policy: Policy, on: date
+) -> list[PlannedNeed]:
     """A case's needs on a date, written nowhere: the rules', except where a manager set one."""
-    stored = {need.key: need for need in case.needs}
+    stored = {need.key: need for need in needs}
     planned = []
     for spec in default_needs(case, policy, on):
         need = stored.get(spec.key)
@@ -59,7 +61,7 @@ def planned_needs(case: Case, policy: Policy, on: date) -> list[PlannedNeed]:
         planned.append(
             PlannedNeed(spec.key, spec, need if need is not None and need.active else None)
         )
-    for need in case.needs:
+    for need in needs:
         if need.source == NeedSource.MANAGER and need.active:
             planned.append(PlannedNeed(need.key, _spec_of(need), need))
     return planned
@@ -114,7 +116,7 @@ def build_snapshot(
     refs: dict[tuple[str, int], NeedRef] = {}
     for case in cases:
         needs = []
-        for index, planned in enumerate(planned_needs(case, policy, on)):
+        for index, planned in enumerate(planned_needs(case, case.needs, policy, on)):
             holder = _holder(planned.stored, on)
             current = by_id.get(holder.staff_member_id) if holder else None
             needs.append(_need_entry(planned.spec, current, pinned=bool(holder and holder.pinned)))

@@ -3,7 +3,7 @@
 from planner.models.audit import AuditEvent
 from planner.models.people import Allocation, Case, Exclusion, Need
 from planner.models.places import Region, Site
-from planner.models.plans import Alert, PlanRun, ProposedAssignment
+from planner.models.plans import Alert, Forecast, PlanRun, ProposedAssignment
 from planner.models.policy import PolicySetting
 from planner.models.staff import Absence, StaffMember
 from planner.models.users import User
@@ -15,6 +15,7 @@ __all__ = [
     "AuditEvent",
     "Case",
     "Exclusion",
+    "Forecast",
     "Need",
     "PlanRun",
     "PolicySetting",

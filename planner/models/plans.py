@@ -133,3 +133,28 @@ class Alert(db.Model):
 
     def __repr__(self) -> str:
         return f"<Alert {self.key}>"
+
+
+class Forecast(db.Model):
+    """A look-ahead: the coming weeks planned in turn, nothing approved, to see where gaps fall."""
+
+    __tablename__ = "forecast"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    first_week: Mapped[str] = mapped_column(String(8))
+    weeks: Mapped[int]
+    solver: Mapped[str] = mapped_column(String(10))
+    # Seconds for each week's solve.
+    time_limit: Mapped[float]
+    status: Mapped[RunStatus] = mapped_column(enum_type(RunStatus, "run_status"))
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    started_by_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
+    started_by_name: Mapped[str] = mapped_column(String(80))
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    progress: Mapped[str | None] = mapped_column(String(200))
+    message: Mapped[str | None] = mapped_column(Text)
+    # One entry a week: coverage, gaps by risk, and the high-risk needs left uncovered.
+    results: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON)
+
+    def __repr__(self) -> str:
+        return f"<Forecast {self.id} from {self.first_week}>"

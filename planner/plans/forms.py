@@ -73,3 +73,17 @@ class ConfirmForm(FlaskForm):
     """A button that confirms an action."""
 
     submit = SubmitField("Approve the plan", widget=GovSubmitInput())
+
+
+class LookAheadForm(FlaskForm):
+    """How many coming weeks to plan ahead."""
+
+    weeks = IntegerField(
+        "Weeks to look ahead",
+        widget=GovTextInput(),
+        validators=[
+            InputRequired(message="Enter the number of weeks, like 12"),
+            NumberRange(min=1, max=26, message="The number of weeks must be between 1 and 26"),
+        ],
+    )
+    submit = SubmitField("Look ahead", widget=GovSubmitInput())

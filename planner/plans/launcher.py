@@ -1,4 +1,4 @@
-"""Starts a run's work in its own process, outside the request, with the app's own settings."""
+"""Starts a command in its own process, outside the request, with the app's own settings."""
 
 from __future__ import annotations
 
@@ -13,8 +13,8 @@ from flask import Flask
 from planner import PROJECT_ROOT
 
 
-def launch(app: Flask, run_id: int) -> None:
-    """Run `flask plan --run-id N` in the background against this app's database."""
+def launch(app: Flask, arguments: list[str], name: str) -> None:
+    """Run `flask ARGUMENTS` in the background against this app's database, logging to NAME.log."""
     environment = dict(os.environ)
     # JSON-quoted, because Flask reads FLASK_* variables as JSON where they parse as JSON.
     environment["FLASK_SQLALCHEMY_DATABASE_URI"] = json.dumps(app.config["SQLALCHEMY_DATABASE_URI"])
@@ -23,9 +23,9 @@ def launch(app: Flask, run_id: int) -> None:
         environment["FLASK_TODAY"] = json.dumps(app.config["TODAY"])
     logs = os.path.join(app.instance_path, "runs")
     os.makedirs(logs, exist_ok=True)
-    with open(os.path.join(logs, f"run-{run_id}.log"), "ab") as log:
+    with open(os.path.join(logs, f"{name}.log"), "ab") as log:
         process = subprocess.Popen(
-            [sys.executable, "-m", "flask", "--app", "planner", "plan", "--run-id", str(run_id)],
+            [sys.executable, "-m", "flask", "--app", "planner", *arguments],
             cwd=PROJECT_ROOT,
             env=environment,
             stdin=subprocess.DEVNULL,
@@ -34,4 +34,4 @@ def launch(app: Flask, run_id: int) -> None:
             start_new_session=True,
         )
     # Someone must wait for the process when it ends, or it lingers as a zombie.
-    threading.Thread(target=process.wait, name=f"plan-run-{run_id}", daemon=True).start()
+    threading.Thread(target=process.wait, name=name, daemon=True).start()

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 from collections import Counter
+from typing import Any
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
@@ -10,19 +12,24 @@ from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
+from planner.alerts import KIND_NAMES
 from planner.approval import ApprovalRefused, approval_problem, approve
 from planner.clock import today
 from planner.extensions import db
-from planner.models import PlanRun, ProposedAssignment, StaffMember
+from planner.lookahead import LOOK_AHEAD_SECONDS, start_forecast
+from planner.models import Forecast, PlanRun, ProposedAssignment, StaffMember
 from planner.overrides import OverrideRefused, candidates, override
-from planner.planning import RunRefused, fail_interrupted_runs, start_run
-from planner.plans.forms import NOBODY, ConfirmForm, OverrideForm, RunForm
+from planner.planning import FINISHED, RunRefused, fail_interrupted_runs, start_run
+from planner.plans.forms import NOBODY, ConfirmForm, LookAheadForm, OverrideForm, RunForm
 from planner.plans.launcher import launch
+from planner.plans.whatif_forms import AgencyForm, RiskForm, SickForm
 from planner.policy import load_policy
 from planner.review import KINDS, Proposal, review
 from planner.security import role_required
+from planner.staffing import staffing_ask
 from planner.vocabulary import Rosh, RunStatus, UserRole
 from planner.weeks import IsoWeek
+from planner.whatif import Change, try_change
 
 blueprint = Blueprint("plans", __name__, url_prefix="/plans")
 
@@ -77,7 +84,8 @@ def run() -> ResponseReturnValue:
         except RunRefused as refusal:
             form.week.errors.append(_sentence(str(refusal)))
         else:
-            launch(current_app._get_current_object(), started.id)  # type: ignore[attr-defined]
+            app = current_app._get_current_object()  # type: ignore[attr-defined]
+            launch(app, ["plan", "--run-id", str(started.id)], f"run-{started.id}")
             return redirect(url_for("plans.show", run_id=started.id))
     runs = db.session.scalars(select(PlanRun).order_by(PlanRun.id.desc()).limit(100)).all()
     return render_template("plans/index.html", runs=runs, form=form), 200
@@ -214,3 +222,100 @@ def compare() -> ResponseReturnValue:
 def _holder(proposal: ProposedAssignment | None) -> int | None:
     """Who a proposal gives the need to (None for nobody or no proposal)."""
     return proposal.staff_member_id if proposal else None
+
+
+@blueprint.route("/look-ahead", methods=["GET", "POST"])
+def look_ahead() -> ResponseReturnValue:
+    """The coming weeks planned in turn, nothing approved: where shortfalls will fall."""
+    form = LookAheadForm()
+    if request.method == "POST":
+        if not current_user.can(UserRole.MANAGER):
+            abort(403)
+        if form.validate_on_submit():
+            try:
+                started = start_forecast(
+                    db.session,
+                    IsoWeek.containing(today()).plus(1),
+                    form.weeks.data,
+                    "highs",
+                    LOOK_AHEAD_SECONDS,
+                    current_user,
+                    current_user.username,
+                )
+            except RunRefused as refusal:
+                form.weeks.errors.append(_sentence(str(refusal)))
+            else:
+                app = current_app._get_current_object()  # type: ignore[attr-defined]
+                launch(
+                    app,
+                    ["look-ahead", "--forecast-id", str(started.id)],
+                    f"look-ahead-{started.id}",
+                )
+                return redirect(url_for("plans.look_ahead"))
+    elif not form.weeks.data:
+        form.weeks.data = 12
+    forecast = db.session.scalar(select(Forecast).order_by(Forecast.id.desc()).limit(1))
+    return render_template("plans/lookahead.html", form=form, forecast=forecast)
+
+
+@blueprint.route("/<int:run_id>/what-if", methods=["GET", "POST"])
+@role_required(UserRole.MANAGER)
+def what_if(run_id: int) -> ResponseReturnValue:
+    """Try a change on the run's week without saving it, and see the alerts it would bring."""
+    plan_run = _run(run_id)
+    if plan_run.status not in FINISHED:
+        abort(404)
+    problem = json.loads(plan_run.problem_json or "{}")
+    names = dict(db.session.execute(select(StaffMember.staff_ref, StaffMember.name)).all())
+    people = [(s["id"], f"{names.get(s['id'], s['id'])} ({s['id']})") for s in problem["staff"]]
+    sick = SickForm(staff=people)
+    sites = {(s["site"], s["region"]) for s in problem["staff"]} | {
+        (c["site"], c["region"]) for c in problem["cases"]
+    }
+    agency = AgencyForm(sites=[(site, f"{site}, {region}") for site, region in sorted(sites)])
+    risk = RiskForm(references={c["id"] for c in problem["cases"]})
+    comparison = None
+    kind = request.form.get("kind")
+    forms = {"sick": sick, "agency": agency, "risk": risk}
+    if kind in forms and forms[kind].validate_on_submit():
+        change = _change(kind, forms[kind], dict(sites))
+        comparison = try_change(db.session, plan_run, change)
+    return render_template(
+        "plans/what_if.html",
+        run=plan_run,
+        sick=sick,
+        agency=agency,
+        risk=risk,
+        comparison=comparison,
+        kind=kind,
+        kind_names=KIND_NAMES,
+    )
+
+
+def _change(kind: str, form: Any, regions: dict[str, str]) -> Change:
+    """The change a what-if form describes."""
+    if kind == "sick":
+        return Change("sick", staff_ref=form.person.data, weeks=form.weeks.data)
+    if kind == "agency":
+        skills = ("ct_trained",) if form.ct_trained.data else ()
+        return Change(
+            "agency",
+            role=form.role.data,
+            grade=form.grade.data,
+            site=form.site.data,
+            region=regions[form.site.data],
+            hours=form.hours.data,
+            vetting=form.vetting.data,
+            skills=skills,
+        )
+    return Change("risk", case_reference=form.case.data, rosh=form.rosh.data)
+
+
+@blueprint.route("/<int:run_id>/staffing-ask")
+def staffing(run_id: int) -> ResponseReturnValue:
+    """The fewest extra people that would cover the run's high-risk gaps, place by place."""
+    plan_run = _run(run_id)
+    if plan_run.status not in FINISHED:
+        abort(404)
+    asks = staffing_ask(plan_run, load_policy(db.session))
+    return render_template("plans/staffing.html", run=plan_run, asks=asks)

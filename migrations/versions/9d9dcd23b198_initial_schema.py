@@ -1,8 +1,8 @@
 """Initial schema
 
-Revision ID: d31f2418a8ad
+Revision ID: 9d9dcd23b198
 Revises: 
-Create Date: 2026-11-28 14:32:28.005272
+Create Date: 2026-11-28 15:05:48.831664
 
 """
 from alembic import op
@@ -12,7 +12,7 @@ import planner.models.types
 
 
 # revision identifiers, used by Alembic.
-revision = 'd31f2418a8ad'
+revision = '9d9dcd23b198'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -66,6 +66,23 @@ def upgrade():
         batch_op.create_index('ix_audit_event_entity', ['entity', 'entity_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_audit_event_staff_member_id'), ['staff_member_id'], unique=False)
 
+    op.create_table('forecast',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('first_week', sa.String(length=8), nullable=False),
+    sa.Column('weeks', sa.Integer(), nullable=False),
+    sa.Column('solver', sa.String(length=10), nullable=False),
+    sa.Column('time_limit', sa.Double(), nullable=False),
+    sa.Column('status', sa.Enum('running', 'optimal', 'feasible', 'error', 'failed', name='run_status', native_enum=False, create_constraint=True, length=12), nullable=False),
+    sa.Column('started_at', planner.models.types.UTCDateTime(), nullable=False),
+    sa.Column('started_by_id', sa.Integer(), nullable=True),
+    sa.Column('started_by_name', sa.String(length=80), nullable=False),
+    sa.Column('finished_at', planner.models.types.UTCDateTime(), nullable=True),
+    sa.Column('progress', sa.String(length=200), nullable=True),
+    sa.Column('message', sa.Text(), nullable=True),
+    sa.Column('results', sa.JSON(), nullable=True),
+    sa.ForeignKeyConstraint(['started_by_id'], ['app_user.id'], name=op.f('fk_forecast_started_by_id_app_user')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_forecast'))
+    )
     op.create_table('plan_run',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('week', sa.String(length=8), nullable=False),
@@ -355,6 +372,7 @@ def downgrade():
         batch_op.drop_index('ix_plan_run_one_running_per_week', sqlite_where=sa.text("status = 'running'"), postgresql_where=sa.text("status = 'running'"))
 
     op.drop_table('plan_run')
+    op.drop_table('forecast')
     with op.batch_alter_table('audit_event', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_audit_event_staff_member_id'))
         batch_op.drop_index('ix_audit_event_entity')
