@@ -242,10 +242,15 @@ def plan(
         click.echo(f"Approved: {changes} allocations changed from {run.week}.")
 
 
+def share(coverage: float, bound: float) -> str:
+    """Coverage as a share of the best proven possible (all of it, when nothing was possible)."""
+    return f"{coverage / bound:.2%}" if bound else "100.00%"
+
+
 def describe_run(run: PlanRun) -> list[str]:
     """A run's summary in a few lines."""
     summary = run.summary or {}
-    share = f"{run.coverage / run.bound:.2%}" if run.bound else "100%"
+    proven = share(run.coverage or 0.0, run.bound or 0.0)
     risks = ", ".join(
         f"{label(name).lower()} {counts['covered']}/{counts['needs']}"
         for name, counts in summary.get("by_risk", {}).items()
@@ -253,7 +258,7 @@ def describe_run(run: PlanRun) -> list[str]:
     lines = [
         f"Plan run {run.id} for {run.week}: {run.status.value} ({run.solver.upper()}, "
         f"{summary.get('timings', {}).get('total', 0):.1f} s); coverage {run.coverage:,.0f} "
-        f"of a proven possible {run.bound:,.0f} ({share})",
+        f"of a proven possible {run.bound:,.0f} ({proven})",
         f"Needs covered by risk: {risks}",
         f"Uncovered: {summary.get('uncovered', 0)}. People over the safe workload: "
         f"{summary.get('over_safe_workload', 0)}. Moves: {summary.get('moves', 0)}, new: "
@@ -320,6 +325,6 @@ def look_ahead(
         gaps = {risk: risks[risk]["needs"] - risks[risk]["covered"] for risk in risks}
         click.echo(
             f"{week['week']}: {week['uncovered']} needs uncovered ({gaps['very_high']} very high, "
-            f"{gaps['high']} high); coverage {week['coverage'] / (week['bound'] or 1):.2%} of the "
+            f"{gaps['high']} high); coverage {share(week['coverage'], week['bound'])} of the "
             f"proven best ({week['status']})"
         )
