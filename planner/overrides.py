@@ -45,6 +45,17 @@ def candidates(session: Session, run: PlanRun, proposal: ProposedAssignment) -> 
         )
     }
     planned = _planned_hours(session, run)
+    # One person holds at most one need of a case: those on another need of it cannot take this.
+    elsewhere = set(
+        session.scalars(
+            select(ProposedAssignment.staff_member_id).where(
+                ProposedAssignment.run_id == run.id,
+                ProposedAssignment.case_reference == proposal.case_reference,
+                ProposedAssignment.id != proposal.id,
+                ProposedAssignment.staff_member_id.is_not(None),
+            )
+        )
+    )
     result = []
     for verdict in staff_verdicts(stored.problem, case.id, proposal.need_index):
         member = members.get(verdict.staff)
@@ -54,9 +65,10 @@ def candidates(session: Session, run: PlanRun, proposal: ProposedAssignment) -> 
         extra = 0.0 if person.id == proposal.staff_member_id else need.hours
         load = member.committed_hours + planned[person.id] + extra
         reasons = () if verdict.eligible else verdict.reasons
-        result.append(
-            Candidate(person, verdict.eligible, reasons, workload(load, member.available_hours))
-        )
+        if person.id in elsewhere:
+            reasons = (*reasons, "already planned for another need of this case")
+        share = workload(load, member.available_hours)
+        result.append(Candidate(person, not reasons, reasons, share))
     return sorted(result, key=lambda c: (not c.eligible, c.workload_after or 0.0, c.staff.name))
 
 
