@@ -1,0 +1,196 @@
+"""Recompute from scratch every rule a plan breaks against its problem, and its objective values."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from optimisation.eligibility import EligibilityIndex, broken_rules, reasons_against
+from optimisation.ledger import EPSILON, hard_limit, need_ids, resolve_pins, soft_limit
+from optimisation.problem import Plan, Problem
+
+Filled = dict[tuple[int, int], int]
+
+
+@dataclass(frozen=True)
+class Values:
+    """The four objective tiers of a plan (balance: the highest Workload %)."""
+
+    coverage: float
+    continuity: int
+    overload_hours: float
+    highest_workload: float
+
+
+def objective_values(problem: Problem, filled: Filled) -> Values:
+    """The objective values of needs filled as need -> staff position."""
+    planned = [0.0] * len(problem.staff)
+    coverage = 0.0
+    continuity = 0
+    for (c, n), s in filled.items():
+        case = problem.cases[c]
+        coverage += problem.weight(case)
+        continuity += case.needs[n].current == problem.staff[s].id
+        planned[s] += case.needs[n].hours
+    overload = 0.0
+    highest = 0.0
+    for s, member in enumerate(problem.staff):
+        load = member.committed_hours + planned[s]
+        overload += max(0.0, load - soft_limit(problem, s))
+        if member.available_hours > 0:
+            highest = max(highest, load / member.available_hours)
+    return Values(round(coverage, 6), continuity, round(overload, 6), round(highest, 6))
+
+
+def uncovered_reason(problem: Problem, index: EligibilityIndex, c: int, n: int) -> str:
+    """Why a need could be unfilled, judged by eligibility alone (see PLAN-FORMAT.md)."""
+    if index.of(c, n):
+        return "capacity"
+    case = problem.cases[c]
+    # Someone who breaks only the exclusion rule is, by definition, among the excluded.
+    only_excluded = any(
+        broken_rules(problem.policy, case, case.needs[n], problem.staff_by_id[person])
+        == ["excluded"]
+        for person in case.excluded_staff
+    )
+    return "excluded" if only_excluded else "no_eligible_staff"
+
+
+def _read_assignments(problem: Problem, plan: Plan, broken: list[str]) -> Filled:
+    """Map the plan's assignments to positions, reporting those that name nothing real."""
+    cases = {case.id: c for c, case in enumerate(problem.cases)}
+    staff = {member.id: s for s, member in enumerate(problem.staff)}
+    filled: Filled = {}
+    for a in plan.assignments:
+        label = f"assignment {a.case} need {a.need} to {a.staff}"
+        c = cases.get(a.case)
+        if c is None or not 0 <= a.need < len(problem.cases[c].needs) or a.staff not in staff:
+            broken.append(f"{label}: no such case, need or staff member")
+            continue
+        need = problem.cases[c].needs[a.need]
+        if (c, a.need) in filled:
+            broken.append(f"{label}: the need is already filled (rule 1: at most one person)")
+            continue
+        s = staff[a.staff]
+        filled[c, a.need] = s
+        reasons = reasons_against(problem.policy, problem.cases[c], need, problem.staff[s])
+        if reasons:
+            broken.append(f"{label}: not eligible (rule 1): {'; '.join(reasons)}")
+        if abs(a.hours - need.hours) > EPSILON:
+            broken.append(f"{label}: hours {a.hours:g}, but the need is {need.hours:g}")
+        if a.continuity != (need.current == a.staff):
+            broken.append(f"{label}: continuity flag should be {need.current == a.staff}")
+        if a.pinned != (need.pinned == a.staff):
+            broken.append(f"{label}: pinned flag should be {need.pinned == a.staff}")
+    return filled
+
+
+def _check_limits(
+    problem: Problem, filled: Filled, pinned: set[tuple[int, int]], broken: list[str]
+) -> None:
+    """Rules 2-4: one need of a case each, the load limit and the case limit."""
+    hours = [0.0] * len(problem.staff)
+    cases: list[dict[int, int]] = [{} for _ in problem.staff]
+    unpinned = [0] * len(problem.staff)
+    for (c, n), s in sorted(filled.items()):
+        hours[s] += problem.cases[c].needs[n].hours
+        unpinned[s] += (c, n) not in pinned
+        if c in cases[s]:
+            broken.append(
+                f"{problem.staff[s].id} fills needs {cases[s][c]} and {n} of "
+                f"{problem.cases[c].id} (rule 2: one need of a case each)"
+            )
+        cases[s].setdefault(c, n)
+    for s, member in enumerate(problem.staff):
+        load = member.committed_hours + hours[s]
+        # Kept pins may exceed the limits (rule 5); any other work above them breaks them.
+        if unpinned[s] and load > hard_limit(problem, s) + EPSILON:
+            broken.append(
+                f"{member.id}: load {load:g} h is above the limit "
+                f"{hard_limit(problem, s):g} h (rule 3)"
+            )
+        if unpinned[s] and member.max_cases is not None and len(cases[s]) > member.max_cases:
+            broken.append(
+                f"{member.id}: {len(cases[s])} cases, above the limit {member.max_cases} (rule 4)"
+            )
+
+
+def _check_uncovered(
+    problem: Problem, index: EligibilityIndex, plan: Plan, filled: Filled, broken: list[str]
+) -> None:
+    """Every unfilled need is listed as uncovered, with a reason eligibility bears out."""
+    listed = {}
+    for u in plan.uncovered:
+        listed[u.case, u.need] = u
+    for c, n in need_ids(problem):
+        case = problem.cases[c]
+        entry = listed.pop((case.id, n), None)
+        if (c, n) in filled:
+            if entry is not None:
+                broken.append(f"{case.id} need {n}: listed as uncovered but filled")
+        elif entry is None:
+            broken.append(f"{case.id} need {n}: unfilled but not listed as uncovered")
+        elif entry.reason != uncovered_reason(problem, index, c, n):
+            broken.append(
+                f"{case.id} need {n}: reason {entry.reason}, but eligibility says "
+                f"{uncovered_reason(problem, index, c, n)}"
+            )
+    for case_id, n in listed:
+        broken.append(f"uncovered {case_id} need {n}: no such need")
+
+
+def check_plan(problem: Problem, plan: Plan) -> tuple[list[str], Values]:
+    """Every rule the plan breaks (empty when none) and its objective values, from scratch."""
+    broken: list[str] = []
+    index = EligibilityIndex(problem)
+    if plan.week != problem.week:
+        broken.append(f"week: plan is for {plan.week}, problem for {problem.week}")
+    filled = _read_assignments(problem, plan, broken)
+    pins = resolve_pins(problem, index)
+    for (c, n), s in pins.kept.items():
+        if filled.get((c, n)) != s:
+            broken.append(
+                f"{problem.cases[c].id} need {n}: pinned to eligible "
+                f"{problem.staff[s].id} but not kept (rule 5)"
+            )
+    for c, n in need_ids(problem):
+        label = f"{problem.cases[c].id} need {n}"
+        reported = any(warning.startswith(label + ":") for warning in plan.warnings)
+        if (
+            problem.cases[c].needs[n].pinned is not None
+            and (c, n) not in pins.kept
+            and not reported
+        ):
+            broken.append(f"{label}: pin cannot be kept but no warning says so (rule 5)")
+    _check_limits(problem, filled, set(pins.kept), broken)
+    _check_uncovered(problem, index, plan, filled, broken)
+    values = objective_values(problem, filled)
+    for name in ("coverage", "continuity", "overload_hours"):
+        said, found = getattr(plan.objective, name), getattr(values, name)
+        if abs(said - found) > 1e-4:
+            broken.append(f"objective.{name}: plan says {said:g}, recomputed {found:g}")
+    if plan.bound.coverage < values.coverage - 1e-4:
+        broken.append(f"bound.coverage {plan.bound.coverage:g} is below the coverage achieved")
+    if plan.status == "optimal" and abs(plan.bound.coverage - values.coverage) > 1e-4:
+        broken.append("status optimal but bound.coverage differs from coverage")
+    _check_staff_load(problem, plan, filled, broken)
+    return broken, values
+
+
+def _check_staff_load(problem: Problem, plan: Plan, filled: Filled, broken: list[str]) -> None:
+    """Each staff_load entry agrees with the assignments."""
+    hours = [0.0] * len(problem.staff)
+    cases: list[set[int]] = [set() for _ in problem.staff]
+    for (c, n), s in filled.items():
+        hours[s] += problem.cases[c].needs[n].hours
+        cases[s].add(c)
+    position = {member.id: s for s, member in enumerate(problem.staff)}
+    for load in plan.staff_load:
+        s = position.get(load.staff)
+        if s is None:
+            broken.append(f"staff_load {load.staff}: no such staff member")
+        elif abs(load.planned_hours - hours[s]) > 1e-4 or load.cases != len(cases[s]):
+            broken.append(
+                f"staff_load {load.staff}: says {load.planned_hours:g} h and "
+                f"{load.cases} cases, recomputed {hours[s]:g} h and "
+                f"{len(cases[s])} cases"
+            )

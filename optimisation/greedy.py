@@ -1,0 +1,51 @@
+"""The baseline a manager does by hand: highest risk first, each need to the least-loaded person."""
+
+from __future__ import annotations
+
+import time
+
+from optimisation.eligibility import EligibilityIndex
+from optimisation.ledger import Ledger, Pins, need_ids, resolve_pins
+from optimisation.problem import Plan, Problem
+from optimisation.report import build_plan, trivial_bound
+
+
+def greedy_fill(
+    problem: Problem, index: EligibilityIndex, pins: Pins
+) -> dict[tuple[int, int], int]:
+    """Pins first; then needs by risk (highest first), each to its current holder if eligible
+    and free, else to the eligible person with the lowest Workload % who still has room."""
+    ledger = Ledger(problem)
+    for need, s in pins.kept.items():
+        ledger.take(need, s)
+    position = {member.id: i for i, member in enumerate(problem.staff)}
+    order = sorted(
+        (need for need in need_ids(problem) if need not in pins.kept),
+        key=lambda need: -problem.weight(problem.cases[need[0]]),
+    )
+    for c, n in order:
+        need = problem.cases[c].needs[n]
+        room = [s for s in index.of(c, n) if ledger.fits(s, c, need.hours)]
+        if not room:
+            continue
+        current = position.get(need.current) if need.current is not None else None
+        chosen = current if current in room else min(room, key=lambda s: (ledger.workload(s), s))
+        ledger.take((c, n), chosen)
+    return ledger.filled
+
+
+def greedy(problem: Problem) -> Plan:
+    """The greedy plan, explained like the optimiser's (its bound is the trivial one)."""
+    started = time.perf_counter()
+    index = EligibilityIndex(problem)
+    pins = resolve_pins(problem, index)
+    filled = greedy_fill(problem, index, pins)
+    return build_plan(
+        problem,
+        index,
+        filled,
+        solver="greedy",
+        bound=trivial_bound(problem, index),
+        warnings=pins.warnings,
+        started=started,
+    )

@@ -1,0 +1,97 @@
+"""Hours and cases planned to each person, the limits they must keep, and which pins hold."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from optimisation.eligibility import EligibilityIndex, reasons_against
+from optimisation.problem import Problem
+
+# Hours are sums of decimals: allow rounding error, never a real breach.
+EPSILON = 1e-6
+
+
+def need_ids(problem: Problem) -> list[tuple[int, int]]:
+    """Every need of the problem as (case position, need position), in problem order."""
+    return [(c, n) for c, case in enumerate(problem.cases) for n in range(len(case.needs))]
+
+
+def hard_limit(problem: Problem, staff_index: int) -> float:
+    """The most hours the person may hold in all (committed plus planned)."""
+    return problem.policy.hard_capacity * problem.staff[staff_index].available_hours
+
+
+def soft_limit(problem: Problem, staff_index: int) -> float:
+    """The hours above which the person counts as overloaded."""
+    return problem.policy.soft_capacity * problem.staff[staff_index].available_hours
+
+
+@dataclass(frozen=True)
+class Pins:
+    """The pins the plan keeps, as need -> staff position, and why the others are not kept."""
+
+    kept: dict[tuple[int, int], int]
+    warnings: tuple[str, ...]
+
+
+def resolve_pins(problem: Problem, index: EligibilityIndex) -> Pins:
+    """Keep every pin to an eligible person; report, with why, every pin that cannot be kept."""
+    kept: dict[tuple[int, int], int] = {}
+    holder: dict[tuple[int, int], int] = {}
+    warnings = []
+    position = {member.id: i for i, member in enumerate(problem.staff)}
+    for c, n in need_ids(problem):
+        case = problem.cases[c]
+        need = case.needs[n]
+        if need.pinned is None:
+            continue
+        s = position[need.pinned]
+        where = f"{case.id} need {n}: pinned to {need.pinned}"
+        if s not in index.of(c, n):
+            reasons = reasons_against(problem.policy, case, need, problem.staff[s])
+            warnings.append(f"{where}, who is not eligible ({'; '.join(reasons)}): pin not kept")
+        elif (c, s) in holder:
+            warnings.append(
+                f"{where}, who is already pinned to need {holder[c, s]} of this "
+                "case (one person fills at most one need of a case): pin not kept"
+            )
+        else:
+            kept[c, n] = s
+            holder[c, s] = n
+    return Pins(kept, tuple(warnings))
+
+
+class Ledger:
+    """What each person holds so far; answers whether one more need still fits the limits."""
+
+    def __init__(self, problem: Problem) -> None:
+        """Start with nothing planned."""
+        self.problem = problem
+        self.hours = [0.0] * len(problem.staff)
+        self.cases: list[set[int]] = [set() for _ in problem.staff]
+        self.filled: dict[tuple[int, int], int] = {}
+
+    def load(self, s: int) -> float:
+        """Committed plus planned hours of a person."""
+        return self.problem.staff[s].committed_hours + self.hours[s]
+
+    def workload(self, s: int) -> float:
+        """Load as a share of available hours (infinite with no available hours)."""
+        available = self.problem.staff[s].available_hours
+        return self.load(s) / available if available > 0 else float("inf")
+
+    def fits(self, s: int, c: int, hours: float) -> bool:
+        """Whether an unpinned need of case c, of these hours, may go to person s."""
+        member = self.problem.staff[s]
+        if c in self.cases[s]:
+            return False
+        if self.load(s) + hours > hard_limit(self.problem, s) + EPSILON:
+            return False
+        return member.max_cases is None or len(self.cases[s]) < member.max_cases
+
+    def take(self, need: tuple[int, int], s: int) -> None:
+        """Plan a need to a person (the caller has checked it fits or is a kept pin)."""
+        c, n = need
+        self.hours[s] += self.problem.cases[c].needs[n].hours
+        self.cases[s].add(c)
+        self.filled[need] = s

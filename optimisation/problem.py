@@ -1,0 +1,351 @@
+"""The allocation problem and the plan (PLAN-FORMAT.md), as typed frozen dataclasses."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cached_property
+
+PROBLEM_FORMAT = "caseload-problem/1"
+PLAN_FORMAT = "caseload-plan/1"
+DEFAULT_RISK_WEIGHTS = {"very_high": 1000.0, "high": 100.0, "medium": 10.0, "low": 1.0}
+DEFAULT_GRADES = ("PSO", "PQiP", "PO", "SPO")
+DEFAULT_VETTING = ("none", "BPSS", "CTC", "SC", "DV")
+STATUSES = ("optimal", "feasible", "error")
+REASONS = ("no_eligible_staff", "excluded", "capacity")
+
+
+class ProblemError(ValueError):
+    """Invalid input: every problem found, one readable line each, naming where it is."""
+
+    def __init__(self, problems: list[str]) -> None:
+        """Keep the list of problems; the message is one problem a line."""
+        super().__init__("\n".join(problems))
+        self.problems = list(problems)
+
+
+@dataclass(frozen=True)
+class Policy:
+    """The manager's settings: risk weights, ladders, capacities and solver limits."""
+
+    risk_weights: dict[str, float] = field(default_factory=lambda: dict(DEFAULT_RISK_WEIGHTS))
+    grades: tuple[str, ...] = DEFAULT_GRADES
+    vetting: tuple[str, ...] = DEFAULT_VETTING
+    soft_capacity: float = 1.0
+    hard_capacity: float = 1.2
+    time_limit_seconds: float = 60.0
+    relative_gap: float = 0.0001
+
+    @cached_property
+    def grade_rank(self) -> dict[str, int]:
+        """Position of each grade on the ladder, lowest 0."""
+        return {grade: rank for rank, grade in enumerate(self.grades)}
+
+    @cached_property
+    def vetting_rank(self) -> dict[str, int]:
+        """Position of each vetting level on the ladder, lowest 0."""
+        return {level: rank for rank, level in enumerate(self.vetting)}
+
+
+@dataclass(frozen=True)
+class Staff:
+    """A practitioner and what they can take on this week."""
+
+    id: str
+    role: str
+    grade: str
+    site: str
+    region: str
+    available_hours: float
+    committed_hours: float = 0.0
+    vetting: str = "none"
+    skills: tuple[str, ...] = ()
+    max_cases: int | None = None
+
+
+@dataclass(frozen=True)
+class Need:
+    """One place on a case for one person (a lead, a co-worker, a POM or a COM)."""
+
+    role: str
+    hours: float
+    min_grade: str | None = None
+    vetting: str = "none"
+    skills: tuple[str, ...] = ()
+    same_site: bool = False
+    current: str | None = None
+    pinned: str | None = None
+
+
+@dataclass(frozen=True)
+class Case:
+    """A supervised person, where they are, how risky, and the places to fill."""
+
+    id: str
+    risk: str
+    site: str
+    region: str
+    needs: tuple[Need, ...]
+    excluded_staff: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One week's allocation problem."""
+
+    week: str
+    policy: Policy
+    staff: tuple[Staff, ...]
+    cases: tuple[Case, ...]
+
+    @cached_property
+    def staff_by_id(self) -> dict[str, Staff]:
+        """Staff members by id."""
+        return {member.id: member for member in self.staff}
+
+    @cached_property
+    def case_by_id(self) -> dict[str, Case]:
+        """Cases by id."""
+        return {case.id: case for case in self.cases}
+
+    def weight(self, case: Case) -> float:
+        """Coverage earned by filling one need of this case."""
+        return self.policy.risk_weights[case.risk]
+
+
+@dataclass(frozen=True)
+class Objective:
+    """The plan's values of the first three tiers."""
+
+    coverage: float
+    continuity: int
+    overload_hours: float
+
+
+@dataclass(frozen=True)
+class Bound:
+    """The best coverage the solver could prove possible."""
+
+    coverage: float
+
+
+@dataclass(frozen=True)
+class Assignment:
+    """One need filled by one person."""
+
+    case: str
+    need: int
+    staff: str
+    hours: float
+    continuity: bool
+    pinned: bool
+
+
+@dataclass(frozen=True)
+class AddStaff:
+    """A person whose addition would cover an uncovered need."""
+
+    role: str
+    grade: str
+    site: str
+    region: str
+    vetting: str
+    skills: tuple[str, ...]
+    available_hours: float
+
+
+@dataclass(frozen=True)
+class Remedy:
+    """What would cover an uncovered need, in words and as a person to add."""
+
+    text: str
+    add_staff: AddStaff
+
+
+@dataclass(frozen=True)
+class Uncovered:
+    """A need nobody fills, why, and what would fill it."""
+
+    case: str
+    need: int
+    risk: str
+    reason: str
+    detail: str
+    remedy: Remedy
+
+
+@dataclass(frozen=True)
+class StaffLoad:
+    """One person's hours and cases under the plan; workload is None without available hours."""
+
+    staff: str
+    planned_hours: float
+    committed_hours: float
+    available_hours: float
+    workload: float | None
+    cases: int
+
+
+@dataclass(frozen=True)
+class Plan:
+    """The optimiser's (or greedy's) answer for one week."""
+
+    week: str
+    status: str
+    solver: str
+    seconds: float
+    objective: Objective
+    bound: Bound
+    assignments: tuple[Assignment, ...] = ()
+    uncovered: tuple[Uncovered, ...] = ()
+    staff_load: tuple[StaffLoad, ...] = ()
+    warnings: tuple[str, ...] = ()
+    message: str | None = None
+
+
+def problem_from_dict(data: object) -> Problem:
+    """Read and validate a problem from parsed JSON; raise ProblemError listing every problem."""
+    from optimisation.reading import read_problem
+
+    return read_problem(data)
+
+
+def problem_from_json(text: str) -> Problem:
+    """Read and validate a problem from JSON text; raise ProblemError listing every problem."""
+    from optimisation.reading import parse_json, read_problem
+
+    return read_problem(parse_json(text))
+
+
+def plan_from_dict(data: object) -> Plan:
+    """Read and validate a plan from parsed JSON; raise ProblemError listing every problem."""
+    from optimisation.reading import read_plan
+
+    return read_plan(data)
+
+
+def plan_from_json(text: str) -> Plan:
+    """Read and validate a plan from JSON text; raise ProblemError listing every problem."""
+    from optimisation.reading import parse_json, read_plan
+
+    return read_plan(parse_json(text))
+
+
+def problem_to_dict(problem: Problem) -> dict:
+    """The problem as a caseload-problem/1 JSON object."""
+    policy = problem.policy
+    return {
+        "format": PROBLEM_FORMAT,
+        "week": problem.week,
+        "policy": {
+            "risk_weights": dict(policy.risk_weights),
+            "grades": list(policy.grades),
+            "vetting": list(policy.vetting),
+            "soft_capacity": policy.soft_capacity,
+            "hard_capacity": policy.hard_capacity,
+            "time_limit_seconds": policy.time_limit_seconds,
+            "relative_gap": policy.relative_gap,
+        },
+        "staff": [
+            {
+                "id": s.id,
+                "role": s.role,
+                "grade": s.grade,
+                "site": s.site,
+                "region": s.region,
+                "available_hours": s.available_hours,
+                "committed_hours": s.committed_hours,
+                "vetting": s.vetting,
+                "skills": list(s.skills),
+                "max_cases": s.max_cases,
+            }
+            for s in problem.staff
+        ],
+        "cases": [
+            {
+                "id": c.id,
+                "risk": c.risk,
+                "site": c.site,
+                "region": c.region,
+                "excluded_staff": list(c.excluded_staff),
+                "needs": [
+                    {
+                        "role": n.role,
+                        "min_grade": n.min_grade,
+                        "hours": n.hours,
+                        "vetting": n.vetting,
+                        "skills": list(n.skills),
+                        "same_site": n.same_site,
+                        "current": n.current,
+                        "pinned": n.pinned,
+                    }
+                    for n in c.needs
+                ],
+            }
+            for c in problem.cases
+        ],
+    }
+
+
+def plan_to_dict(plan: Plan) -> dict:
+    """The plan as a caseload-plan/1 JSON object (`message` only when there is one)."""
+    data: dict = {
+        "format": PLAN_FORMAT,
+        "week": plan.week,
+        "status": plan.status,
+        "solver": plan.solver,
+        "seconds": plan.seconds,
+        "objective": {
+            "coverage": plan.objective.coverage,
+            "continuity": plan.objective.continuity,
+            "overload_hours": plan.objective.overload_hours,
+        },
+        "bound": {"coverage": plan.bound.coverage},
+        "assignments": [
+            {
+                "case": a.case,
+                "need": a.need,
+                "staff": a.staff,
+                "hours": a.hours,
+                "continuity": a.continuity,
+                "pinned": a.pinned,
+            }
+            for a in plan.assignments
+        ],
+        "uncovered": [
+            {
+                "case": u.case,
+                "need": u.need,
+                "risk": u.risk,
+                "reason": u.reason,
+                "detail": u.detail,
+                "remedy": {
+                    "text": u.remedy.text,
+                    "add_staff": {
+                        "role": u.remedy.add_staff.role,
+                        "grade": u.remedy.add_staff.grade,
+                        "site": u.remedy.add_staff.site,
+                        "region": u.remedy.add_staff.region,
+                        "vetting": u.remedy.add_staff.vetting,
+                        "skills": list(u.remedy.add_staff.skills),
+                        "available_hours": u.remedy.add_staff.available_hours,
+                    },
+                },
+            }
+            for u in plan.uncovered
+        ],
+        "staff_load": [
+            {
+                "staff": load.staff,
+                "planned_hours": load.planned_hours,
+                "committed_hours": load.committed_hours,
+                "available_hours": load.available_hours,
+                "workload": load.workload,
+                "cases": load.cases,
+            }
+            for load in plan.staff_load
+        ],
+        "warnings": list(plan.warnings),
+    }
+    if plan.message is not None:
+        data["message"] = plan.message
+    return data

@@ -1,0 +1,396 @@
+"""Validating readers for problem and plan JSON that collect every problem, with where it is."""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Callable
+from typing import Any
+
+from optimisation.problem import (
+    DEFAULT_GRADES,
+    DEFAULT_RISK_WEIGHTS,
+    DEFAULT_VETTING,
+    PLAN_FORMAT,
+    PROBLEM_FORMAT,
+    REASONS,
+    STATUSES,
+    AddStaff,
+    Assignment,
+    Bound,
+    Case,
+    Need,
+    Objective,
+    Plan,
+    Policy,
+    Problem,
+    ProblemError,
+    Remedy,
+    Staff,
+    StaffLoad,
+    Uncovered,
+)
+
+MISSING = object()
+
+
+def parse_json(text: str) -> object:
+    """Parse JSON text, turning a syntax error into a ProblemError naming line and column."""
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as error:
+        raise ProblemError(
+            [f"line {error.lineno} column {error.colno}: not valid JSON ({error.msg})"]
+        ) from None
+
+
+def _shown(value: object) -> str:
+    """A value as the person wrote it in JSON, shortened."""
+    text = json.dumps(value) if not isinstance(value, str) else repr(value)
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
+class Fields:
+    """The fields of one JSON object at `path`, read one by one; problems go to a shared list."""
+
+    def __init__(
+        self, data: object, path: str, problems: list[str], allowed: tuple[str, ...]
+    ) -> None:
+        """Check the value is an object and has only allowed fields."""
+        self.path = path
+        self.problems = problems
+        self.ok = isinstance(data, dict)
+        self.data: dict[str, Any] = data if isinstance(data, dict) else {}
+        if not self.ok and data is not MISSING:
+            problems.append(f"{path or 'top level'}: must be an object, not {_shown(data)}")
+        for name in self.data:
+            if name not in allowed:
+                problems.append(f"{self.where(name)}: unknown field")
+
+    def where(self, name: str | int) -> str:
+        """The location of a field or list item below this object."""
+        if isinstance(name, int):
+            return f"{self.path}[{name}]"
+        return f"{self.path}.{name}" if self.path else name
+
+    def raw(self, name: str, default: object = MISSING) -> object:
+        """The field's value, or `default`; a missing required field is a problem."""
+        value = self.data.get(name, MISSING)
+        if value is MISSING or (value is None and default is not MISSING):
+            if default is MISSING and self.ok:
+                self.problems.append(f"{self.where(name)}: missing (required)")
+            return default
+        return value
+
+    def _complain(self, name: str, what: str, value: object) -> None:
+        """Record that a field's value is of the wrong kind."""
+        self.problems.append(f"{self.where(name)}: must be {what}, not {_shown(value)}")
+
+    def text(self, name: str, default: object = MISSING) -> Any:
+        """A non-empty string field."""
+        value = self.raw(name, default)
+        if value is default:
+            return value
+        if not isinstance(value, str) or not value.strip():
+            self._complain(name, "a non-empty string", value)
+            return None
+        return value
+
+    def number(self, name: str, default: object = MISSING, minimum: float = 0.0) -> Any:
+        """A finite number field, at least `minimum`."""
+        value = self.raw(name, default)
+        if value is default:
+            return value
+        if (
+            isinstance(value, bool)
+            or not isinstance(value, int | float)
+            or not math.isfinite(value)
+        ):
+            self._complain(name, "a number", value)
+            return None
+        if value < minimum:
+            self.problems.append(f"{self.where(name)}: must be ≥ {minimum:g}")
+            return None
+        return float(value)
+
+    def integer(self, name: str, default: object = MISSING) -> Any:
+        """A whole number field, at least 0."""
+        value = self.raw(name, default)
+        if value is default:
+            return value
+        if isinstance(value, bool) or not isinstance(value, int):
+            self._complain(name, "a whole number", value)
+            return None
+        if value < 0:
+            self.problems.append(f"{self.where(name)}: must be ≥ 0")
+            return None
+        return value
+
+    def flag(self, name: str, default: object = MISSING) -> Any:
+        """A true/false field."""
+        value = self.raw(name, default)
+        if value is not default and not isinstance(value, bool):
+            self._complain(name, "true or false", value)
+            return None
+        return value
+
+    def items(self, name: str, default: object = MISSING) -> list[tuple[str, object]]:
+        """A list field, as (location, item) pairs; an absent optional list is empty."""
+        value = self.raw(name, default)
+        if value is MISSING or value is default:
+            return []
+        if not isinstance(value, list):
+            self._complain(name, "a list", value)
+            return []
+        return [(f"{self.where(name)}[{i}]", item) for i, item in enumerate(value)]
+
+    def texts(self, name: str, default: object = MISSING, distinct: bool = False) -> Any:
+        """A list of non-empty strings (no repeats when `distinct`); `default` when absent."""
+        if self.raw(name, default) is default:
+            return default
+        found: list[str] = []
+        for where, item in self.items(name):
+            if not isinstance(item, str) or not item.strip():
+                self.problems.append(f"{where}: must be a non-empty string, not {_shown(item)}")
+            elif distinct and item in found:
+                self.problems.append(f"{where}: {item!r} is listed twice")
+            else:
+                found.append(item)
+        return tuple(found)
+
+    def choice(
+        self, name: str, options: tuple[str, ...], kind: str, default: object = MISSING
+    ) -> Any:
+        """A string that must be one of `options`."""
+        value = self.text(name, default)
+        if value is default or value is None:
+            return value
+        if value not in options:
+            self.problems.append(
+                f"{self.where(name)}: unknown {kind} {value!r} (expected one of "
+                f"{', '.join(options)})"
+            )
+            return None
+        return value
+
+
+def _read_policy(data: object, problems: list[str]) -> Policy:
+    """Read the policy, filling in the defaults of PLAN-FORMAT.md."""
+    fields = Fields(data, "policy", problems, tuple(Policy.__dataclass_fields__))
+    weights: dict[str, float] = {}
+    raw_weights = fields.raw("risk_weights", DEFAULT_RISK_WEIGHTS)
+    weight_fields = Fields(
+        raw_weights,
+        "policy.risk_weights",
+        problems,
+        tuple(raw_weights if isinstance(raw_weights, dict) else ()),
+    )
+    for risk in weight_fields.data:
+        weight = weight_fields.number(risk)
+        if weight is not None:
+            weights[risk] = weight
+    if not weight_fields.data and weight_fields.ok:
+        problems.append("policy.risk_weights: must name at least one risk")
+    grades = fields.texts("grades", DEFAULT_GRADES, distinct=True)
+    vetting = fields.texts("vetting", DEFAULT_VETTING, distinct=True)
+    for name, ladder in (("grades", grades), ("vetting", vetting)):
+        if not ladder and fields.ok:
+            problems.append(f"policy.{name}: must list at least one level")
+    return Policy(
+        risk_weights=weights or dict(DEFAULT_RISK_WEIGHTS),
+        grades=grades or DEFAULT_GRADES,
+        vetting=vetting or DEFAULT_VETTING,
+        soft_capacity=fields.number("soft_capacity", 1.0) or 0.0,
+        hard_capacity=fields.number("hard_capacity", 1.2) or 0.0,
+        time_limit_seconds=fields.number("time_limit_seconds", 60.0, minimum=0.001) or 60.0,
+        relative_gap=fields.number("relative_gap", 0.0001) or 0.0,
+    )
+
+
+def _read_staff(where: str, data: object, policy: Policy, problems: list[str]) -> Staff:
+    """Read one staff member."""
+    fields = Fields(data, where, problems, tuple(Staff.__dataclass_fields__))
+    return Staff(
+        id=fields.text("id"),
+        role=fields.text("role"),
+        grade=fields.choice("grade", policy.grades, "grade"),
+        site=fields.text("site"),
+        region=fields.text("region"),
+        available_hours=fields.number("available_hours"),
+        committed_hours=fields.number("committed_hours", 0.0),
+        vetting=fields.choice("vetting", policy.vetting, "vetting level", "none"),
+        skills=fields.texts("skills", ()),
+        max_cases=fields.integer("max_cases", None),
+    )
+
+
+def _read_need(where: str, data: object, policy: Policy, problems: list[str]) -> Need:
+    """Read one need of a case."""
+    fields = Fields(data, where, problems, tuple(Need.__dataclass_fields__))
+    return Need(
+        role=fields.text("role"),
+        hours=fields.number("hours"),
+        min_grade=fields.choice("min_grade", policy.grades, "grade", None),
+        vetting=fields.choice("vetting", policy.vetting, "vetting level", "none"),
+        skills=fields.texts("skills", ()),
+        same_site=fields.flag("same_site", False),
+        current=fields.text("current", None),
+        pinned=fields.text("pinned", None),
+    )
+
+
+def _read_case(where: str, data: object, policy: Policy, problems: list[str]) -> Case:
+    """Read one case and its needs."""
+    fields = Fields(data, where, problems, tuple(Case.__dataclass_fields__))
+    risks = tuple(policy.risk_weights)
+    return Case(
+        id=fields.text("id"),
+        risk=fields.choice("risk", risks, "risk"),
+        site=fields.text("site"),
+        region=fields.text("region"),
+        excluded_staff=fields.texts("excluded_staff", ()),
+        needs=tuple(_read_need(w, item, policy, problems) for w, item in fields.items("needs")),
+    )
+
+
+def _check_ids(kind: str, ids: list[str | None], problems: list[str]) -> None:
+    """Report duplicate ids in a list of staff or cases."""
+    first: dict[str, int] = {}
+    for index, identity in enumerate(ids):
+        if identity is None:
+            continue
+        if identity in first:
+            problems.append(
+                f"{kind}[{index}].id: duplicate id {identity!r} (also {kind}[{first[identity]}])"
+            )
+        else:
+            first[identity] = index
+
+
+def _check_references(cases: tuple[Case, ...], staff_ids: set[str], problems: list[str]) -> None:
+    """Report excluded, current and pinned staff that are not in the problem."""
+    for c, case in enumerate(cases):
+        for e, person in enumerate(case.excluded_staff):
+            if person not in staff_ids:
+                problems.append(f"cases[{c}].excluded_staff[{e}]: unknown staff {person!r}")
+        for n, need in enumerate(case.needs):
+            for name in ("current", "pinned"):
+                person = getattr(need, name)
+                if person is not None and person not in staff_ids:
+                    problems.append(f"cases[{c}].needs[{n}].{name}: unknown staff {person!r}")
+
+
+def read_problem(data: object) -> Problem:
+    """Build a Problem from parsed JSON, or raise ProblemError with every problem found."""
+    problems: list[str] = []
+    fields = Fields(data, "", problems, ("format", "week", "policy", "staff", "cases"))
+    fmt = fields.text("format")
+    if fmt is not None and fmt != PROBLEM_FORMAT:
+        problems.append(f"format: must be {PROBLEM_FORMAT!r}, not {fmt!r}")
+    policy = _read_policy(fields.raw("policy", {}), problems)
+    staff = tuple(_read_staff(w, item, policy, problems) for w, item in fields.items("staff"))
+    cases = tuple(_read_case(w, item, policy, problems) for w, item in fields.items("cases"))
+    week = fields.text("week")
+    _check_ids("staff", [s.id for s in staff], problems)
+    _check_ids("cases", [c.id for c in cases], problems)
+    _check_references(cases, {s.id for s in staff}, problems)
+    if problems:
+        raise ProblemError(problems)
+    return Problem(week=week, policy=policy, staff=staff, cases=cases)
+
+
+def _read_list(
+    fields: Fields, name: str, read: Callable[[Fields], Any], allowed: tuple[str, ...]
+) -> tuple[Any, ...]:
+    """Read a list of objects with `read`."""
+    return tuple(
+        read(Fields(item, where, fields.problems, allowed)) for where, item in fields.items(name)
+    )
+
+
+def _read_uncovered(f: Fields) -> Uncovered:
+    """Read one uncovered need of a plan."""
+    remedy = Fields(f.raw("remedy"), f.where("remedy"), f.problems, ("text", "add_staff"))
+    person = Fields(
+        remedy.raw("add_staff"),
+        remedy.where("add_staff"),
+        f.problems,
+        tuple(AddStaff.__dataclass_fields__),
+    )
+    add_staff = AddStaff(
+        role=person.text("role"),
+        grade=person.text("grade"),
+        site=person.text("site"),
+        region=person.text("region"),
+        vetting=person.text("vetting"),
+        skills=person.texts("skills", ()),
+        available_hours=person.number("available_hours"),
+    )
+    return Uncovered(
+        case=f.text("case"),
+        need=f.integer("need"),
+        risk=f.text("risk"),
+        reason=f.choice("reason", REASONS, "reason"),
+        detail=f.text("detail"),
+        remedy=Remedy(text=remedy.text("text"), add_staff=add_staff),
+    )
+
+
+def read_plan(data: object) -> Plan:
+    """Build a Plan from parsed JSON, or raise ProblemError with every problem found."""
+    problems: list[str] = []
+    allowed = (*Plan.__dataclass_fields__, "format")
+    fields = Fields(data, "", problems, allowed)
+    fmt = fields.text("format")
+    if fmt is not None and fmt != PLAN_FORMAT:
+        problems.append(f"format: must be {PLAN_FORMAT!r}, not {fmt!r}")
+    objective = Fields(
+        fields.raw("objective"), "objective", problems, ("coverage", "continuity", "overload_hours")
+    )
+    bound = Fields(fields.raw("bound"), "bound", problems, ("coverage",))
+    plan = Plan(
+        week=fields.text("week"),
+        status=fields.choice("status", STATUSES, "status"),
+        solver=fields.text("solver"),
+        seconds=fields.number("seconds"),
+        objective=Objective(
+            coverage=objective.number("coverage"),
+            continuity=objective.integer("continuity"),
+            overload_hours=objective.number("overload_hours"),
+        ),
+        bound=Bound(coverage=bound.number("coverage")),
+        assignments=_read_list(
+            fields,
+            "assignments",
+            lambda f: Assignment(
+                case=f.text("case"),
+                need=f.integer("need"),
+                staff=f.text("staff"),
+                hours=f.number("hours"),
+                continuity=f.flag("continuity"),
+                pinned=f.flag("pinned"),
+            ),
+            tuple(Assignment.__dataclass_fields__),
+        ),
+        uncovered=_read_list(
+            fields, "uncovered", _read_uncovered, tuple(Uncovered.__dataclass_fields__)
+        ),
+        staff_load=_read_list(
+            fields,
+            "staff_load",
+            lambda f: StaffLoad(
+                staff=f.text("staff"),
+                planned_hours=f.number("planned_hours"),
+                committed_hours=f.number("committed_hours"),
+                available_hours=f.number("available_hours"),
+                workload=f.number("workload", None),
+                cases=f.integer("cases"),
+            ),
+            tuple(StaffLoad.__dataclass_fields__),
+        ),
+        warnings=fields.texts("warnings"),
+        message=fields.text("message", None),
+    )
+    if problems:
+        raise ProblemError(problems)
+    return plan

@@ -1,0 +1,164 @@
+"""Every gap explained: reason, the rule or people behind it, and a remedy that is true."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from optimisation.problem import Staff
+from optimisation.solve import solve
+
+from .builders import case, need, person, problem
+
+
+def only_gap(example):
+    """The one uncovered need of a solved problem."""
+    (gap,) = solve(example, workers=1).uncovered
+    return gap
+
+
+def test_no_eligible_staff_names_the_rule_that_rules_everyone_out() -> None:
+    """Three prison staff at the site, none vetted SC: the detail says exactly that."""
+    prison = [person(f"S{i}", role="prison", site="HMP-BELMARSH", vetting="CTC") for i in range(3)]
+    example = problem(
+        prison,
+        [
+            case(
+                "C1",
+                need(role="prison", same_site=True, vetting="SC"),
+                site="HMP-BELMARSH",
+                risk="very_high",
+            )
+        ],
+    )
+    gap = only_gap(example)
+    assert (gap.reason, gap.risk) == ("no_eligible_staff", "very_high")
+    assert gap.detail == "3 prison staff at HMP-BELMARSH; none vetted SC or above"
+
+
+def test_the_detail_narrows_rule_by_rule() -> None:
+    """Each rule that removes people is counted until nobody is left."""
+    staff = [
+        person("S1", grade="PSO"),
+        person("S2", vetting="CTC"),
+        person("S3", vetting="SC", grade="SPO"),
+    ]
+    example = problem(
+        staff, [case("C1", need(min_grade="PO", vetting="SC", skills=("ct_trained",)))]
+    )
+    assert only_gap(example).detail == (
+        "3 probation staff in London; 2 graded PO or above; 1 vetted SC or above; "
+        "none with skill ct_trained"
+    )
+
+
+def test_excluded_when_only_excluded_people_would_do() -> None:
+    """The one person who could is excluded: reason excluded, and who."""
+    example = problem(
+        [person("S1"), person("S2", grade="PSO")],
+        [case("C1", need(min_grade="PO"), excluded_staff=("S1",))],
+    )
+    gap = only_gap(example)
+    assert gap.reason == "excluded"
+    assert gap.detail == "only S1 would be eligible, and excluded from C1"
+
+
+def test_capacity_names_the_people_whose_hours_are_taken() -> None:
+    """Eligible but full: the detail names each person and their hours left."""
+    example = problem(
+        [person("S1", available_hours=5)],
+        [case("C1", need(hours=6), risk="very_high"), case("C2", need(hours=3))],
+    )
+    gap = only_gap(example)
+    assert (gap.case, gap.reason) == ("C2", "capacity")
+    assert gap.detail == (
+        "1 eligible staff, none with room for 3 h after higher-ranked work: "
+        "S1 has 0.0 of 6.0 h left"
+    )
+
+
+def test_case_limits_are_named_too() -> None:
+    """A person at their case limit is named as such."""
+    example = problem(
+        [person("S1", max_cases=1, available_hours=30)], [case("C1", risk="very_high"), case("C2")]
+    )
+    assert "S1 is at the case limit of 1" in only_gap(example).detail
+
+
+def test_the_remedy_is_a_person_who_would_cover_the_need() -> None:
+    """The remedy names role, grade, place, vetting, skills and hours, as text and a person."""
+    example = problem(
+        [person("S1", role="prison", site="HMP-BELMARSH")],
+        [
+            case(
+                "C1",
+                need(
+                    role="prison",
+                    same_site=True,
+                    hours=1.5,
+                    min_grade="PO",
+                    vetting="SC",
+                    skills=("ct_trained",),
+                ),
+                site="HMP-BELMARSH",
+            )
+        ],
+    )
+    remedy = only_gap(example).remedy
+    assert remedy.text == (
+        "1.5 hours a week of a prison PO or above at HMP-BELMARSH, vetted SC, ct_trained"
+    )
+    added = remedy.add_staff
+    assert (
+        added.role,
+        added.grade,
+        added.site,
+        added.region,
+        added.vetting,
+        added.skills,
+        added.available_hours,
+    ) == ("prison", "PO", "HMP-BELMARSH", "London", "SC", ("ct_trained",), 1.5)
+
+
+def test_the_remedy_works_when_added() -> None:
+    """Adding the remedy's person and solving again covers at least the need's weight more."""
+    example = problem(
+        [person("S1", available_hours=5)],
+        [
+            case("C1", need(hours=6), risk="very_high"),
+            case("C2", need(hours=3), risk="medium", site="PDU-HACKNEY"),
+        ],
+        relative_gap=0.0,
+    )
+    before = solve(example, workers=1)
+    (gap,) = before.uncovered
+    added = gap.remedy.add_staff
+    grown = replace(
+        example,
+        staff=(
+            *example.staff,
+            Staff(
+                id="NEW",
+                role=added.role,
+                grade=added.grade,
+                site=added.site,
+                region=added.region,
+                available_hours=added.available_hours,
+                vetting=added.vetting,
+                skills=added.skills,
+            ),
+        ),
+    )
+    after = solve(grown, workers=1)
+    assert after.objective.coverage >= before.objective.coverage + 10
+
+
+def test_uncovered_needs_come_highest_risk_first() -> None:
+    """The gaps that matter most are listed first."""
+    example = problem(
+        [], [case("C1", risk="low"), case("C2", risk="very_high"), case("C3", risk="medium")]
+    )
+    assert [gap.risk for gap in solve(example, workers=1).uncovered] == [
+        "very_high",
+        "medium",
+        "low",
+    ]
