@@ -103,20 +103,29 @@ def show(run_id: int) -> ResponseReturnValue:
     filters = {name: request.args.get(name, "") for name in ("region", "site", "risk")}
     shown = [p for p in proposals if _matches(p, filters)]
     grouped = {kind: [p for p in shown if p.kind == kind] for kind in KINDS}
+    # What has not changed is listed only when asked for: at national scale it is thousands.
+    show_unchanged = request.args.get("unchanged") == "show"
+    policy = load_policy(db.session)
+    changed = [
+        load
+        for load in loads
+        if load.before != load.after or (load.after or 0.0) > policy.safe_workload
+    ]
     regions = sorted({p.case.site.region.name for p in proposals})
     sites = sorted({p.case.site.code for p in proposals})
     return render_template(
         "plans/review.html",
         run=plan_run,
         grouped=grouped,
+        show_unchanged=show_unchanged,
         counts=Counter(p.kind for p in proposals),
-        loads=sorted(loads, key=lambda load: -(load.after or 0.0)),
+        loads=sorted(changed, key=lambda load: -(load.after or 0.0)),
         filters=filters,
         regions=regions,
         sites=sites,
         risks=list(reversed(Rosh)),
         approval_problem=approval_problem(db.session, plan_run),
-        policy=load_policy(db.session),
+        policy=policy,
     )
 
 
