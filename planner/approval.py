@@ -56,16 +56,6 @@ def approve(session: Session, run: PlanRun, user: User | None, actor: str) -> in
     return changes
 
 
-def _in_force(need: Need, monday: date) -> Allocation | None:
-    """The allocation of a need in force on the Monday (or starting then)."""
-    for allocation in need.allocations:
-        if allocation.start_date <= monday and (
-            allocation.end_date is None or allocation.end_date >= monday
-        ):
-            return allocation
-    return None
-
-
 def _end(session: Session, allocation: Allocation, monday: date) -> None:
     """End an allocation the day before the Monday (one that would start then never starts)."""
     if allocation.start_date >= monday:
@@ -83,7 +73,7 @@ def _apply(
     actor: str,
 ) -> int:
     """Bring one need's allocation in line with its proposal; 1 if that changed anything."""
-    holder = _in_force(proposal.need, monday)
+    holder = next((a for a in proposal.need.allocations if a.in_force(monday)), None)
     if holder is not None and holder.staff_member_id == proposal.staff_member_id:
         if holder.pinned != proposal.pinned:
             holder.pinned = proposal.pinned

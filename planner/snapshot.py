@@ -196,12 +196,7 @@ def _holder(need: Need | None, on: date) -> Allocation | None:
     """The allocation of a stored need in force on a day."""
     if need is None:
         return None
-    for allocation in need.allocations:
-        if allocation.start_date <= on and (
-            allocation.end_date is None or allocation.end_date >= on
-        ):
-            return allocation
-    return None
+    return next((a for a in need.allocations if a.in_force(on)), None)
 
 
 def _policy_entry(policy: Policy) -> dict[str, Any]:

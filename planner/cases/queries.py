@@ -119,7 +119,7 @@ def case_record(session: Session, case_id: int, policy: Policy, on: date) -> Cas
     holdings = [
         NeedHolding(
             need,
-            next((a for a in need.allocations if _in_force(a, on)), None),
+            next((a for a in need.allocations if a.in_force(on)), None),
             next((a for a in need.allocations if a.start_date > on), None),
         )
         for need in case.needs
@@ -143,11 +143,4 @@ def case_record(session: Session, case_id: int, policy: Policy, on: date) -> Cas
         retired=[need for need in case.needs if not need.active],
         alerts=list(alerts),
         history=list(history),
-    )
-
-
-def _in_force(allocation: Allocation, on: date) -> bool:
-    """Whether an allocation holds on a day."""
-    return allocation.start_date <= on and (
-        allocation.end_date is None or allocation.end_date >= on
     )

@@ -133,9 +133,7 @@ def milestones(session: Session, on: date, policy: Policy) -> list[Milestone]:
     for case in cases:
         dates = handover(case, policy)
         com = next((n for n in case.needs if n.active and n.key == "com"), None)
-        com_held = com is not None and any(
-            a.start_date <= on and (a.end_date is None or a.end_date >= on) for a in com.allocations
-        )
+        com_held = com is not None and any(a.in_force(on) for a in com.allocations)
         for day, event in (
             (case.release_date, "Release"),
             (dates.com_responsible_from, "Handover to the COM"),

@@ -144,5 +144,9 @@ class Allocation(db.Model):
     need: Mapped[Need] = relationship(back_populates="allocations")
     staff_member: Mapped[StaffMember] = relationship()
 
+    def in_force(self, day: date) -> bool:
+        """Whether the allocation holds on a day."""
+        return self.start_date <= day and (self.end_date is None or self.end_date >= day)
+
     def __repr__(self) -> str:
         return f"<Allocation need={self.need_id} staff={self.staff_member_id}>"

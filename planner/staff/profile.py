@@ -96,15 +96,9 @@ def allocations_ahead(session: Session, person: StaffMember, first: IsoWeek) -> 
     return [HeldNeed(allocation, need, case) for allocation, need, case in rows]
 
 
-def _in_force(held: HeldNeed, day: date) -> bool:
-    """Whether an allocation is in force on a day (as holdings.held_on says in SQL)."""
-    end = held.allocation.end_date
-    return held.allocation.start_date <= day and (end is None or end >= day)
-
-
 def held_on_day(allocations: list[HeldNeed], day: date) -> list[HeldNeed]:
     """What the person holds on a day, highest risk first."""
-    held = [item for item in allocations if _in_force(item, day)]
+    held = [item for item in allocations if item.allocation.in_force(day)]
     return sorted(held, key=lambda item: (-ROSH_ORDER.index(item.case.rosh), item.case.reference))
 
 
@@ -112,7 +106,7 @@ def load_in_week(
     person: StaffMember, allocations: list[HeldNeed], week: IsoWeek, policy: Policy
 ) -> StaffLoad:
     """The person's load in a week, counted as the staff list counts it (on the Monday)."""
-    held = [item for item in allocations if _in_force(item, week.monday)]
+    held = [item for item in allocations if item.allocation.in_force(week.monday)]
     available = available_hours(person, week, policy)
     return StaffLoad(
         available=available,
