@@ -277,14 +277,19 @@ def what_if(run_id: int) -> ResponseReturnValue:
     problem = json.loads(plan_run.problem_json or "{}")
     names = dict(db.session.execute(select(StaffMember.staff_ref, StaffMember.name)).all())
     people = [(s["id"], f"{names.get(s['id'], s['id'])} ({s['id']})") for s in problem["staff"]]
-    sick = SickForm(staff=people)
+    kind = request.form.get("kind")
+    # Only the form that was sent reads what was sent; the others show their defaults.
+    sent = {name: request.form if kind == name else None for name in ("sick", "agency", "risk")}
+    sick = SickForm(formdata=sent["sick"], staff=people)
     sites = {(s["site"], s["region"]) for s in problem["staff"]} | {
         (c["site"], c["region"]) for c in problem["cases"]
     }
-    agency = AgencyForm(sites=[(site, f"{site}, {region}") for site, region in sorted(sites)])
-    risk = RiskForm(references={c["id"] for c in problem["cases"]})
+    agency = AgencyForm(
+        formdata=sent["agency"],
+        sites=[(site, f"{site}, {region}") for site, region in sorted(sites)],
+    )
+    risk = RiskForm(formdata=sent["risk"], references={c["id"] for c in problem["cases"]})
     comparison = None
-    kind = request.form.get("kind")
     forms = {"sick": sick, "agency": agency, "risk": risk}
     if kind in forms and forms[kind].validate_on_submit():
         change = _change(kind, forms[kind], dict(sites))

@@ -116,7 +116,7 @@ def test_the_look_ahead_button_runs_in_another_process(app: Flask) -> None:
             time.sleep(0.5)
         assert forecast.status == RunStatus.OPTIMAL, forecast.message
         page = client.get("/plans/look-ahead").get_data(as_text=True)
-        assert "2026-W50: 1 high-risk needs predicted to have nobody" in page
+        assert "2026-W50: 1 high-risk need predicted to have nobody" in page
 
 
 def test_what_if_someone_is_off_sick(world: World) -> None:
