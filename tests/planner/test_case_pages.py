@@ -417,3 +417,23 @@ def test_dates_show_as_govuk_dates(app: Flask, manager: FlaskClient) -> None:
     case_id = first(app, select(Case.id).where(Case.reference == "CT-LDN-9001"))
     page = manager.get(f"/cases/{case_id}/edit").get_data(as_text=True)
     assert 'value="20"' in page and 'value="06"' in page and 'value="2027"' in page
+
+
+def test_a_holder_can_be_pinned_and_unpinned_with_a_reason(
+    app: Flask, manager: FlaskClient
+) -> None:
+    allocation = first(app, select(Allocation).where(Allocation.pinned.is_(False)))
+    with app.app_context():
+        case_id = db.session.get(Allocation, allocation.id).need.case_id
+    address = f"/cases/{case_id}/allocations/{allocation.id}/pin"
+    assert "Keep " in manager.get(address).get_data(as_text=True)
+    assert "Enter the reason" in manager.post(address, data={"reason": ""}).get_data(as_text=True)
+    manager.post(address, data={"reason": "Continuity through release"})
+    with app.app_context():
+        pinned = db.session.get(Allocation, allocation.id)
+        assert (
+            pinned.pinned and pinned.reason == "Pinned by manager.user: Continuity through release"
+        )
+    manager.post(address, data={"reason": "Transferred"})
+    with app.app_context():
+        assert db.session.get(Allocation, allocation.id).pinned is False

@@ -203,3 +203,38 @@ def test_the_dashboard_figures(world: World) -> None:
     run_week(db.session, WEEK, "highs", 10, None, "test")
     (trend,) = gaps_over_runs(db.session)
     assert trend.high >= 1 and trend.week == "2026-W49"
+
+
+def test_the_what_if_page_needs_a_manager_names_mistakes_and_compares(app: Flask) -> None:
+    with app.app_context():
+        world = World(db.session)
+        holder = world.person()
+        case = world.case(rosh=Rosh.HIGH)
+        world.hold(case, "com", holder)
+        run_week(db.session, WEEK, "highs", 10, None, "test")
+        holder_ref, reference = holder.staff_ref, case.reference
+    add_user(app, "viewer.user", UserRole.VIEWER)
+    add_user(app, "manager.user", UserRole.MANAGER)
+    with app.test_client() as client:
+        sign_in(client, "viewer.user")
+        assert client.get("/plans/1/what-if").status_code == 403
+    with app.test_client() as client:
+        sign_in(client, "manager.user")
+        assert "Someone off sick" in client.get("/plans/1/what-if").get_data(as_text=True)
+        wrong = client.post(
+            "/plans/1/what-if", data={"kind": "risk", "risk-case": "CT-NOPE", "risk-rosh": "high"}
+        )
+        page = wrong.get_data(as_text=True)
+        assert "<title>Error: What if" in page
+        assert "Enter the reference of a case in this plan" in page
+        assert 'value="CT-NOPE"' in page
+        sick = client.post(
+            "/plans/1/what-if", data={"kind": "sick", "sick-person": holder_ref, "sick-weeks": "2"}
+        )
+        page = sick.get_data(as_text=True)
+        assert f"With {holder_ref} off sick for 2 weeks" in page
+        assert "1 alert would appear and 0 would clear" in page
+        assert (
+            reference
+            in page.split("Alerts that would appear")[1].split("Alerts that would clear")[0]
+        )
