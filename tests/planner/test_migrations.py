@@ -61,7 +61,7 @@ def test_migrations_match_the_models_on_postgresql(
 
 
 @pytest.mark.parametrize("url_name", ["sqlite", "postgresql"])
-def test_demo_data_loads_through_the_migrated_schema(
+def test_demo_data_loads_and_plans_through_the_migrated_schema(
     url_name: str,
     tmp_path: Path,
     request: pytest.FixtureRequest,
@@ -75,8 +75,15 @@ def test_demo_data_loads_through_the_migrated_schema(
     app = migrated_app(url)
     with app.app_context():
         upgrade()
-    result = app.test_cli_runner().invoke(args=["demo-data", "--scale", "small", "--seed", "3"])
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["demo-data", "--scale", "small", "--seed", "3"])
     assert result.exit_code == 0, result.output
     assert "60 cases" in result.output
+    # The whole weekly batch, with its partial unique index and JSON columns, on this database.
+    planned = runner.invoke(args=["plan", "--time-limit", "10", "--approve"])
+    assert planned.exit_code == 0, planned.output
+    assert "Approved: " in planned.output
+    listed = runner.invoke(args=["alerts", "--format", "json"])
+    assert listed.exit_code == 0 and listed.output.startswith("[")
     with app.app_context():
         downgrade(revision="base")
