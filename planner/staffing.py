@@ -97,11 +97,13 @@ def staffing_ask(run: PlanRun, policy: Policy, solver: Solver = solve_problem) -
     return asks
 
 
-def _pack(role: str, region: str, place: str, gaps: list[Gap], cases: dict[str, Any],
-          full_time: float) -> Ask:  # fmt: skip
+def _pack(
+    role: str, region: str, place: str, gaps: list[Gap], cases: dict[str, Any], full_time: float
+) -> Ask:
     """First fit, largest need first: each person takes needs until a full-time week is full."""
 
     def need_of(gap: Gap) -> dict[str, Any]:
+        """The problem's need of a gap."""
         return cases[gap[0]]["needs"][gap[1]]
 
     sites = Counter(cases[case]["site"] for case, _ in gaps)

@@ -240,8 +240,7 @@ def pin(case_id: int, allocation_id: int) -> ResponseReturnValue:
             allocation, not allocation.pinned, form.reason.data, current_user.username
         )
         db.session.commit()
-        name = allocation.staff_member.name
-        flash(f"{name} is {'pinned to' if allocation.pinned else 'no longer pinned to'} this need.",
-              "success")  # fmt: skip
+        state = "pinned to" if allocation.pinned else "no longer pinned to"
+        flash(f"{allocation.staff_member.name} is {state} this need.", "success")
         return redirect(url_for("cases.show", case_id=case.id))
     return render_template("cases/pin.html", form=form, case=case, allocation=allocation)
