@@ -1,0 +1,86 @@
+"""Benchmark the pages managers use most, at the national demo scale.
+
+    .venv/bin/python benchmarks/pages.py [requests]
+
+Builds the national demo data (seed 1, week of 30 November 2026) in a fresh SQLite database,
+runs one plan so that alerts and a review exist, then requests each page through the Flask
+test client (after one warm-up) and prints the median and slowest time and the number of SQL
+statements each request sends.
+"""
+
+from __future__ import annotations
+
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+from measure import START, demo_app
+from sqlalchemy import event, select
+
+from planner.extensions import db
+from planner.models import Case, StaffMember, User
+from planner.planning import run_week
+from planner.vocabulary import UserRole
+from planner.weeks import IsoWeek
+
+PASSWORD = "benchmark password"
+
+
+def pages(case_id: int, staff_id: int) -> list[str]:
+    """The addresses measured."""
+    return [
+        "/",
+        "/cases/",
+        "/cases/?rosh=very_high&covered=no",
+        "/cases/?sort=rosh&direction=desc&page=20",
+        f"/cases/{case_id}",
+        "/staff/",
+        "/staff/?sort=workload&direction=desc",
+        f"/staff/{staff_id}",
+        "/alerts/",
+        "/plans/1",
+    ]
+
+
+def main() -> None:
+    """Measure each page and print a line for it."""
+    requests = int(sys.argv[1]) if len(sys.argv) > 1 else 10
+    with tempfile.TemporaryDirectory() as folder:
+        app = demo_app("national", Path(folder))
+        with app.app_context():
+            run_week(db.session, IsoWeek.containing(START), "highs", None, None, "benchmark")
+            user = User(username="bench.manager", role=UserRole.MANAGER)
+            user.set_password(PASSWORD)
+            db.session.add(user)
+            db.session.commit()
+            case_id = db.session.scalar(select(Case.id).limit(1))
+            staff_id = db.session.scalar(select(StaffMember.id).limit(1))
+            engine = db.engine
+        statements: list[Any] = []
+        event.listen(engine, "before_cursor_execute", lambda *args: statements.append(args[2]))
+        print(f"== national demo: {requests} requests a page, after one warm-up")
+        with app.test_client() as client:
+            client.post("/sign-in", data={"username": "bench.manager", "password": PASSWORD})
+            for address in pages(case_id, staff_id):
+                client.get(address)
+                times = []
+                for _ in range(requests):
+                    statements.clear()
+                    started = time.perf_counter()
+                    response = client.get(address)
+                    times.append(time.perf_counter() - started)
+                    assert response.status_code == 200, (address, response.status_code)
+                print(
+                    f"   {address:45} median {statistics.median(times) * 1000:6.0f} ms, "
+                    f"slowest {max(times) * 1000:6.0f} ms, {len(statements):3} queries",
+                    flush=True,
+                )
+        with app.app_context():
+            db.engine.dispose()
+
+
+if __name__ == "__main__":
+    main()
