@@ -34,6 +34,8 @@ from planner.whatif import Change, try_change
 blueprint = Blueprint("plans", __name__, url_prefix="/plans")
 
 WEEKS_OFFERED = 5
+# Rows of one kind a review lists at once; filters by region or site narrow a national run.
+SECTION_LIMIT = 300
 
 
 def _weeks() -> list[tuple[str, str]]:
@@ -118,6 +120,7 @@ def show(run_id: int) -> ResponseReturnValue:
         run=plan_run,
         grouped=grouped,
         show_unchanged=show_unchanged,
+        limit=SECTION_LIMIT,
         counts=Counter(p.kind for p in proposals),
         loads=sorted(changed, key=lambda load: -(load.after or 0.0)),
         filters=filters,
