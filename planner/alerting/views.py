@@ -7,15 +7,19 @@ from flask.typing import ResponseReturnValue
 from flask_login import current_user
 from sqlalchemy import select
 
-from planner.alerting.forms import AcknowledgeForm, AlertFilterForm
+from planner.alerting.forms import AcknowledgeForm, AlertFilterForm, CheckDatesForm
 from planner.alerting.queries import actions, alert_query, latest_run
+from planner.alerting.report import check_dates
 from planner.alerts import KIND_NAMES
+from planner.clock import today
 from planner.extensions import db
 from planner.listing import chosen_filters, page_number
 from planner.models import Alert, Region, Site
 from planner.models.types import utcnow
+from planner.policy import load_policy
 from planner.security import role_required
 from planner.vocabulary import UserRole
+from planner.weeks import IsoWeek
 
 blueprint = Blueprint("alerts", __name__, url_prefix="/alerts")
 PER_PAGE = 50
@@ -41,6 +45,7 @@ def index() -> ResponseReturnValue:
         run=run,
         actions=actions(db.session, list(page.items), run),
         kind_names=KIND_NAMES,
+        check_form=CheckDatesForm(),
     )
 
 
@@ -60,3 +65,16 @@ def acknowledge(alert_id: int) -> ResponseReturnValue:
         flash("Alert acknowledged. It stays on the list until its cause is fixed.", "success")
         return redirect(url_for("alerts.index"))
     return render_template("alerts/acknowledge.html", form=form, alert=alert, kind_names=KIND_NAMES)
+
+
+@blueprint.route("/check-dates", methods=["POST"])
+@role_required(UserRole.MANAGER)
+def check_dates_now() -> ResponseReturnValue:
+    """Check the dates again now (reviews, vetting, COMs due), without waiting for the next run."""
+    form = CheckDatesForm()
+    if form.validate_on_submit():
+        week = IsoWeek.containing(today())
+        opened, _, closed = check_dates(db.session, week, load_policy(db.session))
+        db.session.commit()
+        flash(f"Dates checked for {week}: {opened} alerts opened, {closed} closed.", "success")
+    return redirect(url_for("alerts.index"))

@@ -302,3 +302,24 @@ def test_the_alerts_page_lists_the_worst_first_and_filters(app: Flask) -> None:
         )
         assert worst not in warnings
         assert "MAPPA review overdue" in warnings.split("<tbody")[1]
+
+
+def test_a_manager_can_check_the_dates_again_from_the_page(app: Flask) -> None:
+    with app.app_context():
+        world = World(db.session)
+        case = world.case(next_mappa_review=MONDAY - timedelta(days=2))
+        world.person()
+        plan()
+        case.next_mappa_review = MONDAY + timedelta(days=60)
+        db.session.commit()
+    add_user(app, "viewer.user", UserRole.VIEWER)
+    add_user(app, "manager.user", UserRole.MANAGER)
+    with app.test_client() as client:
+        sign_in(client, "viewer.user")
+        assert client.post("/alerts/check-dates").status_code == 403
+    with app.test_client() as client:
+        sign_in(client, "manager.user")
+        page = client.post("/alerts/check-dates", follow_redirects=True).get_data(as_text=True)
+        assert "Dates checked for 2026-W49: 0 alerts opened, 1 closed." in page
+    with app.app_context():
+        assert open_alerts("mappa_review") == []
