@@ -1,16 +1,25 @@
-"""Benchmark the optimiser at three scales, generated with fixed seeds.
+"""Benchmark the optimiser at three generated scales and on the planner's two demo problems.
 
-    .venv/bin/python benchmarks/optimiser.py [small] [london] [national]
+    .venv/bin/python benchmarks/optimiser.py [SCALE ...] [--demo-dir DIR]
+
+SCALE is small, london or national (generated with fixed seeds) or london-demo or
+national-demo: problem files the planner wrote from its demo data, read from
+DIR/london/problem.json and DIR/national/problem.json (DIR defaults to /tmp/demo-problems; a
+demo scale whose file is missing is skipped, saying so). With no SCALE, all five.
 
 For each scale it prints the seconds spent building (eligibility, pins, greedy's plan and the
 split into parts) and solving (the whole `solve()` call, which builds and solves each part's
-model, in worker processes at national scale), the peak memory of the process tree (this
-process and its workers, sampled every 50 ms), the coverage, the proven bound, the gap, and
-greedy's coverage and very-high/high needs left uncovered beside the optimiser's.
+model, in worker processes when several parts are big), the peak memory of the process tree
+(this process and its workers, sampled every 50 ms), the coverage, the proven bound, the gap,
+greedy's coverage and very-high/high needs left uncovered beside the optimiser's, and
+continuity: holders kept, moves (a need filled by someone other than its current holder) and
+holders' needs left unfilled, for both, with the most holders any plan covering as much as
+the optimiser's could keep (a bound proven part by part, see `continuity_bound`).
 """
 
 from __future__ import annotations
 
+import argparse
 import os
 import sys
 import threading
@@ -23,9 +32,11 @@ from optimisation.eligibility import EligibilityIndex
 from optimisation.generate import generate
 from optimisation.greedy import greedy, greedy_fill
 from optimisation.ledger import resolve_pins
-from optimisation.parts import split
-from optimisation.problem import Plan
+from optimisation.model import AllocationModel
+from optimisation.parts import Part, split, with_classes
+from optimisation.problem import Plan, Problem, problem_from_json
 from optimisation.solve import solve
+from optimisation.solvers import Limits, run
 
 # name: (cases, staff, shortfall, seed)
 SCALES = {
@@ -33,6 +44,10 @@ SCALES = {
     "london": (600, 150, 0.25, 1),
     "national": (5000, 900, 0.28, 1),
 }
+DEMOS = {"london-demo": "london", "national-demo": "national"}
+DEMO_DIR = Path("/tmp/demo-problems")
+# Limits of each part's continuity-bound solve: any dual bound it reaches is valid.
+BOUND_LIMITS = Limits(seconds=10.0, nodes=500, gap=0.0, absolute_gap=0.999)
 
 
 def _rss(pid: int) -> int:
@@ -90,11 +105,77 @@ def _serious(plan: Plan) -> str:
     return f"{very_high} very high, {high} high"
 
 
-def run(name: str) -> None:
-    """Benchmark one scale and print its figures."""
+def holders(problem: Problem, plan: Plan) -> tuple[int, int, int]:
+    """Needs with a current holder: kept by them, moved to someone else, left unfilled."""
+    filled = {(a.case, a.need): a.staff for a in plan.assignments}
+    kept = moved = dropped = 0
+    for case in problem.cases:
+        for n, need in enumerate(case.needs):
+            if need.current is None:
+                continue
+            staff = filled.get((case.id, n))
+            kept += staff == need.current
+            moved += staff is not None and staff != need.current
+            dropped += staff is None
+    return kept, moved, dropped
+
+
+def _part_bound(part: Part, coverage: float) -> int:
+    """The most holders a plan of the part covering at least `coverage` can keep: the dual
+    bound of the relaxed class model (a relaxation, so valid) with coverage held."""
+    classed = with_classes(part, exact=False)
+    model = AllocationModel(classed, classed.pairs)
+    model.problem.addConstraint(model.coverage() >= coverage - 1e-6, "coverage")
+    continuity = model.continuity()
+    model.problem.setObjective(continuity)
+    outcome = run("highs", model.problem, {}, BOUND_LIMITS)
+    most = sum(v.upBound for v in continuity)
+    return int(min(most, outcome.bound if outcome.bound is not None else most) + 1e-6)
+
+
+def continuity_bound(problem: Problem, plan: Plan) -> int:
+    """The most holders a plan could keep while covering as much as `plan` in every part."""
+    index = EligibilityIndex(problem)
+    parts = split(problem, index, resolve_pins(problem, index))
+    case_of = {case.id: c for c, case in enumerate(problem.cases)}
+    staff_of = {member.id: s for s, member in enumerate(problem.staff)}
+    filled = {(case_of[a.case], a.need): staff_of[a.staff] for a in plan.assignments}
+    total = 0
+    for part in parts:
+        kept = sum(
+            1
+            for i, need in enumerate(part.needs)
+            if part.current[i] >= 0 and filled.get(need) == part.staff[part.current[i]]
+        )
+        most = sum(1 for i in range(len(part.needs)) if part.current[i] in part.eligible[i])
+        if kept < most:
+            covered = sum(part.weight[i] for i, need in enumerate(part.needs) if need in filled)
+            most = _part_bound(part, covered)
+        total += max(most, kept)
+    return total
+
+
+def _problem(name: str, demo_dir: Path) -> tuple[Problem, str] | None:
+    """The scale's problem and a line saying what it is, or None if its file is missing."""
+    if name in DEMOS:
+        path = demo_dir / DEMOS[name] / "problem.json"
+        if not path.is_file():
+            print(f"== {name}: skipped, no {path} (see benchmarks/RESULTS.md to make it)")
+            return None
+        return problem_from_json(path.read_text()), f"{path}"
     cases, staff, shortfall, seed = SCALES[name]
     problem = generate(cases, staff, shortfall=shortfall, seed=seed)
+    return problem, f"generated, shortfall {shortfall:.0%}, seed {seed}"
+
+
+def benchmark(name: str, demo_dir: Path) -> None:
+    """Benchmark one scale and print its figures."""
+    found = _problem(name, demo_dir)
+    if found is None:
+        return
+    problem, what = found
     needs = sum(len(case.needs) for case in problem.cases)
+    held = sum(1 for case in problem.cases for need in case.needs if need.current is not None)
     memory = PeakMemory()
     started = time.perf_counter()
     index = EligibilityIndex(problem)
@@ -110,8 +191,9 @@ def run(name: str) -> None:
     coverage, bound = plan.objective.coverage, plan.bound.coverage
     pairs = sum(len(p) for per_case in index.eligible for p in per_case)
     print(
-        f"== {name}: {cases} cases, {staff} staff, shortfall {shortfall:.0%}, seed {seed}: "
-        f"{needs} needs, {pairs} eligible pairs, {len(parts)} parts"
+        f"== {name}: {what}: {len(problem.cases)} cases, {len(problem.staff)} staff, "
+        f"{needs} needs ({held} with a current holder), {pairs} eligible pairs, "
+        f"{len(parts)} parts"
     )
     print(
         f"   build {built:.2f} s (eligibility, pins, greedy, parts); solve {solved:.2f} s "
@@ -127,20 +209,31 @@ def run(name: str) -> None:
         f" for the optimiser)"
     )
     print(f"   uncovered: optimiser {_serious(plan)}; greedy {_serious(by_hand)}")
+    kept, moved, dropped = holders(problem, plan)
+    greedy_kept, greedy_moved, greedy_dropped = holders(problem, by_hand)
     print(
-        f"   continuity {plan.objective.continuity} (greedy {by_hand.objective.continuity}); "
-        f"overload {plan.objective.overload_hours:g} h (greedy "
+        f"   holders kept {kept}, moved {moved}, unfilled {dropped} (greedy {greedy_kept}, "
+        f"{greedy_moved}, {greedy_dropped}); at the optimiser's coverage at most "
+        f"{continuity_bound(problem, plan)} can be kept"
+    )
+    print(
+        f"   overload {plan.objective.overload_hours:g} h (greedy "
         f"{by_hand.objective.overload_hours:g} h)",
         flush=True,
     )
 
 
 def main() -> None:
-    """Run the scales named on the command line, or all three."""
-    for name in sys.argv[1:] or list(SCALES):
-        if name not in SCALES:
-            sys.exit(f"unknown scale {name!r}: choose from {', '.join(SCALES)}")
-        run(name)
+    """Run the scales named on the command line, or all five."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("scales", nargs="*", metavar="SCALE")
+    parser.add_argument("--demo-dir", type=Path, default=DEMO_DIR)
+    arguments = parser.parse_intermixed_args()
+    unknown = [name for name in arguments.scales if name not in [*SCALES, *DEMOS]]
+    if unknown:
+        parser.error(f"unknown scale {unknown[0]!r}: choose from {', '.join([*SCALES, *DEMOS])}")
+    for name in arguments.scales or [*SCALES, *DEMOS]:
+        benchmark(name, arguments.demo_dir)
 
 
 if __name__ == "__main__":

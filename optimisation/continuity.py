@@ -1,9 +1,14 @@
-"""Continuity on large parts: swap needs of equal weight and hours back to their holders.
+"""Name the needs behind a plan's places: most coverage, then as many current holders as fit.
 
-Each person keeps exactly as many needs of each (risk weight, hours) as they have, so
-coverage, every person's load and cases, overload and balance all stay as they are; within
-that, as many needs as possible go to their current holder. The model is an assignment
-problem (nearly always integral), solved at once for the whole part, rule 2 included.
+A place is room for one need of a given risk weight and hours with a given person. Whichever
+needs fill a person's places, their load, cases, overload and Workload % stay as they are, and
+coverage is what the filled places carry. So, given the places (from a class model's counts or
+from a plan), choosing which need fills which place is an assignment problem with rule 2 as
+side constraints, solved for the whole part at once: fill the places (coverage first), then
+give as many needs as possible to their current holder. Needs of equal weight and hours swap
+places even across classes, which is how a need goes back to its holder when a model's counts
+put it elsewhere, and how the counts of a relaxed model (rule 2 kept only in aggregate) are
+named without losing a need wherever that can be done.
 """
 
 from __future__ import annotations
@@ -13,63 +18,112 @@ from collections import defaultdict
 
 import pulp
 
-from optimisation.assign import Assignment, is_valid, values_of
+from optimisation.assign import Assignment, from_counts, is_valid, values_of
 from optimisation.parts import Part
 from optimisation.solvers import Limits, run
 from optimisation.tiers import better
 
 NODES = 50
+Places = dict[tuple[float, float, int], int]
 
 
-def realign(part: Part, assignment: Assignment, solver: str, deadline: float) -> Assignment:
-    """The plan with needs swapped back to their current holders where loads allow."""
-    slots: dict[tuple[float, float], dict[int, int]] = defaultdict(lambda: defaultdict(int))
+def places_of_counts(classed: Part, counts: list[int]) -> Places:
+    """The places a class model's counts make: (weight, hours, person) -> how many."""
+    places: Places = defaultdict(int)
+    for k, (q, j) in enumerate(classed.pairs):
+        cls = classed.classes[q]
+        if counts[k] and not cls.pinned:
+            places[cls.weight, cls.hours, j] += counts[k]
+    return places
+
+
+def places_of(part: Part, assignment: Assignment) -> Places:
+    """The places a plan fills (pins aside)."""
+    places: Places = defaultdict(int)
     for i, j in enumerate(assignment):
         if j >= 0 and i not in part.pinned:
-            slots[part.weight[i], part.hours[i]][j] += 1
-    lp = pulp.LpProblem("continuity", pulp.LpMaximize)
-    pairs: list[tuple[int, int]] = []
-    for i in range(len(part.needs)):
-        if i in part.pinned:
-            continue
-        held = slots.get((part.weight[i], part.hours[i]), {})
-        pairs += [(i, j) for j in part.eligible[i] if j in held]
+            places[part.weight[i], part.hours[i], j] += 1
+    return places
+
+
+def _fill(
+    part: Part, places: Places, prefer: Assignment, solver: str, deadline: float
+) -> Assignment | None:
+    """Needs into places, most coverage then most holders kept, `prefer`'s choice breaking
+    ties (and the solver's start); None if the solver returned nothing usable."""
+    pairs = [
+        (i, j)
+        for i in range(len(part.needs))
+        if i not in part.pinned
+        for j in part.eligible[i]
+        if places.get((part.weight[i], part.hours[i], j))
+    ]
+    lp = pulp.LpProblem("names", pulp.LpMaximize)
     x = [
         lp.add_variable(f"x{k}", lowBound=0, upBound=1, cat=pulp.LpBinary)
         for k in range(len(pairs))
     ]
     by_need: dict[int, list] = defaultdict(list)
-    by_slot: dict[tuple[float, float, int], list] = defaultdict(list)
+    by_place: dict[tuple[float, float, int], list] = defaultdict(list)
     by_case: dict[tuple[int, int], list] = defaultdict(list)
     for k, (i, j) in enumerate(pairs):
         by_need[i].append((x[k], 1.0))
-        by_slot[part.weight[i], part.hours[i], j].append((x[k], 1.0))
+        by_place[part.weight[i], part.hours[i], j].append((x[k], 1.0))
         by_case[part.case[i], j].append((x[k], 1.0))
-    for i, terms in by_need.items():
-        lp.addConstraint(pulp.LpAffineExpression(terms) <= 1, f"need{i}")
-    for number, ((weight, hours, j), terms) in enumerate(sorted(by_slot.items())):
-        lp.addConstraint(pulp.LpAffineExpression(terms) == slots[weight, hours][j], f"slot{number}")
+    for i, terms in sorted(by_need.items()):
+        if len(terms) > 1:
+            lp.addConstraint(pulp.LpAffineExpression(terms) <= 1, f"need{i}")
+    for number, (place, terms) in enumerate(sorted(by_place.items())):
+        if len(terms) > places[place]:
+            lp.addConstraint(pulp.LpAffineExpression(terms) <= places[place], f"place{number}")
     for number, terms in enumerate(terms for _, terms in sorted(by_case.items())):
         if len(terms) > 1:
             lp.addConstraint(pulp.LpAffineExpression(terms) <= 1, f"case{number}")
-    # Keeping a need where it is breaks ties, so nothing moves without a gain.
+    # A place left empty loses at least the smallest positive weight, and all the holders
+    # together are worth less than that; each tie-break is worth less than one holder in all.
+    positive = [w for w in part.weight if w > 0]
+    holders = 1 + sum(1 for j in part.current if j >= 0)
+    scale = holders / min(positive, default=1.0)
+    tie = 1.0 / (len(part.needs) + 1)
     lp.setObjective(
         pulp.LpAffineExpression(
             [
-                (x[k], (part.current[i] == j) + 0.001 * (assignment[i] == j))
+                (x[k], part.weight[i] * scale + (part.current[i] == j) + tie * (prefer[i] == j))
                 for k, (i, j) in enumerate(pairs)
             ]
         )
     )
-    start = {f"x{k}": float(assignment[i] == j) for k, (i, j) in enumerate(pairs)}
-    outcome = run(solver, lp, start, Limits(max(deadline - time.time(), 0.0), NODES, 1e-6))
-    candidate = [j if i in part.pinned else -1 for i, j in enumerate(assignment)]
+    start = {f"x{k}": float(prefer[i] == j) for k, (i, j) in enumerate(pairs)}
+    outcome = run(solver, lp, start, Limits(max(deadline - time.time(), 0.0), NODES, 0.0))
+    if not outcome.values:
+        return None
+    named = [j if i in part.pinned else -1 for i, j in enumerate(prefer)]
     for k, (i, j) in enumerate(pairs):
         if outcome.values.get(f"x{k}", 0.0) > 0.5:
-            candidate[i] = j
-    found = values_of(part, candidate)
-    return (
-        candidate
-        if is_valid(part, candidate) and better(found, values_of(part, assignment))
-        else assignment
+            named[i] = j
+    return named
+
+
+def name_counts(
+    part: Part, classed: Part, counts: list[int], solver: str, deadline: float
+) -> Assignment:
+    """The needs behind a class model's counts (`classed` is `part` in classes), named with
+    coverage then continuity first; never worse than naming them class by class."""
+    plain = from_counts(classed, counts)
+    return _best(
+        part, plain, _fill(part, places_of_counts(classed, counts), plain, solver, deadline)
     )
+
+
+def realign(part: Part, assignment: Assignment, solver: str, deadline: float) -> Assignment:
+    """The plan with needs swapped back to their current holders where the places allow."""
+    return _best(
+        part, assignment, _fill(part, places_of(part, assignment), assignment, solver, deadline)
+    )
+
+
+def _best(part: Part, held: Assignment, found: Assignment | None) -> Assignment:
+    """`found` if it is a valid plan better than `held`, else `held`."""
+    if found is None or not is_valid(part, found):
+        return held
+    return found if better(values_of(part, found), values_of(part, held)) else held

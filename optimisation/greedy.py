@@ -11,18 +11,24 @@ from optimisation.report import build_plan, trivial_bound
 
 
 def greedy_fill(
-    problem: Problem, index: EligibilityIndex, pins: Pins
+    problem: Problem, index: EligibilityIndex, pins: Pins, holders_first: bool = False
 ) -> dict[tuple[int, int], int]:
     """Pins first; then needs by risk (highest first), each to its current holder if eligible
-    and free, else to the eligible person with the lowest Workload % who still has room."""
+    and free, else to the eligible person with the lowest Workload % who still has room.
+    `holders_first`: every need whose current holder is eligible goes first (by risk), so
+    that each holder keeps all they can before anyone else's need takes their hours."""
     ledger = Ledger(problem)
     for need, s in pins.kept.items():
         ledger.take(need, s)
     position = {member.id: i for i, member in enumerate(problem.staff)}
-    order = sorted(
-        (need for need in need_ids(problem) if need not in pins.kept),
-        key=lambda need: -problem.weight(problem.cases[need[0]]),
-    )
+
+    def rank(need: tuple[int, int]) -> tuple[bool, float]:
+        """Holders' needs first if asked, then the highest risk first."""
+        holder = position.get(problem.cases[need[0]].needs[need[1]].current or "")
+        held = holders_first and holder in index.of(*need)
+        return (not held, -problem.weight(problem.cases[need[0]]))
+
+    order = sorted((need for need in need_ids(problem) if need not in pins.kept), key=rank)
     for c, n in order:
         need = problem.cases[c].needs[n]
         room = [s for s in index.of(c, n) if ledger.fits(s, c, need.hours)]

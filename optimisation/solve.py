@@ -1,19 +1,23 @@
 """The optimiser: a week's caseload allocated under shortfall, optimally, every gap explained.
 
 How it goes (see parts.py, model.py, tiers.py, continuity.py and lns.py for each step):
-1. Pins are kept where they can be, and greedy's plan is made: the plan to beat.
+1. Pins are kept where they can be, and greedy's plan is made: the plan to beat; so is
+   greedy's plan with every holder's need first. Each part starts from the better of the two.
 2. The problem splits into independent parts (people serve only their own region and role,
    prison needs only their own site), solved apart, in worker processes when several are big.
 3. Each part's model groups interchangeable needs into classes, with rule 2 relaxed to an
-   aggregate form (a valid bound). A small part is solved tier by tier; a large one for
-   coverage only, then continuity is won back by swapping needs of equal weight and hours,
-   and by local search. The plan is then named need by need; any need rule 2 keeps from
-   being named is won back first by re-solving small pieces exactly (local search). A part
-   too large for any model is improved from greedy's plan by local search alone, its bound
-   the LP relaxation's.
-4. Each part's plan is checked and kept only if it is at least as good as greedy's there, so
-   the whole plan covers at least as much as greedy's; the whole plan is checked again at
-   the end. The bound is the sum of the parts' bounds.
+   aggregate form (a valid bound). Coverage and continuity are solved as one lexicographic
+   objective (tiers.py); a small part then has any tier left unproven solved on its own, and
+   overload and balance after. The counts are named need by need as one assignment problem
+   (continuity.py) that fills every place it can and gives as many needs as it can back to
+   their holders. A part not proven whole is improved by re-solving small pieces exactly
+   (lns.py): first any need rule 2 kept from being named, then needs away from their holder
+   and overloads, with coverage held. A part too large for any model is improved from its
+   starting plan by local search alone, its bound the LP relaxation's.
+4. Each part's plan is checked and kept only if it is at least as good as its starting plan
+   there, so the whole plan covers at least as much as greedy's and, at equal coverage, keeps
+   at least as many holders as greedy keeping holders first; the whole plan is checked again
+   at the end. The bound is the sum of the parts' bounds.
 Branch and bound stops at node limits and the search after a fixed number of rounds, so the
 same problem gives the same plan whatever the number of workers; the time limit is a safety
 net that makes a plan `feasible` (with an honest bound) rather than late.
@@ -25,16 +29,9 @@ import os
 import time
 from dataclasses import dataclass
 
-from optimisation.assign import (
-    Assignment,
-    from_counts,
-    is_valid,
-    to_counts,
-    unplaced,
-    values_of,
-)
+from optimisation.assign import Assignment, is_valid, to_counts, unplaced, values_of
 from optimisation.check import check_plan
-from optimisation.continuity import realign
+from optimisation.continuity import name_counts, realign
 from optimisation.eligibility import EligibilityIndex
 from optimisation.greedy import greedy_fill
 from optimisation.ledger import resolve_pins
@@ -43,17 +40,23 @@ from optimisation.parts import Part, split, with_classes
 from optimisation.problem import Plan, Problem
 from optimisation.report import build_plan, error_plan
 from optimisation.solvers import SOLVERS, available
-from optimisation.tiers import better, relaxation_bound, solve_tiers
+from optimisation.tiers import NODE_RANGE, better, measure, relaxation_bound, solve_tiers
 from optimisation.workers import run_tasks
 
-ALL_TIERS_LIMIT = 800  # (class, person) pairs up to which all four tiers are solved
-RELAXED_LIMIT = 60000  # pairs beyond which a part is only improved from greedy's plan
+# (Class, person) pairs up to which all four tiers are solved: on the demo problems' parts
+# of 300 to 800 pairs, overload and balance were not proven and took most of the time.
+ALL_TIERS_LIMIT = 300
+RELAXED_LIMIT = 60000  # pairs beyond which a part is only improved from its starting plan
 POOL_LIMIT = 1500  # parts this big are worth a worker process
+# Nodes for a part too large for all tiers: its plan comes from the root's heuristics (10 to
+# 20,000 nodes gave the same plans on the 20 largest parts of the demo and generated
+# problems; the root took 85 % of the time).
+LARGE_PART_NODES = 10
 
 
 @dataclass(frozen=True)
 class PartTask:
-    """One part to solve, from greedy's plan of it, by a deadline (seconds since the epoch)."""
+    """One part to solve, from a greedy plan of it, by a deadline (seconds since the epoch)."""
 
     part: Part
     start: tuple[int, ...]
@@ -76,50 +79,72 @@ def solve_part(task: PartTask) -> PartAnswer:
     part, start = task.part, list(task.start)
     relaxed = with_classes(part, exact=False)
     if len(relaxed.pairs) <= RELAXED_LIMIT:
-        tiers = 4 if len(relaxed.pairs) <= ALL_TIERS_LIMIT else 1
+        tiers = 4 if len(relaxed.pairs) <= ALL_TIERS_LIMIT else 2
         result = solve_tiers(
-            relaxed, to_counts(relaxed, start), task.solver, task.deadline, task.gap, tiers=tiers
+            relaxed,
+            to_counts(relaxed, start),
+            task.solver,
+            task.deadline,
+            task.gap,
+            tiers=tiers,
+            combined=True,
+            most_nodes=NODE_RANGE[1] if tiers == 4 else LARGE_PART_NODES,
         )
-        assignment, bound = from_counts(relaxed, list(result.counts)), result.bound
-        lost = unplaced(relaxed, list(result.counts), assignment)
-        settled = result.settled and tiers == 4
+        counts, bound = list(result.counts), result.bound
+        assignment = name_counts(part, relaxed, counts, task.solver, task.deadline)
+        lost = unplaced(relaxed, counts, assignment)
+        # The model relaxes rule 2, so its optimum is proven for the part only once named
+        # without losing coverage or continuity.
+        named = values_of(part, assignment).key()[:2] == measure(relaxed, counts).key()[:2]
+        settled = result.settled and tiers == 4 and named
     else:
-        assignment, bound, lost = start, relaxation_bound(relaxed, task.solver, task.deadline), []
-        settled = False
+        # No model, so no naming: needs go back to their holders where the places allow.
+        assignment = realign(part, start, task.solver, task.deadline)
+        bound, lost, settled = relaxation_bound(relaxed, task.solver, task.deadline), [], False
     if better(values_of(part, start), values_of(part, assignment)):
         assignment = start
     if lost or not settled:
-        assignment = realign(part, assignment, task.solver, task.deadline)
         assignment = improve(
             part, assignment, task.solver, task.deadline, task.gap, lost, seed=len(part.needs)
         )
+        assignment = realign(part, assignment, task.solver, task.deadline)
     if not is_valid(part, assignment):
-        return PartAnswer(tuple(start), bound, "a solver's plan broke a rule: greedy's kept")
+        return PartAnswer(tuple(start), bound, "a solver's plan broke a rule: a greedy plan kept")
     if better(values_of(part, start), values_of(part, assignment)):
         assignment = start
     return PartAnswer(tuple(assignment), max(bound, values_of(part, assignment).coverage))
 
 
-def _greedy_start(part: Part, filled: dict[tuple[int, int], int]) -> Assignment:
-    """Greedy's plan of one part, in the part's numbering."""
+def _part_plan(part: Part, filled: dict[tuple[int, int], int]) -> Assignment:
+    """A whole problem's plan of one part, in the part's numbering."""
     number = {s: j for j, s in enumerate(part.staff)}
     return [number.get(filled.get(need, -1), -1) for need in part.needs]
 
 
+def _start(part: Part, *plans: dict[tuple[int, int], int]) -> tuple[int, ...]:
+    """The lexicographically best of some whole plans, on one part: where to start from."""
+    best = _part_plan(part, plans[0])
+    for plan in plans[1:]:
+        other = _part_plan(part, plan)
+        if better(values_of(part, other), values_of(part, best)):
+            best = other
+    return tuple(best)
+
+
 def _fallback(task: PartTask, why: str) -> PartAnswer:
-    """Greedy's plan of a part whose solve did not come back, with the trivial bound."""
+    """The starting plan of a part whose solve did not come back, with the trivial bound."""
     bound = sum(task.part.weight[i] for i in range(len(task.part.needs)))
     return PartAnswer(
-        task.start, bound, f"{why}: greedy's plan kept for a part of {len(task.part.needs)} needs"
+        task.start, bound, f"{why}: a greedy plan kept for a part of {len(task.part.needs)} needs"
     )
 
 
 def solve_part_safely(task: PartTask) -> PartAnswer:
-    """solve_part, but a failure inside it keeps greedy's plan of the part and says so: a
+    """solve_part, but a failure inside it keeps the part's starting plan and says so: a
     problem, however hard, never makes the solve raise."""
     try:
         return solve_part(task)
-    except Exception as error:  # the warning names it, and greedy's plan is safe
+    except Exception as error:  # the warning names it, and the starting plan is safe
         return _fallback(task, f"the solve failed ({error.__class__.__name__}: {error})")
 
 
@@ -151,11 +176,11 @@ def solve(
     index = EligibilityIndex(problem)
     pins = resolve_pins(problem, index)
     greedy = greedy_fill(problem, index, pins)
+    # Where keeping every holder first covers as much as greedy, it keeps more holders.
+    holders = greedy_fill(problem, index, pins, holders_first=True)
     parts = split(problem, index, pins)
     tasks = [
-        PartTask(
-            part, tuple(_greedy_start(part, greedy)), solver, deadline, problem.policy.relative_gap
-        )
+        PartTask(part, _start(part, greedy, holders), solver, deadline, problem.policy.relative_gap)
         for part in parts
     ]
     answers = _run(tasks, workers or os.cpu_count() or 1, deadline)

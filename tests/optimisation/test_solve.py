@@ -58,8 +58,8 @@ def test_a_time_limit_gives_a_feasible_plan_with_an_honest_bound() -> None:
 
 
 def test_the_large_part_path(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Coverage only in the model, then continuity swaps and local search: a valid plan,
-    never below greedy, with a bound at least the true optimum."""
+    """Coverage and continuity in one model, named need by need, then local search: a valid
+    plan, never below greedy, with a bound at least the true optimum."""
     example = generate(60, 15, seed=12)
     exact = solve(example, workers=1)
     monkeypatch.setattr(solve_module, "ALL_TIERS_LIMIT", 0)
