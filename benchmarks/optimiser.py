@@ -20,13 +20,10 @@ the optimiser's could keep (a bound proven part by part, see `continuity_bound`)
 from __future__ import annotations
 
 import argparse
-import os
-import sys
-import threading
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from measure import PeakMemory
 
 from optimisation.eligibility import EligibilityIndex
 from optimisation.generate import generate
@@ -48,54 +45,6 @@ DEMOS = {"london-demo": "london", "national-demo": "national"}
 DEMO_DIR = Path("/tmp/demo-problems")
 # Limits of each part's continuity-bound solve: any dual bound it reaches is valid.
 BOUND_LIMITS = Limits(seconds=10.0, nodes=500, gap=0.0, absolute_gap=0.999)
-
-
-def _rss(pid: int) -> int:
-    """Resident memory of one process, in bytes (0 once it has gone)."""
-    try:
-        with open(f"/proc/{pid}/status") as status:
-            for line in status:
-                if line.startswith("VmRSS:"):
-                    return int(line.split()[1]) * 1024
-    except OSError:
-        return 0
-    return 0
-
-
-def _tree(pid: int) -> list[int]:
-    """A process and all its descendants."""
-    found = [pid]
-    for task in Path(f"/proc/{pid}/task").glob("*"):
-        try:
-            children = (task / "children").read_text().split()
-        except OSError:
-            continue
-        for child in children:
-            found += _tree(int(child))
-    return found
-
-
-class PeakMemory:
-    """Samples the memory of this process tree in the background, keeping the peak."""
-
-    def __init__(self) -> None:
-        """Start sampling."""
-        self.peak = 0
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._sample, daemon=True)
-        self._thread.start()
-
-    def _sample(self) -> None:
-        """Add up the tree's memory every 50 ms."""
-        while not self._stop.is_set():
-            self.peak = max(self.peak, sum(_rss(pid) for pid in _tree(os.getpid())))
-            time.sleep(0.05)
-
-    def stop(self) -> int:
-        """Stop sampling and return the peak, in bytes."""
-        self._stop.set()
-        self._thread.join()
-        return self.peak
 
 
 def _serious(plan: Plan) -> str:
