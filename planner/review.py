@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -43,6 +44,13 @@ class Load:
     after: float | None
 
 
+# A finished run's problem never changes, and a national one takes half a second to read.
+@functools.lru_cache(maxsize=4)
+def _read_stored(run_id: int, problem_json: str) -> Problem:
+    """A run's problem, read once per process."""
+    return read_problem(json.loads(problem_json or "{}"))
+
+
 @dataclass
 class RunProblem:
     """A run's stored problem, read once, with the lookups the review needs."""
@@ -51,7 +59,7 @@ class RunProblem:
     problem: Problem = field(init=False)
 
     def __post_init__(self) -> None:
-        self.problem = read_problem(json.loads(self.run.problem_json or "{}"))
+        self.problem = _read_stored(self.run.id, self.run.problem_json or "")
 
     @cached_property
     def staff(self) -> dict[str, int]:
