@@ -233,6 +233,7 @@ def test_the_what_if_page_needs_a_manager_names_mistakes_and_compares(app: Flask
         )
         page = sick.get_data(as_text=True)
         assert f"With {holder_ref} off sick for 2 weeks" in page
+        assert "These are the alerts of week 2026-W49, the first of the absence" in page
         assert "1 alert would appear and 0 would clear" in page
         assert (
             reference
