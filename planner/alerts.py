@@ -37,6 +37,8 @@ RUN_KINDS = frozenset(
     }
 )
 DATE_KINDS = frozenset({"no_com", "vetting", "mappa_review", "erg_review"})
+# The date alerts about a case (the rest of DATE_KINDS, vetting, is about a person).
+CASE_DATE_KINDS = DATE_KINDS - {"vetting"}
 # In the order they are listed within a severity and a risk: gaps in cover first, workloads
 # after, overdue reviews last.
 KIND_NAMES = {
@@ -352,15 +354,21 @@ def refresh(
     kinds: frozenset[str],
     week: IsoWeek,
     run: PlanRun | None,
+    *,
+    case_id: int | None = None,
+    staff_member_id: int | None = None,
 ) -> tuple[int, int, int]:
     """Open new alerts, keep those still true, close those of these kinds that no longer hold."""
     now = utcnow()
     conditions = {condition.key: condition for condition in found}
-    open_alerts = {
-        alert.key: alert
-        for alert in session.scalars(select(Alert).where(Alert.closed_at.is_(None)))
-        if alert.kind in kinds
-    }
+    # Given a case or a person, the conditions were looked for on them alone: only their
+    # alerts may close.
+    query = select(Alert).where(Alert.closed_at.is_(None), Alert.kind.in_(kinds))
+    if case_id is not None:
+        query = query.where(Alert.case_id == case_id)
+    if staff_member_id is not None:
+        query = query.where(Alert.staff_member_id == staff_member_id)
+    open_alerts = {alert.key: alert for alert in session.scalars(query)}
     opened = kept = closed = 0
     for key, condition in conditions.items():
         alert = open_alerts.pop(key, None)

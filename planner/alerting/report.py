@@ -9,10 +9,11 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from planner.alerting.queries import alert_query
-from planner.alerts import DATE_KINDS, KIND_NAMES, Week, date_conditions, refresh
+from planner.alerting.queries import alert_query, latest_run
+from planner.alerts import CASE_DATE_KINDS, DATE_KINDS, KIND_NAMES, Week, date_conditions, refresh
+from planner.clock import today
 from planner.holdings import current_allocations
-from planner.models import Alert
+from planner.models import Alert, Case, StaffMember
 from planner.policy import Policy
 from planner.snapshot import load_caseload
 from planner.weeks import IsoWeek
@@ -23,12 +24,44 @@ COLUMNS = ("severity", "kind", "case", "person", "reason", "detail", "remedy", "
 def check_dates(session: Session, week: IsoWeek, policy: Policy) -> tuple[int, int, int]:
     """Open, keep or close the alerts the dates raise, against who holds each need that week."""
     cases, staff = load_caseload(session)
-    holders = {
-        need_id: allocation.staff_member_id
-        for need_id, allocation in current_allocations(session, week.monday).items()
-    }
-    found = date_conditions(Week(week, policy, cases, staff, holders))
+    found = date_conditions(Week(week, policy, cases, staff, _holders(session, week)))
     return refresh(session, found, DATE_KINDS, week, None)
+
+
+def check_case_dates(session: Session, case: Case, week: IsoWeek, policy: Policy) -> None:
+    """Open or close a case's date alerts as soon as it is saved (a review held, a COM due)."""
+    session.flush()  # a new case and its needs get their ids
+    holders = _holders(session, week, [need.id for need in case.needs])
+    found = date_conditions(Week(week, policy, [case] if case.active else [], [], holders))
+    refresh(session, found, CASE_DATE_KINDS, week, None, case_id=case.id)
+
+
+def check_person_dates(
+    session: Session, person: StaffMember, week: IsoWeek, policy: Policy
+) -> None:
+    """Open or close a person's vetting alert as soon as their details are saved."""
+    session.flush()
+    holders = _holders(session, week)
+    found = date_conditions(Week(week, policy, [], [person] if person.active else [], holders))
+    refresh(session, found, DATE_KINDS - CASE_DATE_KINDS, week, None, staff_member_id=person.id)
+
+
+def dates_week(session: Session) -> IsoWeek:
+    """The week the dates are checked for: the latest run's, unless it is past, else this one."""
+    this = IsoWeek.containing(today())
+    run = latest_run(session)
+    # A run checks the dates of its own week: checking an earlier one would close what it opened.
+    return max(this, IsoWeek.parse(run.week)) if run else this
+
+
+def _holders(
+    session: Session, week: IsoWeek, need_ids: list[int] | None = None
+) -> dict[int, int | None]:
+    """Who holds each need (of the given needs, or of all) on the week's Monday."""
+    return {
+        need_id: allocation.staff_member_id
+        for need_id, allocation in current_allocations(session, week.monday, need_ids).items()
+    }
 
 
 def open_alerts(session: Session) -> list[Alert]:

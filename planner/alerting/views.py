@@ -9,9 +9,8 @@ from sqlalchemy import select
 
 from planner.alerting.forms import AcknowledgeForm, AlertFilterForm, CheckDatesForm
 from planner.alerting.queries import actions, alert_query, latest_run
-from planner.alerting.report import check_dates
+from planner.alerting.report import check_dates, dates_week
 from planner.alerts import KIND_NAMES
-from planner.clock import today
 from planner.extensions import db
 from planner.listing import chosen_filters, page_number
 from planner.models import Alert, Region, Site
@@ -19,7 +18,6 @@ from planner.models.types import utcnow
 from planner.policy import load_policy
 from planner.security import role_required
 from planner.vocabulary import UserRole
-from planner.weeks import IsoWeek
 
 blueprint = Blueprint("alerts", __name__, url_prefix="/alerts")
 PER_PAGE = 50
@@ -73,7 +71,7 @@ def check_dates_now() -> ResponseReturnValue:
     """Check the dates again now (reviews, vetting, COMs due), without waiting for the next run."""
     form = CheckDatesForm()
     if form.validate_on_submit():
-        week = IsoWeek.containing(today())
+        week = dates_week(db.session)
         opened, _, closed = check_dates(db.session, week, load_policy(db.session))
         db.session.commit()
         flash(f"Dates checked for {week}: {opened} alerts opened, {closed} closed.", "success")

@@ -8,6 +8,7 @@ from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
+from planner.alerting.report import check_case_dates, dates_week
 from planner.cases import recording
 from planner.cases.forms import (
     CaseFilterForm,
@@ -97,8 +98,7 @@ def create() -> ResponseReturnValue:
             form.reference.errors.append("A case with this reference already exists")
         else:
             case = Case(active=True)
-            recording.save_case(db.session, case, form, load_policy(db.session), today())
-            db.session.commit()
+            _save(case, form)
             count = len(case.needs)
             flash(
                 f"Case {case.reference} added, with {count} need{'' if count == 1 else 's'} "
@@ -122,11 +122,18 @@ def edit(case_id: int) -> ResponseReturnValue:
         if clash:
             form.reference.errors.append("A case with this reference already exists")
         else:
-            recording.save_case(db.session, case, form, load_policy(db.session), today())
-            db.session.commit()
+            _save(case, form)
             flash(f"Case {case.reference} saved.", "success")
             return redirect(url_for("cases.show", case_id=case.id))
     return render_template("cases/form.html", form=form, case=case)
+
+
+def _save(case: Case, form: CaseForm) -> None:
+    """Save a case and its derived needs, and check its dates at once."""
+    policy = load_policy(db.session)
+    recording.save_case(db.session, case, form, policy, today())
+    check_case_dates(db.session, case, dates_week(db.session), policy)
+    db.session.commit()
 
 
 @blueprint.route("/<int:case_id>/needs/new", methods=["GET", "POST"])

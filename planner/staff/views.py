@@ -7,6 +7,7 @@ from flask.typing import ResponseReturnValue
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
+from planner.alerting.report import check_person_dates, dates_week
 from planner.clock import today
 from planner.extensions import db
 from planner.models import Region, Site, StaffMember
@@ -104,6 +105,7 @@ def edit(staff_id: int) -> ResponseReturnValue:
     form = StaffForm(_sites(), person)
     if form.validate_on_submit():
         update_staff_member(person, form.details())
+        check_person_dates(db.session, person, dates_week(db.session), load_policy(db.session))
         db.session.commit()
         flash(f"{person.name}’s details have been saved.", "success")
         return redirect(url_for("staff.show", staff_id=person.id))

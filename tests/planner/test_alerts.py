@@ -5,14 +5,17 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import date, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 from flask import Flask
 from sqlalchemy import select
 
+from planner.alerting.report import check_case_dates, check_dates, check_person_dates, dates_week
 from planner.extensions import db
-from planner.models import Alert, AuditEvent, PlanRun
+from planner.models import Alert, AuditEvent, PlanRun, StaffMember
 from planner.planning import run_week
+from planner.policy import load_policy
 from planner.vocabulary import AlertSeverity, Role, Rosh, Setting, UserRole, Vetting
 from planner.weeks import IsoWeek
 from tests.conftest import add_user, make_app, sign_in
@@ -323,3 +326,83 @@ def test_a_manager_can_check_the_dates_again_from_the_page(app: Flask) -> None:
         assert "Dates checked for 2026-W49: 0 alerts opened, 1 closed." in page
     with app.app_context():
         assert open_alerts("mappa_review") == []
+
+
+def test_saving_a_case_checks_its_own_dates_at_once(app: Flask, world: World) -> None:
+    case = world.case(next_mappa_review=MONDAY - timedelta(days=2))
+    other = world.case(next_erg_review=MONDAY - timedelta(days=3))
+    db.session.commit()
+    check_dates(db.session, WEEK, load_policy(db.session))
+    case.next_mappa_review = MONDAY + timedelta(days=60)
+    other.next_erg_review = MONDAY + timedelta(days=60)
+    check_case_dates(db.session, case, WEEK, load_policy(db.session))
+    assert open_alerts("mappa_review") == []
+    # The other case was not looked at, so its alert waits for the next check.
+    assert [alert.case for alert in open_alerts("erg_review")] == [other]
+    case.next_erg_review = MONDAY - timedelta(days=1)
+    check_case_dates(db.session, case, WEEK, load_policy(db.session))
+    assert {alert.case.reference for alert in open_alerts("erg_review")} == {
+        case.reference,
+        other.reference,
+    }
+    case.active = False
+    check_case_dates(db.session, case, WEEK, load_policy(db.session))
+    assert [alert.case for alert in open_alerts("erg_review")] == [other]
+
+
+def test_saving_a_person_checks_their_vetting_at_once(app: Flask, world: World) -> None:
+    lapsed = world.person(vetting_expiry=MONDAY - timedelta(days=10))
+    lapsing = world.person(vetting_expiry=MONDAY + timedelta(days=10))
+    world.hold(world.case(), "com", lapsed)
+    world.hold(world.case(), "com", lapsing)
+    db.session.commit()
+    check_dates(db.session, WEEK, load_policy(db.session))
+    assert severities("vetting") == {
+        lapsed.staff_ref: AlertSeverity.CRITICAL,
+        lapsing.staff_ref: AlertSeverity.WARNING,
+    }
+    lapsed.vetting_expiry = lapsing.vetting_expiry = date(2031, 1, 31)
+    check_person_dates(db.session, lapsed, WEEK, load_policy(db.session))
+    assert severities("vetting") == {lapsing.staff_ref: AlertSeverity.WARNING}
+
+
+def test_the_dates_are_checked_for_the_latest_runs_week_unless_it_is_past(
+    app: Flask, world: World
+) -> None:
+    world.case()
+    world.person()
+    assert dates_week(db.session) == WEEK
+    plan(WEEK.plus(2))
+    assert dates_week(db.session) == WEEK.plus(2)
+    plan(WEEK.plus(-3))
+    assert dates_week(db.session) == WEEK
+
+
+def staff_answers(person: StaffMember, expiry: date) -> dict[str, Any]:
+    """The staff form as a manager posts it, with a new vetting expiry."""
+    return {
+        "staff_ref": person.staff_ref, "name": person.name, "role": person.role.value,
+        "grade": person.grade.value, "site_id": str(person.site_id),
+        "contracted_hours": "37", "other_work_hours": "0", "vetting": person.vetting.value,
+        "vetting_expiry": [str(expiry.day), str(expiry.month), str(expiry.year)],
+        "skills": ["ct_trained"], "languages": "", "max_cases": "", "active": "y",
+    }  # fmt: skip
+
+
+def test_renewed_vetting_saved_in_the_browser_closes_the_alert(app: Flask) -> None:
+    with app.app_context():
+        world = World(db.session)
+        holder = world.person(vetting_expiry=MONDAY - timedelta(days=10))
+        world.hold(world.case(), "com", holder)
+        db.session.commit()
+        check_dates(db.session, WEEK, load_policy(db.session))
+        db.session.commit()
+        staff_id, answers = holder.id, staff_answers(holder, date(2031, 1, 31))
+        assert len(open_alerts("vetting")) == 1
+    add_user(app, "manager.user", UserRole.MANAGER)
+    with app.test_client() as client:
+        sign_in(client, "manager.user")
+        response = client.post(f"/staff/{staff_id}/edit", data=answers)
+        assert response.headers["Location"] == f"/staff/{staff_id}"
+    with app.app_context():
+        assert open_alerts("vetting") == []

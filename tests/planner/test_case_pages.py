@@ -12,7 +12,16 @@ from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
 from planner.extensions import db
-from planner.models import Allocation, AuditEvent, Case, Exclusion, Need, Site, StaffMember
+from planner.models import (
+    Alert,
+    Allocation,
+    AuditEvent,
+    Case,
+    Exclusion,
+    Need,
+    Site,
+    StaffMember,
+)
 from planner.vocabulary import NeedSource, Role, UserRole
 from tests.conftest import add_user, make_app, sign_in
 
@@ -437,3 +446,22 @@ def test_a_holder_can_be_pinned_and_unpinned_with_a_reason(
     manager.post(address, data={"reason": "Transferred"})
     with app.app_context():
         assert db.session.get(Allocation, allocation.id).pinned is False
+
+
+def test_saving_a_case_opens_and_closes_its_review_alert_at_once(
+    app: Flask, manager: FlaskClient
+) -> None:
+    def review_alerts() -> list[str]:
+        query = select(Alert.reason).where(
+            Alert.kind == "mappa_review", Alert.closed_at.is_(None), Case.reference == "CT-LDN-9001"
+        )
+        with app.app_context():
+            return list(db.session.scalars(query.join(Case, Alert.case_id == Case.id)))
+
+    overdue = custody_case_form(app, next_mappa_review=["25", "11", "2026"])
+    manager.post("/cases/new", data=overdue)
+    assert review_alerts() == ["The MAPPA review was due on 25 November 2026"]
+    case_id = first(app, select(Case.id).where(Case.reference == "CT-LDN-9001"))
+    held = custody_case_form(app, next_mappa_review=["25", "2", "2027"])
+    assert manager.post(f"/cases/{case_id}/edit", data=held).status_code == 302
+    assert review_alerts() == []
