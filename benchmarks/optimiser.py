@@ -70,8 +70,8 @@ def holders(problem: Problem, plan: Plan) -> tuple[int, int, int]:
 
 
 def _part_bound(part: Part, coverage: float) -> int:
-    """The most holders a plan of the part covering at least `coverage` can keep: the dual
-    bound of the relaxed class model (a relaxation, so valid) with coverage held."""
+    """The most holders a plan of the part covering at least `coverage` can keep."""
+    # The dual bound of the relaxed class model (a relaxation, so valid) with coverage held.
     classed = with_classes(part, exact=False)
     model = AllocationModel(classed, classed.pairs)
     model.problem.addConstraint(model.coverage() >= coverage - 1e-6, "coverage")

@@ -29,8 +29,9 @@ def to_counts(part: Part, assignment: Assignment) -> list[int]:
 
 
 def from_counts(part: Part, counts: list[int]) -> Assignment:
-    """Name the needs behind counts: current holders keep theirs first, and nobody is given
-    two needs of one case (with rule 2 relaxed in the model, a count may go unmet)."""
+    """Name the needs behind counts: current holders keep theirs first."""
+    # Nobody is given two needs of one case (with rule 2 relaxed in the model, a count may go
+    # unmet).
     assignment = [-1] * len(part.needs)
     holds: dict[int, set[int]] = defaultdict(set)
     wanted: dict[int, list[tuple[int, int]]] = defaultdict(list)
@@ -57,8 +58,8 @@ def from_counts(part: Part, counts: list[int]) -> Assignment:
 
 
 def unplaced(part: Part, counts: list[int], assignment: Assignment) -> list[int]:
-    """Unfilled needs of classes whose counts could not all be named (rule 2), weightiest
-    first: what a plan made from a relaxed model lost, and where to win it back."""
+    """Unfilled needs of classes whose counts could not all be named, weightiest first."""
+    # What a plan made from a relaxed model lost to rule 2, and where to win it back.
     wanted: dict[int, int] = defaultdict(int)
     for k, (q, _) in enumerate(part.pairs):
         wanted[q] += counts[k]

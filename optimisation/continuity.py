@@ -49,8 +49,8 @@ def places_of(part: Part, assignment: Assignment) -> Places:
 def _fill(
     part: Part, places: Places, prefer: Assignment, solver: str, deadline: float
 ) -> Assignment | None:
-    """Needs into places, most coverage then most holders kept, `prefer`'s choice breaking
-    ties (and the solver's start); None if the solver returned nothing usable."""
+    """Needs into places, most coverage then most holders kept; None if nothing usable."""
+    # `prefer`'s choice breaks ties (and is the solver's start).
     pairs = [
         (i, j)
         for i in range(len(part.needs))
@@ -107,8 +107,8 @@ def _fill(
 def name_counts(
     part: Part, classed: Part, counts: list[int], solver: str, deadline: float
 ) -> Assignment:
-    """The needs behind a class model's counts (`classed` is `part` in classes), named with
-    coverage then continuity first; never worse than naming them class by class."""
+    """The needs behind a class model's counts, coverage then continuity first."""
+    # `classed` is `part` in classes; never worse than naming them class by class.
     plain = from_counts(classed, counts)
     return _best(
         part, plain, _fill(part, places_of_counts(classed, counts), plain, solver, deadline)

@@ -179,8 +179,7 @@ def _needs_of(
 
 
 def _scale_hours(cases: list[Case], staff: list[Staff], shortfall: float) -> list[Case]:
-    """Scale need hours so that, in each region and role, the staff's available hours are
-    (1 - shortfall) of the hours needed."""
+    """Scale need hours so each region and role is short by `shortfall` of the hours needed."""
     available: dict[tuple[str, str], float] = defaultdict(float)
     needed: dict[tuple[str, str], float] = defaultdict(float)
     for member in staff:

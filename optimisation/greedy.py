@@ -13,10 +13,10 @@ from optimisation.report import build_plan, trivial_bound
 def greedy_fill(
     problem: Problem, index: EligibilityIndex, pins: Pins, holders_first: bool = False
 ) -> dict[tuple[int, int], int]:
-    """Pins first; then needs by risk (highest first), each to its current holder if eligible
-    and free, else to the eligible person with the lowest Workload % who still has room.
-    `holders_first`: every need whose current holder is eligible goes first (by risk), so
-    that each holder keeps all they can before anyone else's need takes their hours."""
+    """Pins first, then needs by risk, each to its holder if free, else the least-loaded."""
+    # The least-loaded is the eligible person with the lowest Workload % who still has room.
+    # `holders_first`: every need whose current holder is eligible goes first (by risk), so that
+    # each holder keeps all they can before anyone else's need takes their hours.
     ledger = Ledger(problem)
     for need, s in pins.kept.items():
         ledger.take(need, s)

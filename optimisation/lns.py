@@ -88,9 +88,9 @@ def improve(
     rounds: int = ROUNDS,
     seed: int = 0,
 ) -> Assignment:
-    """A plan at least as good as `assignment` (lexicographically) after up to `rounds`
-    rounds (fewer once STALL rounds in a row gain nothing), the first ones aimed at the
-    unfilled needs `first` (while unfilled)."""
+    """A plan at least as good as `assignment` (lexicographically) after local search."""
+    # Up to `rounds` rounds (fewer once STALL rounds in a row gain nothing), the first ones aimed at
+    # the unfilled needs `first` (while unfilled).
     rng = random.Random(seed)
     best = list(assignment)
     values = values_of(part, best)

@@ -77,8 +77,8 @@ def one_need_of_a_case_each(part: Part, pairs: Pairs, x: list) -> Iterator[Const
 
 
 def shared_cases_once_each(part: Part, pairs: Pairs, x: list) -> Iterator[Constraint]:
-    """Rule 2 for classes (a relaxed model): of two classes sharing cases, a person fills at
-    most one need per shared case; exact when the classes are single needs."""
+    """Rule 2 for classes (a relaxed model): a person fills at most one need per shared case."""
+    # Exact when the classes are single needs.
     position = {pair: k for k, pair in enumerate(pairs)}
     for qa, qb, limit in part.ties:
         for j in sorted(set(part.classes[qa].staff) & set(part.classes[qb].staff)):
@@ -97,9 +97,8 @@ def load_within_limit(part: Part, pairs: Pairs, x: list) -> Iterator[Constraint]
 
 
 def cases_within_limit(part: Part, pairs: Pairs, x: list) -> Iterator[Constraint]:
-    """Rule 4 with rule 5: cases within the person's limit, except what kept pins force.
-
-    By rule 2 each need planned to a person is another case, so cases are the needs summed."""
+    """Rule 4 with rule 5: cases within the person's limit, except what kept pins force."""
+    # By rule 2 each need planned to a person is another case, so cases are the needs summed.
     for j, found in sorted(by_staff(pairs).items()):
         if sum(x[k].upBound for k in found) > case_limit(part, j):
             yield f"cases{j}", _sum([(x[k], 1.0) for k in found]) <= case_limit(part, j)
@@ -156,8 +155,9 @@ class AllocationModel:
         )
 
     def continuity(self) -> pulp.LpAffineExpression:
-        """Tier 2: needs filled by their current holder; y{k} <= x{k} and <= how many of the
-        class's needs person j holds now (which needs of a class go where is free)."""
+        """Tier 2: needs filled by their current holder."""
+        # y{k} <= x{k} and <= how many of the class's needs person j holds now (which needs of a
+        # class go where is free).
         terms = []
         for k, (q, j) in enumerate(self.pairs):
             held = sum(1 for i in self.part.classes[q].members if self.part.current[i] == j)

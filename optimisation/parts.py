@@ -135,8 +135,9 @@ def _tied(part: Part) -> set[int]:
 
 
 def with_classes(part: Part, exact: bool) -> Part:
-    """The part with its needs grouped into classes. Exact: tied and pinned needs stand alone.
-    Not exact: only pinned needs stand alone, so rule 2 is relaxed (a valid upper bound)."""
+    """The part with its needs grouped into classes."""
+    # Exact: tied and pinned needs stand alone. Not exact: only pinned needs stand alone, so rule 2
+    # is relaxed (a valid upper bound).
     alone = (_tied(part) if exact else set()) | set(part.pinned)
     groups: dict[tuple, list[int]] = defaultdict(list)
     for i in range(len(part.needs)):
@@ -163,8 +164,8 @@ def with_classes(part: Part, exact: bool) -> Part:
 
 
 def _class_ties(part: Part, classes: tuple[NeedClass, ...]) -> tuple[tuple[int, int, int], ...]:
-    """For classes a and b whose needs share cases, the most needs of a and b one person can
-    fill together: each shared case gives them at most one (rule 2, kept in aggregate)."""
+    """The most needs of two classes sharing cases that one person can fill together."""
+    # Each shared case gives them at most one (rule 2, kept in aggregate).
     class_of = {i: q for q, cls in enumerate(classes) for i in cls.members}
     of_case: dict[int, list[int]] = defaultdict(list)
     for i, c in enumerate(part.case):

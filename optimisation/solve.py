@@ -140,8 +140,8 @@ def _fallback(task: PartTask, why: str) -> PartAnswer:
 
 
 def solve_part_safely(task: PartTask) -> PartAnswer:
-    """solve_part, but a failure inside it keeps the part's starting plan and says so: a
-    problem, however hard, never makes the solve raise."""
+    """solve_part, but a failure keeps the part's starting plan and says so."""
+    # A problem, however hard, never makes the solve raise.
     try:
         return solve_part(task)
     except Exception as error:  # the warning names it, and the starting plan is safe
@@ -162,10 +162,8 @@ def solve(
     time_limit: float | None = None,
     workers: int | None = None,
 ) -> Plan:
-    """The best plan the staff can deliver, with its proven bound, every gap explained.
-
-    `time_limit` defaults to the policy's; `workers` (processes) to the machine's cores.
-    """
+    """The best plan the staff can deliver, with its proven bound, every gap explained."""
+    # `time_limit` defaults to the policy's; `workers` (processes) to the machine's cores.
     if solver not in SOLVERS:
         raise ValueError(f"solver must be one of {', '.join(SOLVERS)}, not {solver!r}")
     started = time.perf_counter()

@@ -23,8 +23,10 @@ SOLVERS = ("highs", "cbc")
 
 @dataclass(frozen=True)
 class Limits:
-    """How far one solve may go: nodes (deterministic) and seconds (a safety net); whether
-    HiGHS may run its sub-MIP heuristics (CBC, through PuLP, has no such switch)."""
+    """How far one solve may go: nodes (deterministic), seconds (a safety net), sub-MIPs."""
+
+    # `sub_mips`: whether HiGHS may run its sub-MIP heuristics (CBC, through PuLP, has no such
+    # switch).
 
     seconds: float
     nodes: int
@@ -76,10 +78,11 @@ class _StartedHiGHS(pulp.HiGHS):
     """PuLP's HiGHS, given a starting plan and reporting HiGHS's own status and bound."""
 
     def __init__(self, start: dict[str, float], limits: Limits, relax: bool) -> None:
-        """Single-threaded (two processes use two cores better), with the limits, and no
-        restarts (measured: a restart redid presolve and cuts, doubling the root's time).
-        Without `sub_mips`, no RINS, RENS or reduced-cost sub-MIPs: they ran even at a node
-        limit of 1 and took most of the time of tiers whose earlier tiers pin the plan down."""
+        """Single-threaded HiGHS with the limits, no restarts and, unless asked, no sub-MIPs."""
+        # One thread: two processes use two cores better. No restarts: measured, a restart redid
+        # presolve and cuts, doubling the root's time. Without `sub_mips`, no RINS, RENS or reduced-
+        # cost sub-MIPs: they ran even at a node limit of 1 and took most of the time of tiers whose
+        # earlier tiers pin the plan down.
         super().__init__(
             mip=not relax,
             msg=False,
@@ -171,8 +174,7 @@ def _run_cbc(lp: pulp.LpProblem, start: dict[str, float], limits: Limits, relax:
 def run(
     solver: str, lp: pulp.LpProblem, start: dict[str, float], limits: Limits, relax: bool = False
 ) -> Outcome:
-    """Solve `lp` (its LP relaxation when `relax`) with the named solver from `start`;
-    any failure becomes an Outcome."""
+    """Solve `lp` (or its LP relaxation) with the named solver; any failure becomes an Outcome."""
     try:
         with contextlib.redirect_stdout(sys.stderr):
             if solver == "cbc":

@@ -60,8 +60,7 @@ class Values:
 
 @dataclass(frozen=True)
 class TierResult:
-    """The counts of the best plan found, a valid bound on the part's coverage, and whether
-    every tier solved was proven optimal."""
+    """The best plan's counts, a valid bound on the part's coverage, and whether all proven."""
 
     counts: tuple[int, ...]
     bound: float
@@ -177,19 +176,20 @@ def solve_tiers(
     most_nodes: int = NODE_RANGE[1],
     hold_coverage: bool = False,
 ) -> TierResult:
-    """Solve a classed part's model for the first `tiers` tiers from `start` (a feasible
-    plan), which is kept unless beaten; each tier starts from the best plan so far (the
-    first too: on the demo parts that covered as much or more, in about the same time).
-
-    `combined` solves tiers 1 and 2 as one objective, coverage x (most continuity + 1) +
-    continuity, which is exactly lexicographic when risk weights are whole numbers: searching
-    for coverage alone finds plans indifferent to who holds what, from which a continuity tier
-    with coverage pinned down was measured to find no better plan, while the combined search
-    keeps holders as it covers. If it stops unproven and all four tiers are asked for (a small
-    part), coverage and then continuity are also solved apart, each easier to prove.
-    `hold_coverage` keeps the start's coverage instead of solving tier 1 (the bound is then
-    the trivial one): proving that no more can be covered is what costs most on a piece of
-    a part whose coverage a larger model has settled. `most_nodes` caps each tier's nodes."""
+    """Solve a classed part's model for its first `tiers` tiers from a feasible `start`."""
+    # The start is kept unless beaten; each tier starts from the best plan so far (the first too: on
+    # the demo parts that covered as much or more, in about the same time).
+    #
+    # `combined` solves tiers 1 and 2 as one objective, coverage x (most continuity + 1) +
+    # continuity, which is exactly lexicographic when risk weights are whole numbers: searching for
+    # coverage alone finds plans indifferent to who holds what, from which a continuity tier with
+    # coverage pinned down was measured to find no better plan, while the combined search keeps
+    # holders as it covers. If it stops unproven and all four tiers are asked for (a small part),
+    # coverage and then continuity are also solved apart, each easier to prove.
+    #
+    # `hold_coverage` keeps the start's coverage instead of solving tier 1 (the bound is then the
+    # trivial one): proving that no more can be covered is what costs most on a piece of a part
+    # whose coverage a larger model has settled. `most_nodes` caps each tier's nodes.
     model = AllocationModel(part, part.pairs)
     best, values = list(start), measure(part, start)
     integral = all(float(cls.weight).is_integer() for cls in part.classes)

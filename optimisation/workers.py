@@ -75,8 +75,8 @@ class _Worker:
 def run_tasks(
     tasks: list[Any], fallback: Callable[[Any, str], Any], workers: int, deadline: float
 ) -> list[Any]:
-    """Answers to tasks (solve_part_safely's) in their order, solved by `workers` children in the
-    order given; a task whose worker overruns the deadline or dies gets `fallback(task, why)`."""
+    """Answers to tasks in their order, solved by `workers` child processes."""
+    # A task whose worker overruns the deadline or dies gets `fallback(task, why)`.
     answers: list[Any] = [None] * len(tasks)
     waiting = list(range(len(tasks)))
     directory = tempfile.mkdtemp(prefix="caseload-workers-")

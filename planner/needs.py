@@ -11,12 +11,9 @@ from planner.vocabulary import NeedSource
 
 
 def sync_needs(case: Case, policy: Policy, on: date) -> list[Need]:
-    """Derive the case's needs for a date: add new ones, update derived ones, retire obsolete ones.
-
-    A need set by a manager is kept as it is. A derived need the rules no longer give is made
-    inactive rather than deleted, so that the history of who held it survives. Returns the needs
-    the rules retired, whose allocations the caller must end.
-    """
+    """Derive the case's needs for a date; returns those retired, whose holdings must end."""
+    # A need set by a manager is kept as it is. A derived need the rules no longer give is made
+    # inactive rather than deleted, so that the history of who held it survives.
     specs = {spec.key: spec for spec in default_needs(case, policy, on)}
     existing = {need.key: need for need in case.needs}
     retired = []
