@@ -62,13 +62,6 @@ class HeldNeed:
     need: Need
     case: Case
 
-    @property
-    def title(self) -> str:
-        """The need as people name it: POM, COM, COM co-worker."""
-        words = self.need.key.split("_")
-        if words[0] not in ("pom", "com"):
-            return label(self.need.role)
-        return " ".join("co-worker" if word == "coworker" else word.upper() for word in words)
 
 
 @dataclass(frozen=True)
