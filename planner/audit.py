@@ -98,7 +98,8 @@ def record_changes(session: Session, _context: UOWTransaction) -> None:
             if audited is None or action not in audited[2]:
                 continue
             before, after = _values(obj, action)
-            if action == "update" and before == after:
+            # A secret reads "(changed)" on both sides, yet its change must be logged.
+            if action == "update" and before == after and not SECRET_COLUMNS & set(after or {}):
                 continue
             lines.append(_line(session, obj, action, before, after, actor, user_id))
     if lines:

@@ -201,8 +201,10 @@ def test_an_admin_does_not_see_links_to_change_their_own_role_or_status(
 def test_an_admin_sets_a_new_password(app: Flask, admin: FlaskClient) -> None:
     target = user_id(app, "manager.user")
     data = {"password": NEW_PASSWORD, "confirm_password": NEW_PASSWORD}
+    logged = audit_count(app)
     response = admin.post(f"/settings/users/{target}/password", data=data)
     assert response.status_code == 302
+    assert audit_count(app) == logged + 1
     admin.post("/sign-out")
     assert sign_in(admin, "manager.user", PASSWORD).status_code == 200
     assert sign_in(admin, "manager.user", NEW_PASSWORD).status_code == 302

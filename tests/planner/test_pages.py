@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
+from planner.vocabulary import UserRole
 from tests.conftest import make_app, sign_in
 
 
@@ -79,11 +81,16 @@ def test_the_header_is_the_moj_header_without_a_crown(manager: FlaskClient) -> N
     assert "OFFICIAL-SENSITIVE" in page
 
 
-def test_the_dashboard_shows_the_week_in_numbers(app: Flask, manager: FlaskClient) -> None:
-    app.test_cli_runner().invoke(args=["demo-data", "--scale", "small"])
-    page = manager.get("/").get_data(as_text=True)
+def test_the_dashboard_shows_the_week_in_numbers(
+    app: Flask, client: FlaskClient, users: dict[UserRole, str]
+) -> None:
+    result = app.test_cli_runner().invoke(args=["demo-data", "--scale", "small"])
+    assert result.exit_code == 0, result.output
+    sign_in(client, users[UserRole.MANAGER])
+    page = client.get("/").get_data(as_text=True)
     for heading in ("Critical alerts", "Needs held today, by risk", "Staffing this week",
                     "Workload % this week", "Releases and handovers in the next 12 weeks"):  # fmt: skip
         assert heading in page
     assert '<svg class="planner-chart"' in page and "<desc id=" in page
     assert "Shortfall" in page
+    assert re.search(r"Active cases</dt>\s*<dd[^>]*>60</dd>", page)

@@ -178,6 +178,7 @@ def test_the_override_page_lists_who_may_not_hold_it_and_why(
         ineligible = [c for c in people if not c.eligible]
     signed_in(app, client, UserRole.MANAGER)
     page = client.get(f"/plans/1/proposals/{proposal.id}/override").get_data(as_text=True)
+    assert ineligible
     for candidate in ineligible:
         assert f"No: {candidate.reasons[0]}" in page
 
