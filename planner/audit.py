@@ -87,21 +87,32 @@ def refuse_audit_changes(session: Session, _context: UOWTransaction, _instances:
 def record_changes(session: Session, _context: UOWTransaction) -> None:
     """Write one audit line per created, changed or deleted row of an audited model."""
     actor, user_id = _actor(session)
+    changes = [
+        (action, obj)
+        for action, objects in (
+            ("create", session.new),
+            ("update", session.dirty),
+            ("delete", session.deleted),
+        )
+        for obj in objects
+        if type(obj) in AUDITED and action in AUDITED[type(obj)][2]
+    ]
+    # The case of each allocation or proposal, in one query: approving a national plan
+    # changes thousands of them.
+    held = (Allocation, ProposedAssignment)
+    need_ids = {obj.need_id for _, obj in changes if isinstance(obj, held)}
+    case_of_need = (
+        dict(session.execute(select(Need.id, Need.case_id).where(Need.id.in_(need_ids))).all())
+        if need_ids
+        else {}
+    )
     lines = []
-    for action, objects in (
-        ("create", session.new),
-        ("update", session.dirty),
-        ("delete", session.deleted),
-    ):
-        for obj in objects:
-            audited = AUDITED.get(type(obj))
-            if audited is None or action not in audited[2]:
-                continue
-            before, after = _values(obj, action)
-            # A secret reads "(changed)" on both sides, yet its change must be logged.
-            if action == "update" and before == after and not SECRET_COLUMNS & set(after or {}):
-                continue
-            lines.append(_line(session, obj, action, before, after, actor, user_id))
+    for action, obj in changes:
+        before, after = _values(obj, action)
+        # A secret reads "(changed)" on both sides, yet its change must be logged.
+        if action == "update" and before == after and not SECRET_COLUMNS & set(after or {}):
+            continue
+        lines.append(_line(obj, action, before, after, actor, user_id, case_of_need))
     if lines:
         session.execute(insert(AuditEvent), lines)
 
@@ -159,13 +170,13 @@ def _plain(name: str, value: Any) -> Any:
 
 
 def _line(
-    session: Session,
     obj: Any,
     action: str,
     before: dict[str, Any] | None,
     after: dict[str, Any] | None,
     actor: str,
     user_id: int | None,
+    case_of_need: dict[int, int],
 ) -> dict[str, Any]:
     """One row of the audit log."""
     entity, label_attribute, _ = AUDITED[type(obj)]
@@ -180,7 +191,7 @@ def _line(
         "action": action,
         "entity": entity,
         "entity_id": str(obj.id if hasattr(obj, "id") else getattr(obj, label_attribute)),
-        "case_id": _case_of(session, obj),
+        "case_id": _case_of(obj, case_of_need),
         "staff_member_id": _staff_member_of(obj),
         "summary": summary[:300],
         "before": before,
@@ -188,14 +199,14 @@ def _line(
     }
 
 
-def _case_of(session: Session, obj: Any) -> int | None:
+def _case_of(obj: Any, case_of_need: dict[int, int]) -> int | None:
     """The case a change belongs to, so that a case's history can be read from the log."""
     if isinstance(obj, Case):
         return obj.id
     if isinstance(obj, Need | Exclusion | Alert):
         return obj.case_id
     if isinstance(obj, Allocation | ProposedAssignment):
-        return session.execute(select(Need.case_id).where(Need.id == obj.need_id)).scalar()
+        return case_of_need.get(obj.need_id)
     return None
 
 
