@@ -44,10 +44,15 @@ class Load:
     after: float | None
 
 
+def stored_problem(run: PlanRun) -> Problem:
+    """A finished run's problem, read once per process."""
+    return _read_stored(run.id, run.problem_json or "")
+
+
 # A finished run's problem never changes, and a national one takes half a second to read.
 @functools.lru_cache(maxsize=4)
 def _read_stored(run_id: int, problem_json: str) -> Problem:
-    """A run's problem, read once per process."""
+    """A run's problem, read from its JSON."""
     return read_problem(json.loads(problem_json or "{}"))
 
 
@@ -59,7 +64,7 @@ class RunProblem:
     problem: Problem = field(init=False)
 
     def __post_init__(self) -> None:
-        self.problem = _read_stored(self.run.id, self.run.problem_json or "")
+        self.problem = stored_problem(self.run)
 
     @cached_property
     def staff(self) -> dict[str, int]:

@@ -66,7 +66,7 @@ def alert_query(filters: dict[str, str]) -> Select[Any]:
 def latest_run(session: Session) -> PlanRun | None:
     """The newest run that finished: its alerts are the new ones."""
     return session.scalar(
-        select(PlanRun).where(PlanRun.summary.is_not(None)).order_by(PlanRun.id.desc()).limit(1)
+        PlanRun.listed().where(PlanRun.summary.is_not(None)).order_by(PlanRun.id.desc()).limit(1)
     )
 
 

@@ -90,7 +90,7 @@ class RunGaps:
 def gaps_over_runs(session: Session) -> list[RunGaps]:
     """Uncovered very-high and high risk needs in the last runs, oldest first."""
     runs = session.scalars(
-        select(PlanRun)
+        PlanRun.listed()
         .where(PlanRun.summary.is_not(None))
         .order_by(PlanRun.id.desc())
         .limit(RUNS_SHOWN)

@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Index, String, Text, text
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy import JSON, ForeignKey, Index, Select, String, Text, select, text
+from sqlalchemy.orm import Mapped, defer, mapped_column, relationship
 
 from planner.extensions import db
 from planner.models.people import Case, Need
@@ -58,6 +58,11 @@ class PlanRun(db.Model):
     proposals: Mapped[list[ProposedAssignment]] = relationship(
         back_populates="run", cascade="all, delete-orphan"
     )
+
+    @classmethod
+    def listed(cls) -> Select[tuple[PlanRun]]:
+        """Runs without their problem and plan, which are megabytes each at national scale."""
+        return select(cls).options(defer(cls.problem_json), defer(cls.plan_json))
 
     def __repr__(self) -> str:
         return f"<PlanRun {self.id} {self.week} {self.status}>"

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections import Counter
 from typing import Any
 
@@ -24,7 +23,7 @@ from planner.plans.forms import NOBODY, ConfirmForm, LookAheadForm, OverrideForm
 from planner.plans.launcher import launch
 from planner.plans.whatif_forms import AgencyForm, RiskForm, SickForm
 from planner.policy import load_policy
-from planner.review import KINDS, Proposal, review
+from planner.review import KINDS, Proposal, review, stored_problem
 from planner.security import role_required
 from planner.staffing import staffing_ask
 from planner.vocabulary import Rosh, RunStatus, UserRole
@@ -59,12 +58,11 @@ def _run(run_id: int) -> PlanRun:
 def index() -> ResponseReturnValue:
     """The runs, newest first, and the form that starts one."""
     fail_interrupted_runs(db.session)
-    runs = db.session.scalars(select(PlanRun).order_by(PlanRun.id.desc()).limit(100)).all()
     form = RunForm(weeks=_weeks())
     if not form.is_submitted():
         form.week.data = str(IsoWeek.containing(today()).plus(1))
         form.time_limit.data = int(load_policy(db.session).time_limit_seconds)
-    return render_template("plans/index.html", runs=runs, form=form)
+    return render_template("plans/index.html", runs=_recent_runs(), form=form)
 
 
 @blueprint.route("/run", methods=["POST"])
@@ -89,8 +87,12 @@ def run() -> ResponseReturnValue:
             app = current_app._get_current_object()  # type: ignore[attr-defined]
             launch(app, ["plan", "--run-id", str(started.id)], f"run-{started.id}")
             return redirect(url_for("plans.show", run_id=started.id))
-    runs = db.session.scalars(select(PlanRun).order_by(PlanRun.id.desc()).limit(100)).all()
-    return render_template("plans/index.html", runs=runs, form=form), 200
+    return render_template("plans/index.html", runs=_recent_runs(), form=form), 200
+
+
+def _recent_runs() -> list[PlanRun]:
+    """The last hundred runs, newest first."""
+    return list(db.session.scalars(PlanRun.listed().order_by(PlanRun.id.desc()).limit(100)))
 
 
 @blueprint.route("/<int:run_id>")
@@ -277,21 +279,27 @@ def what_if(run_id: int) -> ResponseReturnValue:
     plan_run = _run(run_id)
     if plan_run.status not in FINISHED:
         abort(404)
-    problem = json.loads(plan_run.problem_json or "{}")
-    names = dict(db.session.execute(select(StaffMember.staff_ref, StaffMember.name)).all())
-    people = [(s["id"], f"{names.get(s['id'], s['id'])} ({s['id']})") for s in problem["staff"]]
+    problem = stored_problem(plan_run)
+    names = dict(
+        db.session.execute(
+            select(StaffMember.staff_ref, StaffMember.name).where(
+                StaffMember.staff_ref.in_([s.id for s in problem.staff])
+            )
+        ).all()
+    )
+    people = [(s.id, f"{names.get(s.id, s.id)} ({s.id})") for s in problem.staff]
     kind = request.form.get("kind")
     # Only the form that was sent reads what was sent; the others show their defaults.
     sent = {name: request.form if kind == name else None for name in ("sick", "agency", "risk")}
     sick = SickForm(formdata=sent["sick"], staff=people)
-    sites = {(s["site"], s["region"]) for s in problem["staff"]} | {
-        (c["site"], c["region"]) for c in problem["cases"]
+    sites = {(s.site, s.region) for s in problem.staff} | {
+        (c.site, c.region) for c in problem.cases
     }
     agency = AgencyForm(
         formdata=sent["agency"],
         sites=[(site, f"{site}, {region}") for site, region in sorted(sites)],
     )
-    risk = RiskForm(formdata=sent["risk"], references={c["id"] for c in problem["cases"]})
+    risk = RiskForm(formdata=sent["risk"], references={c.id for c in problem.cases})
     comparison = None
     forms = {"sick": sick, "agency": agency, "risk": risk}
     if kind in forms and forms[kind].validate_on_submit():
