@@ -63,7 +63,6 @@ class HeldNeed:
     case: Case
 
 
-
 @dataclass(frozen=True)
 class WeekHours:
     """A person's hours in one week, if they keep the cases they hold then."""
