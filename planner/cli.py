@@ -17,7 +17,7 @@ from flask.cli import with_appcontext
 from sqlalchemy import func, select
 from sqlalchemy.exc import SQLAlchemyError
 
-from planner.alerting.report import check_dates, open_alerts, render
+from planner.alerting.report import check_dates, dates_week, open_alerts, render
 from planner.approval import ApprovalRefused, approve
 from planner.audit import set_actor
 from planner.clock import today
@@ -272,7 +272,9 @@ def describe_run(run: PlanRun) -> list[str]:
 @with_appcontext
 @database_errors_in_words
 @click.option(
-    "--week", callback=_week, help="The ISO week the dates are checked for (default: next week)."
+    "--week",
+    callback=lambda context, parameter, value: value and _week(context, parameter, value),
+    help="The ISO week the dates are checked for (default: the latest run's, or this week).",
 )
 @click.option(
     "--format",
@@ -281,10 +283,10 @@ def describe_run(run: PlanRun) -> list[str]:
     default="table",
     show_default=True,
 )
-def alerts(week: IsoWeek, form: str) -> None:
+def alerts(week: IsoWeek | None, form: str) -> None:
     """Check the dates again, then list every open alert, worst first (for the weekly email)."""
     set_actor(db.session, f"cli:{getpass.getuser()}")
-    check_dates(db.session, week, load_policy(db.session))
+    check_dates(db.session, week or dates_week(db.session), load_policy(db.session))
     db.session.commit()
     click.echo(render(open_alerts(db.session), form))
 

@@ -7,13 +7,14 @@ import io
 import json
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from planner.alerting.queries import alert_query, latest_run
 from planner.alerts import CASE_DATE_KINDS, DATE_KINDS, KIND_NAMES, Week, date_conditions, refresh
 from planner.clock import today
-from planner.holdings import current_allocations
-from planner.models import Alert, Case, StaffMember
+from planner.holdings import current_allocations, held_on
+from planner.models import Alert, Allocation, Case, StaffMember
 from planner.policy import Policy
 from planner.snapshot import load_caseload
 from planner.weeks import IsoWeek
@@ -40,8 +41,10 @@ def check_person_dates(
     session: Session, person: StaffMember, week: IsoWeek, policy: Policy
 ) -> None:
     """Open or close a person's vetting alert as soon as their details are saved."""
-    session.flush()
-    holders = _holders(session, week)
+    held = select(Allocation.need_id).where(
+        Allocation.staff_member_id == person.id, held_on(week.monday)
+    )
+    holders: dict[int, int | None] = {need_id: person.id for need_id in session.scalars(held)}
     found = date_conditions(Week(week, policy, [], [person] if person.active else [], holders))
     refresh(session, found, DATE_KINDS - CASE_DATE_KINDS, week, None, staff_member_id=person.id)
 

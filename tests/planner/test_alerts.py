@@ -243,6 +243,20 @@ def test_the_alerts_command_closes_date_alerts_once_the_date_is_fixed(
     assert open_alerts("mappa_review") == []
 
 
+def test_the_alerts_command_checks_the_latest_runs_week_unless_told(
+    app: Flask, world: World
+) -> None:
+    ahead = WEEK.plus(2)
+    world.case(next_mappa_review=ahead.monday - timedelta(days=2))
+    world.person()
+    plan(ahead)
+    runner = app.test_cli_runner()
+    assert runner.invoke(args=["alerts"]).exit_code == 0
+    assert [alert.week for alert in open_alerts("mappa_review")] == [str(ahead)]
+    assert runner.invoke(args=["alerts", "--week", str(WEEK)]).exit_code == 0
+    assert open_alerts("mappa_review") == []
+
+
 def test_the_alerts_command_writes_table_csv_and_json(app: Flask, world: World) -> None:
     world.case(rosh=Rosh.VERY_HIGH, tier="A2")
     plan()
