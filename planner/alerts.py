@@ -309,7 +309,8 @@ def _release_risks(facts: RunFacts) -> Iterable[Condition]:
         case = facts.cases[entry["id"]]
         release = case.release_date
         days = (release - week.monday).days if release else -1
-        if not 0 <= days <= 28 or case.setting != Setting.CUSTODY:
+        window = 7 * facts.week.policy.release_alert_weeks
+        if not 0 <= days <= window or case.setting != Setting.CUSTODY:
             continue
         for index, need_entry in enumerate(entry["needs"]):
             which, name, subject = facts.need(case.reference, index)

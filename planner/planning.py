@@ -7,7 +7,6 @@ import logging
 import time
 from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
@@ -269,14 +268,6 @@ def _earlier_plans(session: Session, week: IsoWeek, count: int) -> list[dict[str
             break
         plans.append(json.loads(earlier))
     return plans
-
-
-@dataclass(frozen=True)
-class Counts:
-    """Needs and how many the plan covers."""
-
-    needs: int
-    covered: int
 
 
 def summarise(

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from planner.models import PolicySetting
-from planner.vocabulary import Grade, Rosh, Vetting
+from planner.vocabulary import Grade, Vetting
 
 CASE_TYPES = ("community", "licence", "custody")
 
@@ -70,10 +70,6 @@ class Policy:
     vetting_alert_weeks: int = 4
     time_limit_seconds: float = 60.0
     relative_gap: float = 0.0001
-
-    def risk_weight(self, rosh: Rosh | str) -> int:
-        """The coverage weight of a need of a case with this RoSH."""
-        return self.risk_weights[str(rosh)]
 
     def to_dict(self) -> dict[str, Any]:
         """Every setting by name."""

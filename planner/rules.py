@@ -378,8 +378,3 @@ def workload(held_hours: float, available: float) -> float | None:
     if available <= 0:
         return None if held_hours > 0 else 0.0
     return held_hours / available
-
-
-def points_from_hours(hours: float, policy: Policy) -> float:
-    """Hours a week as workload points a month, as the Probation Service's tools count them."""
-    return hours * policy.full_time_points / policy.full_time_hours

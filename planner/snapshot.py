@@ -34,7 +34,6 @@ class NeedRef:
 
     case_id: int
     key: str
-    need_id: int | None
 
 
 @dataclass(frozen=True)
@@ -120,8 +119,7 @@ def build_snapshot(
             holder = _holder(planned.stored, on)
             current = by_id.get(holder.staff_member_id) if holder else None
             needs.append(_need_entry(planned.spec, current, pinned=bool(holder and holder.pinned)))
-            need_id = planned.stored.id if planned.stored is not None else None
-            refs[(case.reference, index)] = NeedRef(case.id, planned.key, need_id)
+            refs[(case.reference, index)] = NeedRef(case.id, planned.key)
         excluded = sorted(
             e.staff_member.staff_ref for e in case.exclusions if e.staff_member_id in by_id
         )
