@@ -10,7 +10,7 @@ PORT ?= 5000
 SCALE ?= london
 SEED ?= 1
 
-.PHONY: help run test serve database lint system-deps clean
+.PHONY: help run test database lint system-deps clean
 
 help:  ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
@@ -20,9 +20,7 @@ run: $(VENV)/.run database assets  ## Set up, load the demo data once, and serve
 	@echo "Serving the caseload planner on http://$(HOST):$(PORT) (Ctrl+C to stop)"
 	$(VENV)/bin/waitress-serve --host $(HOST) --port $(PORT) --threads 8 --call planner:create_app
 
-test: system-deps $(VENV)/.test assets  ## Set up everything and run the linters and every test
-	$(VENV)/bin/ruff check .
-	$(VENV)/bin/ruff format --check .
+test: system-deps $(VENV)/.test assets lint  ## Set up everything and run the linters and every test
 	$(VENV)/bin/pytest
 
 database: $(VENV)/.run instance/config.py  ## Apply the migrations and load the demo data if the database is empty

@@ -10,11 +10,8 @@ process tree, and each week's predicted high-risk gaps.
 from __future__ import annotations
 
 import sys
-import tempfile
-import time
-from pathlib import Path
 
-from measure import START, PeakMemory, demo_app
+from measure import START, demo_database, measured
 
 from planner.extensions import db
 from planner.lookahead import LOOK_AHEAD_SECONDS, execute_forecast, start_forecast
@@ -24,29 +21,24 @@ from planner.weeks import IsoWeek
 def main() -> None:
     """Look ahead the weeks asked for (12 by default) and print the figures."""
     weeks = int(sys.argv[1]) if len(sys.argv) > 1 else 12
-    with tempfile.TemporaryDirectory() as folder:
-        app = demo_app("london", Path(folder))
-        with app.app_context():
-            first = IsoWeek.containing(START)
-            memory = PeakMemory()
-            started = time.perf_counter()
+    with demo_database("london") as app, app.app_context():
+        first = IsoWeek.containing(START)
+        with measured() as figures:
             forecast = start_forecast(
                 db.session, first, weeks, "highs", LOOK_AHEAD_SECONDS, None, "b"
             )
             forecast = execute_forecast(db.session, forecast.id)
-            wall = time.perf_counter() - started
-            peak = memory.stop()
+        print(
+            f"== London look-ahead, {weeks} weeks at {LOOK_AHEAD_SECONDS:g} s each: "
+            f"{forecast.status.value} in {figures.wall:.1f} s; "
+            f"peak memory {figures.peak / 2**20:.0f} MB"
+        )
+        for week in forecast.results or []:
+            gaps = {r: c["needs"] - c["covered"] for r, c in week["by_risk"].items()}
             print(
-                f"== London look-ahead, {weeks} weeks at {LOOK_AHEAD_SECONDS:g} s each: "
-                f"{forecast.status.value} in {wall:.1f} s; peak memory {peak / 2**20:.0f} MB"
+                f"   {week['week']}: {gaps['very_high']} very high and {gaps['high']} high "
+                f"needs uncovered, {week['uncovered']} in all ({week['status']})"
             )
-            for week in forecast.results or []:
-                gaps = {r: c["needs"] - c["covered"] for r, c in week["by_risk"].items()}
-                print(
-                    f"   {week['week']}: {gaps['very_high']} very high and {gaps['high']} high "
-                    f"needs uncovered, {week['uncovered']} in all ({week['status']})"
-                )
-            db.engine.dispose()
 
 
 if __name__ == "__main__":

@@ -1,10 +1,14 @@
-"""What the benchmarks share: peak memory of a process tree, and a demo database to measure on."""
+"""What the benchmarks share: peak memory and time of a block, and a demo database to measure on."""
 
 from __future__ import annotations
 
 import os
+import tempfile
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
@@ -85,3 +89,38 @@ def demo_app(scale: str, folder: Path) -> Flask:
     if result.exit_code:
         raise SystemExit(result.output)
     return app
+
+
+@contextmanager
+def demo_database(scale: str) -> Iterator[Flask]:
+    """A demo app on a throwaway database, its connections closed before the database goes."""
+    from planner.extensions import db
+
+    with tempfile.TemporaryDirectory() as folder:
+        app = demo_app(scale, Path(folder))
+        try:
+            yield app
+        finally:
+            with app.app_context():
+                db.engine.dispose()
+
+
+@dataclass
+class Measurement:
+    """The wall time, in seconds, and peak memory, in bytes, of a measured block."""
+
+    wall: float = 0.0
+    peak: int = 0
+
+
+@contextmanager
+def measured() -> Iterator[Measurement]:
+    """Time the block and sample its process tree's peak memory, filled in when it ends."""
+    figures = Measurement()
+    memory = PeakMemory()
+    started = time.perf_counter()
+    try:
+        yield figures
+    finally:
+        figures.wall = time.perf_counter() - started
+        figures.peak = memory.stop()

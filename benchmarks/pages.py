@@ -12,12 +12,10 @@ from __future__ import annotations
 
 import statistics
 import sys
-import tempfile
 import time
-from pathlib import Path
 from typing import Any
 
-from measure import START, demo_app
+from measure import START, demo_database
 from sqlalchemy import event, select
 
 from planner.extensions import db
@@ -48,8 +46,7 @@ def pages(case_id: int, staff_id: int) -> list[str]:
 def main() -> None:
     """Measure each page and print a line for it."""
     requests = int(sys.argv[1]) if len(sys.argv) > 1 else 10
-    with tempfile.TemporaryDirectory() as folder:
-        app = demo_app("national", Path(folder))
+    with demo_database("national") as app:
         with app.app_context():
             run_week(db.session, IsoWeek.containing(START), "highs", None, None, "benchmark")
             user = User(username="bench.manager", role=UserRole.MANAGER)
@@ -78,8 +75,6 @@ def main() -> None:
                     f"slowest {max(times) * 1000:6.0f} ms, {len(statements):3} queries",
                     flush=True,
                 )
-        with app.app_context():
-            db.engine.dispose()
 
 
 if __name__ == "__main__":

@@ -11,11 +11,8 @@ the very-high and high risk needs left uncovered.
 from __future__ import annotations
 
 import sys
-import tempfile
-import time
-from pathlib import Path
 
-from measure import START, PeakMemory, demo_app
+from measure import START, demo_database, measured
 
 from planner.extensions import db
 from planner.planning import run_week
@@ -27,31 +24,25 @@ STEPS = ("snapshot", "solve", "store")
 
 def run(scale: str) -> None:
     """Benchmark the batch at one scale and print its figures."""
-    with tempfile.TemporaryDirectory() as folder:
-        app = demo_app(scale, Path(folder))
-        with app.app_context():
-            memory = PeakMemory()
-            started = time.perf_counter()
+    with demo_database(scale) as app, app.app_context():
+        with measured() as figures:
             plan_run = run_week(db.session, IsoWeek.containing(START), "highs", None, None, "bench")
-            wall = time.perf_counter() - started
-            peak = memory.stop()
-            summary = plan_run.summary or {}
-            timings = summary.get("timings", {})
-            risks = summary.get("by_risk", {})
-            gaps = {r: risks[r]["needs"] - risks[r]["covered"] for r in ("very_high", "high")}
-            gap = (plan_run.bound - plan_run.coverage) / max(plan_run.bound or 1, 1)
-            steps = ", ".join(f"{step} {timings.get(step, 0):.1f} s" for step in STEPS)
-            print(
-                f"== {scale}: {summary.get('needs')} needs; {plan_run.status.value} "
-                f"({plan_run.solver}, limit {plan_run.time_limit:g} s)\n"
-                f"   database to stored plan {wall:.1f} s ({steps}); "
-                f"peak memory {peak / 2**20:.0f} MB\n"
-                f"   coverage {plan_run.coverage:,.0f} of a proven {plan_run.bound:,.0f} "
-                f"(gap {gap:.3%}); uncovered {summary.get('uncovered')}, of which "
-                f"{gaps['very_high']} very high and {gaps['high']} high",
-                flush=True,
-            )
-            db.engine.dispose()
+        summary = plan_run.summary or {}
+        timings = summary.get("timings", {})
+        risks = summary.get("by_risk", {})
+        gaps = {r: risks[r]["needs"] - risks[r]["covered"] for r in ("very_high", "high")}
+        gap = (plan_run.bound - plan_run.coverage) / max(plan_run.bound or 1, 1)
+        steps = ", ".join(f"{step} {timings.get(step, 0):.1f} s" for step in STEPS)
+        print(
+            f"== {scale}: {summary.get('needs')} needs; {plan_run.status.value} "
+            f"({plan_run.solver}, limit {plan_run.time_limit:g} s)\n"
+            f"   database to stored plan {figures.wall:.1f} s ({steps}); "
+            f"peak memory {figures.peak / 2**20:.0f} MB\n"
+            f"   coverage {plan_run.coverage:,.0f} of a proven {plan_run.bound:,.0f} "
+            f"(gap {gap:.3%}); uncovered {summary.get('uncovered')}, of which "
+            f"{gaps['very_high']} very high and {gaps['high']} high",
+            flush=True,
+        )
 
 
 def main() -> None:

@@ -2,22 +2,18 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 from flask import Flask
-from playwright.sync_api import Page
 
-from planner import PROJECT_ROOT
 from planner.extensions import db
 from planner.vocabulary import UserRole
-from tests.conftest import PASSWORD, add_user, make_app
+from tests.conftest import add_user, make_app
 
 CHROMIUM = "/usr/bin/chromium"
-AXE = PROJECT_ROOT / "node_modules" / "axe-core" / "axe.min.js"
 
 
 @pytest.fixture
@@ -61,23 +57,3 @@ def browser_context_args(browser_context_args: dict[str, Any]) -> dict[str, Any]
 def site(live_server: Any) -> str:
     """The live server's address."""
     return f"http://127.0.0.1:{live_server.port}"
-
-
-def sign_in(page: Page, site: str, username: str = "manager.user") -> None:
-    """Sign in through the form."""
-    page.goto(f"{site}/sign-in")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password", exact=True).fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-
-
-def serious_accessibility_violations(page: Page) -> list[str]:
-    """What axe-core finds on the page at the serious or critical level."""
-    page.add_script_tag(path=str(AXE))
-    results = page.evaluate("async () => await axe.run(document)")
-    return [
-        f"{violation['id']}: {violation['help']} "
-        f"{json.dumps([node['target'] for node in violation['nodes']])}"
-        for violation in results["violations"]
-        if violation["impact"] in ("serious", "critical")
-    ]

@@ -6,7 +6,7 @@ import re
 
 from playwright.sync_api import Page, expect
 
-from tests.browser.conftest import serious_accessibility_violations, sign_in
+from tests.browser.journeys import serious_accessibility_violations, sign_in
 
 
 def run_the_plan(page: Page, site: str) -> None:

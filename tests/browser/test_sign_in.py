@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from playwright.sync_api import Page, expect
 
-from tests.browser.conftest import serious_accessibility_violations, sign_in
+from tests.browser.journeys import expect_error_summary, serious_accessibility_violations, sign_in
 
 
 def test_sign_in_reach_the_dashboard_and_sign_out(page: Page, site: str) -> None:
@@ -31,9 +31,9 @@ def test_a_wrong_password_shows_the_error_summary_and_keeps_the_username(
     page.get_by_label("Username").fill("manager.user")
     page.get_by_label("Password", exact=True).fill("not the password")
     page.get_by_role("button", name="Sign in").click()
-    expect(page).to_have_title("Error: Sign in – Caseload planner")
-    summary = page.get_by_role("alert")
-    expect(summary).to_contain_text("There is a problem")
-    expect(summary).to_contain_text("Enter a correct username and password")
-    expect(page.get_by_label("Username")).to_have_value("manager.user")
-    assert serious_accessibility_violations(page) == []
+    expect_error_summary(
+        page,
+        "Sign in",
+        "Enter a correct username and password",
+        (page.get_by_label("Username"), "manager.user"),
+    )

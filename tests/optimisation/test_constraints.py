@@ -2,17 +2,7 @@
 
 from __future__ import annotations
 
-from optimisation.check import check_plan
-from optimisation.solve import solve
-
-from .builders import case, filled, need, person, problem
-
-
-def solved(example):
-    """Solve and check: every plan in these tests must keep every rule."""
-    plan = solve(example, workers=1)
-    assert check_plan(example, plan)[0] == []
-    return plan
+from .builders import case, filled, need, person, problem, solved
 
 
 def test_a_need_is_filled_once_and_only_by_an_eligible_person() -> None:

@@ -2,25 +2,20 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import optimisation.solve as solve_module
 from optimisation.assign import from_counts, to_counts, values_of
-from optimisation.check import check_plan, objective_values
+from optimisation.check import objective_values
 from optimisation.continuity import name_counts, realign
-from optimisation.eligibility import EligibilityIndex
-from optimisation.generate import generate
 from optimisation.greedy import greedy, greedy_fill
-from optimisation.ledger import resolve_pins
 from optimisation.parts import split, with_classes
 from optimisation.solve import solve
 from optimisation.tiers import measure, solve_tiers
 
-from .builders import case, filled, need, person, problem
+from .builders import case, filled, index_and_pins, need, person, problem, problems, solved
 
 PATHS = ["all tiers", "large part"]
 
@@ -51,8 +46,7 @@ def trap():
 def test_every_holder_is_kept_where_coverage_allows(path: str) -> None:
     """Full coverage, and both needs stay with their holders, on either path."""
     example = trap()
-    plan = solve(example, workers=1)
-    assert check_plan(example, plan)[0] == []
+    plan = solved(example)
     assert filled(plan) == {("C1", 0): "S1", ("C4", 0): "S2", ("C2", 0): "S1", ("C3", 0): "S2"}
     assert plan.objective.coverage == 2200 and plan.objective.continuity == 2
     assert greedy(example).objective.coverage == 1200
@@ -95,8 +89,7 @@ def test_greedy_keeping_holders_first_keeps_what_greedy_moves() -> None:
             case("C2", need(hours=8, current="S1")),
         ],
     )
-    index = EligibilityIndex(example)
-    pins = resolve_pins(example, index)
+    index, pins = index_and_pins(example)
     plain = objective_values(example, greedy_fill(example, index, pins))
     first = objective_values(example, greedy_fill(example, index, pins, holders_first=True))
     assert (plain.coverage, plain.continuity) == (1100, 0)
@@ -106,8 +99,7 @@ def test_greedy_keeping_holders_first_keeps_what_greedy_moves() -> None:
 
 def _part(example):
     """The only part of a problem, in classes with rule 2 relaxed."""
-    index = EligibilityIndex(example)
-    (part,) = split(example, index, resolve_pins(example, index))
+    (part,) = split(example, *index_and_pins(example))
     return part, with_classes(part, exact=False)
 
 
@@ -148,18 +140,6 @@ def test_realign_swaps_needs_back_to_their_holders() -> None:
     assert values_of(part, again).continuity == 2
 
 
-problems = st.builds(
-    lambda cases, staff, shortfall, seed: replace(
-        generate(cases, staff, shortfall=shortfall, seed=seed),
-        policy=replace(generate(0, 0).policy, relative_gap=0.0),
-    ),
-    cases=st.integers(3, 30),
-    staff=st.integers(1, 10),
-    shortfall=st.sampled_from([0.0, 0.25, 0.4]),
-    seed=st.integers(0, 10_000),
-)
-
-
 @settings(
     max_examples=20, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow]
 )
@@ -171,8 +151,7 @@ def test_never_fewer_holders_than_keeping_them_first_at_equal_coverage(problem, 
         if route == "large part":
             patch.setattr(solve_module, "ALL_TIERS_LIMIT", 0)
         plan = solve(problem, workers=1)
-    index = EligibilityIndex(problem)
-    pins = resolve_pins(problem, index)
+    index, pins = index_and_pins(problem)
     for first in (True, False):
         baseline = objective_values(problem, greedy_fill(problem, index, pins, first))
         assert plan.objective.coverage >= baseline.coverage

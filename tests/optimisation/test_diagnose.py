@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
-
-from optimisation.problem import Staff
 from optimisation.solve import solve
 
-from .builders import case, need, person, problem
+from .builders import case, need, person, problem, with_remedy
 
 
 def only_gap(example):
@@ -131,24 +128,7 @@ def test_the_remedy_works_when_added() -> None:
     )
     before = solve(example, workers=1)
     (gap,) = before.uncovered
-    added = gap.remedy.add_staff
-    grown = replace(
-        example,
-        staff=(
-            *example.staff,
-            Staff(
-                id="NEW",
-                role=added.role,
-                grade=added.grade,
-                site=added.site,
-                region=added.region,
-                available_hours=added.available_hours,
-                vetting=added.vetting,
-                skills=added.skills,
-            ),
-        ),
-    )
-    after = solve(grown, workers=1)
+    after = solve(with_remedy(example, gap.remedy.add_staff, "NEW"), workers=1)
     assert after.objective.coverage >= before.objective.coverage + 10
 
 

@@ -2,18 +2,9 @@
 
 from __future__ import annotations
 
-from optimisation.check import check_plan
 from optimisation.greedy import greedy
-from optimisation.solve import solve
 
-from .builders import case, filled, need, person, problem
-
-
-def solved(example):
-    """Solve (checking the plan) and return it."""
-    plan = solve(example, workers=1)
-    assert check_plan(example, plan)[0] == []
-    return plan
+from .builders import case, filled, need, person, problem, solved
 
 
 def test_the_greedy_trap() -> None:

@@ -2,30 +2,17 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
 
 from optimisation.check import check_plan, uncovered_reason
 from optimisation.eligibility import EligibilityIndex
-from optimisation.generate import generate
 from optimisation.greedy import greedy
-from optimisation.problem import Staff
 from optimisation.solve import solve
+
+from .builders import problems, with_remedy
 
 SMALL = settings(
     max_examples=25, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow]
-)
-problems = st.builds(
-    lambda cases, staff, shortfall, seed: replace(
-        generate(cases, staff, shortfall=shortfall, seed=seed),
-        policy=replace(generate(0, 0).policy, relative_gap=0.0),
-    ),
-    cases=st.integers(3, 30),
-    staff=st.integers(1, 10),
-    shortfall=st.sampled_from([0.0, 0.25, 0.4]),
-    seed=st.integers(0, 10_000),
 )
 
 
@@ -56,26 +43,6 @@ def test_reasons_agree_with_eligibility(problem) -> None:
             assert not index.of(position[gap.case], gap.need)
 
 
-def _with(problem, added, number: int):
-    """The problem with the remedy's person added (new id, no committed hours, no limit)."""
-    return replace(
-        problem,
-        staff=(
-            *problem.staff,
-            Staff(
-                id=f"REMEDY{number}",
-                role=added.role,
-                grade=added.grade,
-                site=added.site,
-                region=added.region,
-                available_hours=added.available_hours,
-                vetting=added.vetting,
-                skills=added.skills,
-            ),
-        ),
-    )
-
-
 @settings(
     max_examples=15, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow]
 )
@@ -86,5 +53,5 @@ def test_every_remedy_is_true(problem) -> None:
     assert plan.status == "optimal"
     weights = problem.policy.risk_weights
     for number, gap in enumerate(plan.uncovered):
-        again = solve(_with(problem, gap.remedy.add_staff, number), workers=1)
+        again = solve(with_remedy(problem, gap.remedy.add_staff, f"REMEDY{number}"), workers=1)
         assert again.objective.coverage >= plan.objective.coverage + weights[gap.risk]

@@ -11,6 +11,8 @@ from optimisation.greedy import greedy
 from optimisation.problem import plan_to_dict
 from optimisation.solve import solve
 
+from .builders import index_and_pins
+
 
 def without_seconds(plan) -> dict:
     """A plan as JSON data, less the time it took."""
@@ -120,18 +122,9 @@ def test_the_watchdog_ends_workers_that_overrun() -> None:
     example = generate(60, 20, seed=8)
     tasks = [
         solve_module.PartTask(part, tuple(-1 for _ in part.needs), "highs", 0.0, 1e-4)
-        for part in split(example, *_index_and_pins(example))
+        for part in split(example, *index_and_pins(example))
     ]
     started = time.time()
     answers = run_tasks(tasks, lambda task, why: why, 2, time.time() - GRACE)
     assert answers == ["time limit"] * len(tasks)
     assert time.time() - started < 10
-
-
-def _index_and_pins(example):
-    """The eligibility index and pins of a problem."""
-    from optimisation.eligibility import EligibilityIndex
-    from optimisation.ledger import resolve_pins
-
-    index = EligibilityIndex(example)
-    return index, resolve_pins(example, index)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from datetime import date, timedelta
 from typing import Any
 
@@ -14,55 +13,28 @@ from sqlalchemy import select
 
 from planner.extensions import db
 from planner.models import Absence, AuditEvent, StaffMember
-from planner.vocabulary import AbsenceKind, UserRole
-from tests.planner.test_staff_pages import (
+from planner.vocabulary import AbsenceKind
+from tests.planner.staff import (
+    NEXT_YEAR,
     add_person,
-    build_sites,
-    clients_by_role,
     count,
-    module_app,
+    module_fixtures,
+    staff_form,
     this_monday,
 )
 
-NEXT_YEAR = str(date.today().year + 1)
+
+def a_taken_staff_id(app: Flask, sites: dict[str, int]) -> int:
+    """A person whose staff ID is taken: each test adds people under its own staff ID."""
+    return add_person(app, "S-TST-001", sites["HMP-ONE"])
 
 
-@pytest.fixture(scope="module")
-def forms_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
-    """This module's app: each test adds people under its own staff ID."""
-    yield from module_app(tmp_path_factory)
-
-
-@pytest.fixture(scope="module")
-def sites(forms_app: Flask) -> dict[str, int]:
-    """This module's sites, and a person whose staff ID is taken."""
-    sites = build_sites(forms_app)
-    add_person(forms_app, "S-TST-001", sites["HMP-ONE"])
-    return sites
-
-
-@pytest.fixture(scope="module")
-def manager(forms_app: Flask, sites: dict[str, int]) -> FlaskClient:
-    """A client signed in as a manager."""
-    return clients_by_role(forms_app)[UserRole.MANAGER]
+staff_app, sites, clients, manager = module_fixtures(a_taken_staff_id)
 
 
 def written(app: Flask) -> tuple[int, int, int]:
     """How many people, absences and audit lines are stored."""
     return count(app, StaffMember), count(app, Absence), count(app, AuditEvent)
-
-
-def staff_form(sites: dict[str, int], **changes: Any) -> dict[str, Any]:
-    """A valid form for a new POM, with some answers changed (None leaves one out)."""
-    answers = {
-        "staff_ref": "S-NEW-001", "name": "Nell Newcombe", "role": "prison", "grade": "PO",
-        "site_id": str(sites["HMP-ONE"]), "contracted_hours": "37", "other_work_hours": "3.5",
-        "vetting": "SC", "vetting_expiry": ["1", "6", NEXT_YEAR],
-        "skills": ["ct_trained", "polygraph"], "languages": "Arabic, Somali",
-        "max_cases": "12", "active": "y",
-    }  # fmt: skip
-    answers.update(changes)
-    return {name: value for name, value in answers.items() if value is not None}
 
 
 def stored(app: Flask, staff_ref: str) -> StaffMember:
@@ -90,10 +62,10 @@ def assert_error(page: str, message: str, field: str) -> None:
 
 
 def test_adding_a_person_stores_them_and_opens_their_page(
-    forms_app: Flask, manager: FlaskClient, sites: dict[str, int]
+    staff_app: Flask, manager: FlaskClient, sites: dict[str, int]
 ) -> None:
     response = manager.post("/staff/new", data=staff_form(sites, staff_ref=" s-new-001 "))
-    person = stored(forms_app, "S-NEW-001")
+    person = stored(staff_app, "S-NEW-001")
     assert response.status_code == 302
     assert response.headers["Location"] == f"/staff/{person.id}"
     assert (person.name, person.role, person.grade, person.site_id) == (
@@ -109,21 +81,21 @@ def test_adding_a_person_stores_them_and_opens_their_page(
 
 
 def test_optional_answers_may_be_left_out(
-    forms_app: Flask, manager: FlaskClient, sites: dict[str, int]
+    staff_app: Flask, manager: FlaskClient, sites: dict[str, int]
 ) -> None:
     form = staff_form(
         sites, staff_ref="S-NEW-002", vetting="BPSS", vetting_expiry=None, other_work_hours="",
         skills=None, languages="", max_cases="", active=None,
     )  # fmt: skip
     assert manager.post("/staff/new", data=form).status_code == 302
-    person = stored(forms_app, "S-NEW-002")
+    person = stored(staff_app, "S-NEW-002")
     assert (person.vetting_expiry, person.other_work_hours, person.skills) == (None, 0.0, [])
     assert (person.max_cases, person.active) == (None, False)
 
 
 @pytest.mark.parametrize(("grade", "kept"), [("PQiP", date(2026, 9, 1)), ("PO", None)])
 def test_a_training_start_date_is_kept_for_trainees_only(
-    forms_app: Flask,
+    staff_app: Flask,
     manager: FlaskClient,
     sites: dict[str, int],
     grade: str,
@@ -135,7 +107,7 @@ def test_a_training_start_date_is_kept_for_trainees_only(
         training_start=["1", "9", "2026"],
     )  # fmt: skip
     assert manager.post("/staff/new", data=form).status_code == 302
-    assert stored(forms_app, ref).training_start == kept
+    assert stored(staff_app, ref).training_start == kept
 
 
 LONG = "x" * 121
@@ -177,7 +149,7 @@ STAFF_MISTAKES = [
 
 @pytest.mark.parametrize(("changes", "field", "message"), STAFF_MISTAKES)
 def test_each_mistake_in_a_persons_details_is_named_and_nothing_is_written(
-    forms_app: Flask,
+    staff_app: Flask,
     manager: FlaskClient,
     sites: dict[str, int],
     changes: dict[str, Any],
@@ -188,13 +160,13 @@ def test_each_mistake_in_a_persons_details_is_named_and_nothing_is_written(
     if "site" in changes:
         changes["site_id"] = str(sites[changes.pop("site")])
     form = staff_form(sites, **{"name": "Typed Name", **changes})
-    before = written(forms_app)
+    before = written(staff_app)
     response = manager.post("/staff/new", data=form)
     page = response.get_data(as_text=True)
     assert response.status_code == 200
     assert "<title>Error: Add a person – Caseload planner</title>" in page
     assert_error(page, message, field)
-    assert written(forms_app) == before
+    assert written(staff_app) == before
     if field != "name":
         assert value_of(page, "name") == "Typed Name"
     if field != "contracted_hours":
@@ -205,10 +177,10 @@ def test_each_mistake_in_a_persons_details_is_named_and_nothing_is_written(
 
 
 def test_the_edit_form_shows_what_is_stored(
-    forms_app: Flask, manager: FlaskClient, sites: dict[str, int]
+    staff_app: Flask, manager: FlaskClient, sites: dict[str, int]
 ) -> None:
     staff_id = add_person(
-        forms_app, "S-EDT-001", sites["HMP-ONE"], skills=["erg_assessor", "urdu"],
+        staff_app, "S-EDT-001", sites["HMP-ONE"], skills=["erg_assessor", "urdu"],
         vetting_expiry=date(2030, 3, 27), max_cases=9,
     )  # fmt: skip
     page = manager.get(f"/staff/{staff_id}/edit").get_data(as_text=True)
@@ -223,14 +195,14 @@ def test_the_edit_form_shows_what_is_stored(
 
 
 def test_changing_a_person_stores_the_change_and_logs_before_and_after(
-    forms_app: Flask, manager: FlaskClient, sites: dict[str, int]
+    staff_app: Flask, manager: FlaskClient, sites: dict[str, int]
 ) -> None:
-    staff_id = add_person(forms_app, "S-EDT-002", sites["HMP-ONE"], name="Nell Newcombe")
+    staff_id = add_person(staff_app, "S-EDT-002", sites["HMP-ONE"], name="Nell Newcombe")
     form = staff_form(sites, staff_ref="S-EDT-002", contracted_hours="22.5", other_work_hours="0")
     response = manager.post(f"/staff/{staff_id}/edit", data=form)
     assert response.headers["Location"] == f"/staff/{staff_id}"
-    assert stored(forms_app, "S-EDT-002").contracted_hours == 22.5
-    with forms_app.app_context():
+    assert stored(staff_app, "S-EDT-002").contracted_hours == 22.5
+    with staff_app.app_context():
         line = db.session.scalars(
             select(AuditEvent).where(AuditEvent.staff_member_id == staff_id)
         ).all()[-1]
@@ -241,42 +213,42 @@ def test_changing_a_person_stores_the_change_and_logs_before_and_after(
 
 
 def test_saving_unchanged_details_logs_nothing(
-    forms_app: Flask, manager: FlaskClient, sites: dict[str, int]
+    staff_app: Flask, manager: FlaskClient, sites: dict[str, int]
 ) -> None:
     staff_id = add_person(
-        forms_app, "S-EDT-003", sites["HMP-ONE"], vetting_expiry=date(2030, 3, 27), skills=[]
+        staff_app, "S-EDT-003", sites["HMP-ONE"], vetting_expiry=date(2030, 3, 27), skills=[]
     )
     form = staff_form(
         sites, staff_ref="S-EDT-003", name="Person S-EDT-003", other_work_hours="0",
         vetting_expiry=["27", "3", "2030"], skills=None, languages="", max_cases="",
     )  # fmt: skip
-    before = written(forms_app)
+    before = written(staff_app)
     assert manager.post(f"/staff/{staff_id}/edit", data=form).status_code == 302
-    assert written(forms_app) == before
+    assert written(staff_app) == before
 
 
 def test_a_mistake_while_changing_writes_nothing_and_keeps_what_was_typed(
-    forms_app: Flask, manager: FlaskClient, sites: dict[str, int]
+    staff_app: Flask, manager: FlaskClient, sites: dict[str, int]
 ) -> None:
-    staff_id = add_person(forms_app, "S-EDT-004", sites["HMP-ONE"])
+    staff_id = add_person(staff_app, "S-EDT-004", sites["HMP-ONE"])
     form = staff_form(sites, staff_ref="S-EDT-004", contracted_hours="99", name="New Name")
-    before = written(forms_app)
+    before = written(staff_app)
     page = manager.post(f"/staff/{staff_id}/edit", data=form).get_data(as_text=True)
     assert "<title>Error: Change Person S-EDT-004’s details – Caseload planner</title>" in page
     assert_error(page, "The contracted hours must be between 0 and 60", "contracted_hours")
     assert value_of(page, "contracted_hours") == "99"
     assert value_of(page, "name") == "New Name"
-    assert written(forms_app) == before
-    assert stored(forms_app, "S-EDT-004").name == "Person S-EDT-004"
+    assert written(staff_app) == before
+    assert stored(staff_app, "S-EDT-004").name == "Person S-EDT-004"
 
 
 # --- Absences and reductions ----------------------------------------------------------------
 
 
 @pytest.fixture(scope="module")
-def absent(forms_app: Flask, sites: dict[str, int]) -> int:
+def absent(staff_app: Flask, sites: dict[str, int]) -> int:
     """A person whose absences these tests record."""
-    return add_person(forms_app, "S-ABS-001", sites["HMP-ONE"])
+    return add_person(staff_app, "S-ABS-001", sites["HMP-ONE"])
 
 
 def day_month_year(day: date) -> list[str]:
@@ -297,13 +269,13 @@ def absence_form(**changes: Any) -> dict[str, Any]:
 
 
 def test_adding_an_absence_stores_it_and_shows_the_coming_weeks(
-    forms_app: Flask, manager: FlaskClient, absent: int
+    staff_app: Flask, manager: FlaskClient, absent: int
 ) -> None:
     form_page = manager.get(f"/staff/{absent}/absences/new").get_data(as_text=True)
     assert "available hours as they stand" in form_page
     response = manager.post(f"/staff/{absent}/absences/new", data=absence_form())
     assert response.headers["Location"] == f"/staff/{absent}#availability"
-    with forms_app.app_context():
+    with staff_app.app_context():
         absence = db.session.scalars(select(Absence).where(Absence.staff_member_id == absent))
         (stored_absence,) = absence.all()
         assert stored_absence.kind == AbsenceKind.TRAINING
@@ -320,12 +292,12 @@ def test_adding_an_absence_stores_it_and_shows_the_coming_weeks(
 
 
 def test_all_working_time_needs_no_hours(
-    forms_app: Flask, manager: FlaskClient, sites: dict[str, int]
+    staff_app: Flask, manager: FlaskClient, sites: dict[str, int]
 ) -> None:
-    staff_id = add_person(forms_app, "S-ABS-002", sites["HMP-ONE"])
+    staff_id = add_person(staff_app, "S-ABS-002", sites["HMP-ONE"])
     form = absence_form(kind="sickness", extent="whole", hours_per_week="")
     assert manager.post(f"/staff/{staff_id}/absences/new", data=form).status_code == 302
-    with forms_app.app_context():
+    with staff_app.app_context():
         absence = db.session.scalar(select(Absence).where(Absence.staff_member_id == staff_id))
         assert (absence.kind, absence.hours_per_week) == (AbsenceKind.SICKNESS, None)
 
@@ -351,30 +323,30 @@ ABSENCE_MISTAKES = [
 
 @pytest.mark.parametrize(("changes", "field", "message"), ABSENCE_MISTAKES)
 def test_each_mistake_in_an_absence_is_named_and_nothing_is_written(
-    forms_app: Flask,
+    staff_app: Flask,
     manager: FlaskClient,
     absent: int,
     changes: dict[str, Any],
     field: str,
     message: str,
 ) -> None:
-    before = written(forms_app)
+    before = written(staff_app)
     response = manager.post(f"/staff/{absent}/absences/new", data=absence_form(**changes))
     page = response.get_data(as_text=True)
     assert response.status_code == 200
     assert "<title>Error: Add an absence or reduction – Caseload planner</title>" in page
     assert_error(page, message, field)
-    assert written(forms_app) == before
+    assert written(staff_app) == before
     if field != "note":
         assert "Extremism risk course" in page
 
 
 def test_changing_and_deleting_an_absence(
-    forms_app: Flask, manager: FlaskClient, sites: dict[str, int]
+    staff_app: Flask, manager: FlaskClient, sites: dict[str, int]
 ) -> None:
-    staff_id = add_person(forms_app, "S-ABS-003", sites["HMP-ONE"])
+    staff_id = add_person(staff_app, "S-ABS-003", sites["HMP-ONE"])
     manager.post(f"/staff/{staff_id}/absences/new", data=absence_form())
-    with forms_app.app_context():
+    with staff_app.app_context():
         absence_id = db.session.scalar(
             select(Absence.id).where(Absence.staff_member_id == staff_id)
         )
@@ -384,16 +356,16 @@ def test_changing_and_deleting_an_absence(
 
     response = manager.post(f"{address}/edit", data=absence_form(hours_per_week="3.7"))
     assert response.headers["Location"] == f"/staff/{staff_id}#availability"
-    with forms_app.app_context():
+    with staff_app.app_context():
         assert db.session.get(Absence, absence_id).hours_per_week == 3.7
 
     confirm = manager.get(f"{address}/delete").get_data(as_text=True)
     assert "Are you sure you want to delete this absence or reduction?" in confirm
     assert "3.7 hours a week" in confirm
-    assert count(forms_app, Absence) > 0
+    assert count(staff_app, Absence) > 0
     response = manager.post(f"{address}/delete")
     assert response.headers["Location"] == f"/staff/{staff_id}#availability"
-    with forms_app.app_context():
+    with staff_app.app_context():
         assert db.session.get(Absence, absence_id) is None
     page = manager.get(f"/staff/{staff_id}").get_data(as_text=True)
     assert "The absence has been deleted." in page

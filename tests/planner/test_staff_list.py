@@ -3,42 +3,25 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from datetime import date, timedelta
 from typing import Any
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import event
 
 from planner.audit import set_actor
 from planner.extensions import db
 from planner.models import Absence, StaffMember
-from planner.vocabulary import AbsenceKind, Grade, Role, UserRole, Vetting
-from tests.planner.test_staff_pages import (
-    add_person,
-    build_sites,
-    clients_by_role,
-    give_case,
-    module_app,
-    this_monday,
-)
+from planner.vocabulary import AbsenceKind, Grade, Role, Vetting
+from tests.planner.querycount import queries_during
+from tests.planner.staff import add_person, give_case, module_fixtures, this_monday
 
 BULK = 55
 
 
-@pytest.fixture(scope="module")
-def list_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
-    """This module's app."""
-    yield from module_app(tmp_path_factory)
-
-
-@pytest.fixture(scope="module")
-def sites(list_app: Flask) -> dict[str, int]:
+def stock(app: Flask, sites: dict[str, int]) -> None:
     """Six named people in London and 55 prison officers in Wales."""
-    app = list_app
-    sites = build_sites(app)
     with app.app_context():
         set_actor(db.session, "test")
         db.session.add_all(
@@ -81,13 +64,9 @@ def sites(list_app: Flask) -> dict[str, int]:
     )  # fmt: skip
     fay = add_person(app, "S-LDN-006", sites["HMP-ONE"], name="Fay Away", absences=[leave])
     give_case(app, fay, sites["HMP-ONE"], "CT-L-0006", 5.0)
-    return sites
 
 
-@pytest.fixture(scope="module")
-def manager(list_app: Flask, sites: dict[str, int]) -> FlaskClient:
-    """A manager, once the people are stored."""
-    return clients_by_role(list_app)[UserRole.MANAGER]
+staff_app, sites, clients, manager = module_fixtures(stock)
 
 
 def rows(page: str) -> list[str]:
@@ -177,7 +156,7 @@ LONDON_ACTIVE = ["Ada Overload", "Bea Balanced", "Dee Expired", "Eve Soon", "Fay
     ],
 )
 def test_filters_narrow_the_list(
-    list_app: Flask,
+    staff_app: Flask,
     manager: FlaskClient,
     sites: dict[str, int],
     query: dict[str, str],
@@ -265,25 +244,14 @@ def test_a_page_past_the_end_offers_the_first(manager: FlaskClient) -> None:
 
 @pytest.mark.parametrize("query", [{}, {"sort": "workload"}, {"over": "y"}])
 def test_the_number_of_queries_does_not_grow_with_the_rows(
-    list_app: Flask, manager: FlaskClient, query: dict[str, str]
+    staff_app: Flask, manager: FlaskClient, query: dict[str, str]
 ) -> None:
-    with list_app.app_context():
-        engine = db.engine
-    statements: list[str] = []
-
-    def record(*args: Any) -> None:
-        """Count each statement sent to the database."""
-        statements.append(args[2])
-
-    event.listen(engine, "before_cursor_execute", record)
-    try:
-        counts = []
+    counts = []
+    with queries_during(staff_app) as statements:
         for search in ("S-LDN-001", "S-LDN", "S-"):
             statements.clear()
             shown = names(get(manager, search=search, **query))
             counts.append(len(statements))
             assert shown
-    finally:
-        event.remove(engine, "before_cursor_execute", record)
     assert counts[0] == counts[1] == counts[2]
     assert counts[0] <= 8

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import date, timedelta
 
 import pytest
@@ -12,39 +11,16 @@ from flask.testing import FlaskClient
 from planner.audit import set_actor
 from planner.extensions import db
 from planner.models import Absence, Exclusion
-from planner.vocabulary import AbsenceKind, Grade, Role, Rosh, UserRole
-from tests.planner.test_staff_pages import (
-    add_person,
-    build_sites,
-    clients_by_role,
-    give_case,
-    module_app,
-    this_monday,
-)
+from planner.vocabulary import AbsenceKind, Grade, Role, Rosh
+from tests.planner.staff import add_person, give_case, module_fixtures, staff_form, this_monday
+
+staff_app, sites, clients, manager = module_fixtures()
 
 
 @pytest.fixture(scope="module")
-def person_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
-    """This module's app."""
-    yield from module_app(tmp_path_factory)
-
-
-@pytest.fixture(scope="module")
-def sites(person_app: Flask) -> dict[str, int]:
-    """This module's sites."""
-    return build_sites(person_app)
-
-
-@pytest.fixture(scope="module")
-def manager(person_app: Flask) -> FlaskClient:
-    """A client signed in as a manager."""
-    return clients_by_role(person_app)[UserRole.MANAGER]
-
-
-@pytest.fixture(scope="module")
-def busy_person(person_app: Flask, sites: dict[str, int]) -> dict[str, int]:
+def busy_person(staff_app: Flask, sites: dict[str, int]) -> dict[str, int]:
     """A POM with other work, two cases (one pinned), a reduction and leave in week 3."""
-    app = person_app
+    app = staff_app
     monday = this_monday()
     absences = [
         Absence(
@@ -118,10 +94,10 @@ def test_a_persons_page_shows_absences_and_the_coming_weeks(
 
 
 def test_a_trainees_protected_time_is_shown_week_by_week(
-    person_app: Flask, manager: FlaskClient, sites: dict[str, int]
+    staff_app: Flask, manager: FlaskClient, sites: dict[str, int]
 ) -> None:
     staff_id = add_person(
-        person_app, "S-TST-020", sites["PDU-ONE"], role=Role.PROBATION, grade=Grade.PQIP,
+        staff_app, "S-TST-020", sites["PDU-ONE"], role=Role.PROBATION, grade=Grade.PQIP,
         training_start=this_monday() - timedelta(days=30),
     )  # fmt: skip
     page = manager.get(f"/staff/{staff_id}").get_data(as_text=True)
@@ -131,10 +107,10 @@ def test_a_trainees_protected_time_is_shown_week_by_week(
 
 @pytest.mark.parametrize(("days", "tag"), [(-1, "Expired"), (10, "Expires soon"), (60, None)])
 def test_vetting_that_has_lapsed_or_lapses_soon_is_flagged(
-    person_app: Flask, manager: FlaskClient, sites: dict[str, int], days: int, tag: str | None
+    staff_app: Flask, manager: FlaskClient, sites: dict[str, int], days: int, tag: str | None
 ) -> None:
     expiry = date.today() + timedelta(days=days)
-    staff_id = add_person(person_app, f"S-VET-{days + 10}", sites["HMP-ONE"], vetting_expiry=expiry)
+    staff_id = add_person(staff_app, f"S-VET-{days + 10}", sites["HMP-ONE"], vetting_expiry=expiry)
     details = manager.get(f"/staff/{staff_id}").get_data(as_text=True).split('id="details"')[1]
     assert ("Expire" in details) == (tag is not None)
     if tag:
@@ -142,24 +118,23 @@ def test_vetting_that_has_lapsed_or_lapses_soon_is_flagged(
 
 
 def test_a_persons_history_shows_who_changed_what_from_what_to_what(
-    person_app: Flask, manager: FlaskClient, sites: dict[str, int]
+    staff_app: Flask, manager: FlaskClient, sites: dict[str, int]
 ) -> None:
     leave = Absence(
         kind=AbsenceKind.UNION_DUTIES, start_date=this_monday(),
         end_date=this_monday() + timedelta(days=30), hours_per_week=3.7,
     )  # fmt: skip
-    staff_id = add_person(person_app, "S-TST-040", sites["HMP-ONE"], absences=[leave])
-    case_id = give_case(person_app, staff_id, sites["HMP-ONE"], "CT-T-0040", 2.0)
-    with person_app.app_context():
+    staff_id = add_person(staff_app, "S-TST-040", sites["HMP-ONE"], absences=[leave])
+    case_id = give_case(staff_app, staff_id, sites["HMP-ONE"], "CT-T-0040", 2.0)
+    with staff_app.app_context():
         set_actor(db.session, "test")
         db.session.add(Exclusion(case_id=case_id, staff_member_id=staff_id, reason="A conflict"))
         db.session.commit()
-    form = {
-        "staff_ref": "S-TST-040", "name": "Person S-TST-040", "role": "prison", "grade": "PO",
-        "site_id": str(sites["HMP-ONE"]), "contracted_hours": "30", "other_work_hours": "0",
-        "vetting": "SC", "vetting_expiry": ["1", "6", str(date.today().year + 2)],
-        "skills": ["ct_trained"], "active": "y",
-    }  # fmt: skip
+    form = staff_form(
+        sites, staff_ref="S-TST-040", name="Person S-TST-040", contracted_hours="30",
+        other_work_hours="0", vetting_expiry=["1", "6", str(date.today().year + 2)],
+        skills=["ct_trained"], languages=None, max_cases=None,
+    )  # fmt: skip
     assert manager.post(f"/staff/{staff_id}/edit", data=form).status_code == 302
     page = manager.get(f"/staff/{staff_id}").get_data(as_text=True)
     history = page.split('id="history"')[1]
