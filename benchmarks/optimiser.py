@@ -73,7 +73,7 @@ def _part_bound(part: Part, coverage: float) -> int:
     """The most holders a plan of the part covering at least `coverage` can keep."""
     # The dual bound of the relaxed class model (a relaxation, so valid) with coverage held.
     classed = with_classes(part, exact=False)
-    model = AllocationModel(classed, classed.pairs)
+    model = AllocationModel(classed)
     model.problem.addConstraint(model.coverage() >= coverage - 1e-6, "coverage")
     continuity = model.continuity()
     model.problem.setObjective(continuity)
@@ -82,13 +82,12 @@ def _part_bound(part: Part, coverage: float) -> int:
     return int(min(most, outcome.bound if outcome.bound is not None else most) + 1e-6)
 
 
-def continuity_bound(problem: Problem, plan: Plan) -> int:
+def continuity_bound(problem: Problem, plan: Plan, parts: list[Part]) -> int:
     """The most holders a plan could keep while covering as much as `plan` in every part."""
-    index = EligibilityIndex(problem)
-    parts = split(problem, index, resolve_pins(problem, index))
-    case_of = {case.id: c for c, case in enumerate(problem.cases)}
-    staff_of = {member.id: s for s, member in enumerate(problem.staff)}
-    filled = {(case_of[a.case], a.need): staff_of[a.staff] for a in plan.assignments}
+    # `parts` are the problem's, from split(): the caller has them already.
+    filled = {
+        (problem.case_index[a.case], a.need): problem.staff_index[a.staff] for a in plan.assignments
+    }
     total = 0
     for part in parts:
         kept = sum(
@@ -163,7 +162,7 @@ def benchmark(name: str, demo_dir: Path) -> None:
     print(
         f"   holders kept {kept}, moved {moved}, unfilled {dropped} (greedy {greedy_kept}, "
         f"{greedy_moved}, {greedy_dropped}); at the optimiser's coverage at most "
-        f"{continuity_bound(problem, plan)} can be kept"
+        f"{continuity_bound(problem, plan, parts)} can be kept"
     )
     print(
         f"   overload {plan.objective.overload_hours:g} h (greedy "

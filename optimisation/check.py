@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from optimisation.eligibility import EligibilityIndex, broken_rules, reasons_against
-from optimisation.ledger import EPSILON, hard_limit, need_ids, resolve_pins, soft_limit
+from optimisation.eligibility import EligibilityIndex, excluded_but_eligible, reasons_against
+from optimisation.ledger import EPSILON, Ledger, hard_limit, need_ids, resolve_pins, soft_limit
 from optimisation.problem import Plan, Problem
 
 Filled = dict[tuple[int, int], int]
@@ -46,19 +46,15 @@ def uncovered_reason(problem: Problem, index: EligibilityIndex, c: int, n: int) 
     if index.of(c, n):
         return "capacity"
     case = problem.cases[c]
-    # Someone who breaks only the exclusion rule is, by definition, among the excluded.
-    only_excluded = any(
-        broken_rules(problem.policy, case, case.needs[n], problem.staff_by_id[person])
-        == ["excluded"]
-        for person in case.excluded_staff
-    )
+    # The first such person settles it: the others need not be looked at.
+    only_excluded = next(excluded_but_eligible(problem, case, case.needs[n]), None) is not None
     return "excluded" if only_excluded else "no_eligible_staff"
 
 
 def _read_assignments(problem: Problem, plan: Plan, broken: list[str]) -> Filled:
     """Map the plan's assignments to positions, reporting those that name nothing real."""
-    cases = {case.id: c for c, case in enumerate(problem.cases)}
-    staff = {member.id: s for s, member in enumerate(problem.staff)}
+    cases = problem.case_index
+    staff = problem.staff_index
     filled: Filled = {}
     for a in plan.assignments:
         label = f"assignment {a.case} need {a.need} to {a.staff}"
@@ -153,13 +149,11 @@ def check_plan(problem: Problem, plan: Plan) -> tuple[list[str], Values]:
                 f"{problem.staff[s].id} but not kept (rule 5)"
             )
     for c, n in need_ids(problem):
+        # Only a pin not kept needs a warning: test that before scanning every warning.
+        if problem.cases[c].needs[n].pinned is None or (c, n) in pins.kept:
+            continue
         label = f"{problem.cases[c].id} need {n}"
-        reported = any(warning.startswith(label + ":") for warning in plan.warnings)
-        if (
-            problem.cases[c].needs[n].pinned is not None
-            and (c, n) not in pins.kept
-            and not reported
-        ):
+        if not any(warning.startswith(label + ":") for warning in plan.warnings):
             broken.append(f"{label}: pin cannot be kept but no warning says so (rule 5)")
     _check_limits(problem, filled, set(pins.kept), broken)
     _check_uncovered(problem, index, plan, filled, broken)
@@ -178,14 +172,10 @@ def check_plan(problem: Problem, plan: Plan) -> tuple[list[str], Values]:
 
 def _check_staff_load(problem: Problem, plan: Plan, filled: Filled, broken: list[str]) -> None:
     """Each staff_load entry agrees with the assignments."""
-    hours = [0.0] * len(problem.staff)
-    cases: list[set[int]] = [set() for _ in problem.staff]
-    for (c, n), s in filled.items():
-        hours[s] += problem.cases[c].needs[n].hours
-        cases[s].add(c)
-    position = {member.id: s for s, member in enumerate(problem.staff)}
+    ledger = Ledger.of(problem, filled)
+    hours, cases = ledger.hours, ledger.cases
     for load in plan.staff_load:
-        s = position.get(load.staff)
+        s = problem.staff_index.get(load.staff)
         if s is None:
             broken.append(f"staff_load {load.staff}: no such staff member")
         elif abs(load.planned_hours - hours[s]) > 1e-4 or load.cases != len(cases[s]):

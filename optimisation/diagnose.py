@@ -6,7 +6,12 @@ import math
 from collections import Counter
 
 from optimisation.check import uncovered_reason
-from optimisation.eligibility import RULES, EligibilityIndex, broken_rules, required_grade
+from optimisation.eligibility import (
+    RULES,
+    EligibilityIndex,
+    excluded_but_eligible,
+    required_grade,
+)
 from optimisation.ledger import EPSILON, Ledger, hard_limit, need_ids
 from optimisation.problem import AddStaff, Case, Need, Problem, Remedy, Staff, Uncovered
 
@@ -65,11 +70,7 @@ def _nobody_detail(problem: Problem, index: EligibilityIndex, case: Case, need: 
 
 def _excluded_detail(problem: Problem, case: Case, need: Need) -> str:
     """Name the excluded people who alone would be eligible."""
-    people = [
-        person
-        for person in case.excluded_staff
-        if broken_rules(problem.policy, case, need, problem.staff_by_id[person]) == ["excluded"]
-    ]
+    people = list(excluded_but_eligible(problem, case, need))
     return f"only {', '.join(people)} would be eligible, and excluded from {case.id}"
 
 
@@ -98,19 +99,19 @@ def _capacity_detail(
     )
 
 
-def _site_for(problem: Problem, case: Case, need: Need) -> str:
+def _site_for(problem: Problem, index: EligibilityIndex, case: Case, need: Need) -> str:
     """Where a new person for the need would work: the case's site, or the role's usual one."""
     if need.same_site:
         return case.site
     sites = Counter(
-        m.site for m in problem.staff if m.role == need.role and m.region == case.region
+        problem.staff[s].site for s in index.by_role_region.get((need.role, case.region), [])
     )
     if not sites or case.site in sites:
         return case.site
     return min(sites, key=lambda site: (-sites[site], site))
 
 
-def remedy_for(problem: Problem, case: Case, need: Need) -> Remedy:
+def remedy_for(problem: Problem, index: EligibilityIndex, case: Case, need: Need) -> Remedy:
     """A person who, added with no other work, could fill this need and nothing less."""
     grade = required_grade(problem.policy, need)
     # A person with no available hours is not eligible, even for a need of no hours; and
@@ -122,7 +123,7 @@ def remedy_for(problem: Problem, case: Case, need: Need) -> Remedy:
     person = AddStaff(
         role=need.role,
         grade=grade,
-        site=_site_for(problem, case, need),
+        site=_site_for(problem, index, case, need),
         region=case.region,
         vetting=need.vetting,
         skills=tuple(need.skills),
@@ -139,9 +140,7 @@ def explain_uncovered(
     problem: Problem, index: EligibilityIndex, filled: dict[tuple[int, int], int]
 ) -> list[Uncovered]:
     """Every unfilled need, highest risk first, with its reason, detail and remedy."""
-    ledger = Ledger(problem)
-    for need, s in filled.items():
-        ledger.take(need, s)
+    ledger = Ledger.of(problem, filled)
     found = []
     for c, n in need_ids(problem):
         if (c, n) in filled:
@@ -162,7 +161,7 @@ def explain_uncovered(
                 risk=case.risk,
                 reason=reason,
                 detail=detail,
-                remedy=remedy_for(problem, case, need),
+                remedy=remedy_for(problem, index, case, need),
             )
         )
     weights = problem.policy.risk_weights

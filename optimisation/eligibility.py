@@ -7,7 +7,7 @@ they cannot drift apart.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from optimisation.problem import Case, Need, Policy, Problem, ProblemError, Staff
@@ -97,6 +97,14 @@ def broken_rules(policy: Policy, case: Case, need: Need, staff: Staff) -> list[s
     return [rule.name for rule in RULES if not rule.holds(policy, case, need, staff)]
 
 
+def excluded_but_eligible(problem: Problem, case: Case, need: Need) -> Iterator[str]:
+    """The case's excluded people who, but for the exclusion, would be eligible for the need."""
+    # Someone who breaks only the exclusion rule is, by definition, among the excluded.
+    for person in case.excluded_staff:
+        if broken_rules(problem.policy, case, need, problem.staff_by_id[person]) == ["excluded"]:
+            yield person
+
+
 def is_eligible(policy: Policy, case: Case, need: Need, staff: Staff) -> bool:
     """Whether the person may fill the need."""
     return all(rule.holds(policy, case, need, staff) for rule in RULES)
@@ -143,7 +151,6 @@ class EligibilityIndex:
 
     def __init__(self, problem: Problem) -> None:
         """Work out every need's eligible staff, once per kind of need."""
-        self.problem = problem
         policy = problem.policy
         by_role_region: dict[tuple[str, str], list[int]] = defaultdict(list)
         for index, member in enumerate(problem.staff):

@@ -201,26 +201,28 @@ def _scale_hours(cases: list[Case], staff: list[Staff], shortfall: float) -> lis
 def _with_history(rng: random.Random, problem: Problem) -> Problem:
     """Add current holders (mostly people still eligible), a few pins and a few exclusions."""
     index = EligibilityIndex(problem)
-    by_region_role: dict[tuple[str, str], list[str]] = defaultdict(list)
-    for member in problem.staff:
-        by_region_role[member.region, member.role].append(member.id)
+    # The index lists positions in staff order, and a draw depends only on a list's length: so
+    # drawing positions, then naming them, keeps the seeded problems as they were.
     cases = []
     for c, case in enumerate(problem.cases):
         needs = []
         for n, need in enumerate(case.needs):
-            eligible = [problem.staff[s].id for s in index.of(c, n)]
+            eligible = index.of(c, n)
             people = (
                 eligible
                 if eligible and rng.random() < 0.85
-                else by_region_role[case.region, need.role]
+                else index.by_role_region.get((need.role, case.region), [])
             )
-            current = rng.choice(people) if people and rng.random() < 0.6 else None
+            current = (
+                problem.staff[rng.choice(people)].id if people and rng.random() < 0.6 else None
+            )
             pinned = current if current and rng.random() < 0.04 else None
             needs.append(replace(need, current=current, pinned=pinned))
-        candidates = by_region_role[case.region, "probation"]
+        candidates = index.by_role_region.get(("probation", case.region), [])
         excluded = ()
         if candidates and rng.random() < 0.03:
-            excluded = tuple(sorted(rng.sample(candidates, min(len(candidates), 2))))
+            chosen = rng.sample(candidates, min(len(candidates), 2))
+            excluded = tuple(sorted(problem.staff[s].id for s in chosen))
         cases.append(replace(case, needs=tuple(needs), excluded_staff=excluded))
     return replace(problem, cases=tuple(cases))
 

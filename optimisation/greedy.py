@@ -17,14 +17,11 @@ def greedy_fill(
     # The least-loaded is the eligible person with the lowest Workload % who still has room.
     # `holders_first`: every need whose current holder is eligible goes first (by risk), so that
     # each holder keeps all they can before anyone else's need takes their hours.
-    ledger = Ledger(problem)
-    for need, s in pins.kept.items():
-        ledger.take(need, s)
-    position = {member.id: i for i, member in enumerate(problem.staff)}
+    ledger = Ledger.of(problem, pins.kept)
 
     def rank(need: tuple[int, int]) -> tuple[bool, float]:
         """Holders' needs first if asked, then the highest risk first."""
-        holder = position.get(problem.cases[need[0]].needs[need[1]].current or "")
+        holder = problem.staff_index.get(problem.cases[need[0]].needs[need[1]].current or "")
         held = holders_first and holder in index.of(*need)
         return (not held, -problem.weight(problem.cases[need[0]]))
 
@@ -34,7 +31,7 @@ def greedy_fill(
         room = [s for s in index.of(c, n) if ledger.fits(s, c, need.hours)]
         if not room:
             continue
-        current = position.get(need.current) if need.current is not None else None
+        current = problem.staff_index.get(need.current) if need.current is not None else None
         chosen = current if current in room else min(room, key=lambda s: (ledger.workload(s), s))
         ledger.take((c, n), chosen)
     return ledger.filled

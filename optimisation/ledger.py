@@ -39,13 +39,12 @@ def resolve_pins(problem: Problem, index: EligibilityIndex) -> Pins:
     kept: dict[tuple[int, int], int] = {}
     holder: dict[tuple[int, int], int] = {}
     warnings = []
-    position = {member.id: i for i, member in enumerate(problem.staff)}
     for c, n in need_ids(problem):
         case = problem.cases[c]
         need = case.needs[n]
         if need.pinned is None:
             continue
-        s = position[need.pinned]
+        s = problem.staff_index[need.pinned]
         where = f"{case.id} need {n}: pinned to {need.pinned}"
         if s not in index.of(c, n):
             reasons = reasons_against(problem.policy, case, need, problem.staff[s])
@@ -70,6 +69,14 @@ class Ledger:
         self.hours = [0.0] * len(problem.staff)
         self.cases: list[set[int]] = [set() for _ in problem.staff]
         self.filled: dict[tuple[int, int], int] = {}
+
+    @classmethod
+    def of(cls, problem: Problem, filled: dict[tuple[int, int], int]) -> Ledger:
+        """A ledger holding needs already filled (need -> person), taken in their order."""
+        ledger = cls(problem)
+        for need, s in filled.items():
+            ledger.take(need, s)
+        return ledger
 
     def load(self, s: int) -> float:
         """Committed plus planned hours of a person."""

@@ -28,7 +28,7 @@ PIECE_NODES = 100
 STALL = 6  # rounds in a row without a better plan, after which the search stops
 
 
-def _people_around(part: Part, first: list[int], pool: list[int], rng: random.Random) -> list[int]:
+def _people_around(first: list[int], pool: list[int], rng: random.Random) -> list[int]:
     """`first`, then people drawn from `pool`, up to PEOPLE in all."""
     chosen = list(dict.fromkeys(j for j in first if j >= 0))
     others = [j for j in dict.fromkeys(pool) if j not in chosen]
@@ -63,11 +63,11 @@ def _piece(
         pool = [
             j for i, holder in enumerate(assignment) if holder == target for j in part.eligible[i]
         ]
-        people = _people_around(part, [target], pool, rng)
+        people = _people_around([target], pool, rng)
         seed_needs: list[int] = []
     else:
         first = [part.current[target], assignment[target]] if kind == "current" else []
-        people = _people_around(part, first, list(part.eligible[target]), rng)
+        people = _people_around(first, list(part.eligible[target]), rng)
         seed_needs = [target]
     chosen = set(people)
     held = [i for i, j in enumerate(assignment) if j in chosen]
@@ -85,18 +85,17 @@ def improve(
     deadline: float,
     gap: float,
     first: list[int],
-    rounds: int = ROUNDS,
     seed: int = 0,
 ) -> Assignment:
     """A plan at least as good as `assignment` (lexicographically) after local search."""
-    # Up to `rounds` rounds (fewer once STALL rounds in a row gain nothing), the first ones aimed at
+    # Up to ROUNDS rounds (fewer once STALL rounds in a row gain nothing), the first ones aimed at
     # the unfilled needs `first` (while unfilled).
     rng = random.Random(seed)
     best = list(assignment)
     values = values_of(part, best)
-    targets = list(first[: rounds // 2])
+    targets = list(first[: ROUNDS // 2])
     since_better = 0
-    for round_number in range(rounds):
+    for round_number in range(ROUNDS):
         aims = _aims(part, best)
         if time.time() >= deadline or not aims or (since_better >= STALL and not targets):
             break

@@ -34,25 +34,15 @@ def by_staff(pairs: Pairs) -> dict[int, list[int]]:
     return found
 
 
-def pinned_hours(part: Part, j: int) -> float:
-    """Hours of the kept pins of a person (a pinned need's only eligible person)."""
-    return sum(part.hours[i] for i in part.pinned if part.eligible[i] == (j,))
-
-
-def pinned_cases(part: Part, j: int) -> int:
-    """Number of kept pins of a person (each on a different case)."""
-    return sum(1 for i in part.pinned if part.eligible[i] == (j,))
-
-
 def hour_limit(part: Part, j: int) -> float:
     """Rule 3 with rule 5: the hours a person may be planned, or what their pins force."""
-    return max(part.load_limit[j], pinned_hours(part, j))
+    return max(part.load_limit[j], part.pinned_load[j][0])
 
 
 def case_limit(part: Part, j: int) -> float:
     """Rule 4 with rule 5: the cases a person may be planned, or what their pins force."""
     limit = part.case_limit[j]
-    return math.inf if limit is None else max(limit, pinned_cases(part, j))
+    return math.inf if limit is None else max(limit, part.pinned_load[j][1])
 
 
 def need_filled_at_most_once(part: Part, pairs: Pairs, x: list) -> Iterator[Constraint]:
@@ -133,19 +123,19 @@ def upper_bound(part: Part, q: int, j: int) -> int:
 class AllocationModel:
     """An LpProblem for one part (or some of its people), to which the tiers add objectives."""
 
-    def __init__(self, part: Part, pairs: Pairs) -> None:
-        """Variables for `pairs` and the five constraints of PLAN-FORMAT.md."""
+    def __init__(self, part: Part) -> None:
+        """Variables for the part's pairs and the five constraints of PLAN-FORMAT.md."""
         self.part = part
-        self.pairs = pairs
+        self.pairs = part.pairs
         self.problem = pulp.LpProblem("part", pulp.LpMaximize)
         self.x = [
             self.problem.add_variable(
                 f"x{k}", lowBound=0, upBound=upper_bound(part, q, j), cat=pulp.LpInteger
             )
-            for k, (q, j) in enumerate(pairs)
+            for k, (q, j) in enumerate(self.pairs)
         ]
         for rule in CONSTRAINTS:
-            for label, constraint in rule(part, pairs, self.x):
+            for label, constraint in rule(part, self.pairs, self.x):
                 self.problem.addConstraint(constraint, label)
 
     def coverage(self) -> pulp.LpAffineExpression:

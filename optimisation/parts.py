@@ -22,7 +22,9 @@ who the current holders are is kept per class, so continuity stays exact.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass, replace
+from functools import cached_property
 
 from optimisation.eligibility import EligibilityIndex
 from optimisation.ledger import EPSILON, Pins, hard_limit, need_ids, soft_limit
@@ -61,10 +63,25 @@ class Part:
     classes: tuple[NeedClass, ...] = ()
     ties: tuple[tuple[int, int, int], ...] = ()
 
-    @property
+    # Cached: read many times per model and plan, and nothing changes it (a frozen dataclass
+    # with no __slots__, so cached_property can keep it).
+    @cached_property
     def pairs(self) -> list[tuple[int, int]]:
         """Every eligible (class, person) pair, in variable order."""
         return [(q, j) for q, cls in enumerate(self.classes) for j in cls.staff]
+
+    @cached_property
+    def pinned_load(self) -> tuple[tuple[float, int], ...]:
+        """Each person's kept pins (a pinned need's only eligible person): hours and cases."""
+        # Hours start from int 0 and add in pin order, just as sum() over the pins would.
+        hours = [0] * len(self.staff)
+        cases = [0] * len(self.staff)
+        for i in self.pinned:
+            if len(self.eligible[i]) == 1:
+                j = self.eligible[i][0]
+                hours[j] += self.hours[i]
+                cases[j] += 1
+        return tuple(zip(hours, cases, strict=True))
 
     @property
     def size(self) -> int:
@@ -121,17 +138,21 @@ def split(problem: Problem, index: EligibilityIndex, pins: Pins) -> list[Part]:
     return sorted(parts, key=lambda part: (-part.size, part.needs[0]))
 
 
-def _tied(part: Part) -> set[int]:
-    """Needs that share an eligible person with another need of their case (rule 2 binds)."""
+def _sharing(part: Part) -> Iterator[tuple[int, int]]:
+    """Needs a < b of one case that share an eligible person (so rule 2 can bind them)."""
     of_case: dict[int, list[int]] = defaultdict(list)
     for i, c in enumerate(part.case):
         of_case[c].append(i)
-    tied = set()
     for members in of_case.values():
         for a in members:
-            if any(b != a and set(part.eligible[a]) & set(part.eligible[b]) for b in members):
-                tied.add(a)
-    return tied
+            for b in members:
+                if a < b and set(part.eligible[a]) & set(part.eligible[b]):
+                    yield a, b
+
+
+def _tied(part: Part) -> set[int]:
+    """Needs that share an eligible person with another need of their case (rule 2 binds)."""
+    return {i for pair in _sharing(part) for i in pair}
 
 
 def with_classes(part: Part, exact: bool) -> Part:
@@ -167,15 +188,9 @@ def _class_ties(part: Part, classes: tuple[NeedClass, ...]) -> tuple[tuple[int, 
     """The most needs of two classes sharing cases that one person can fill together."""
     # Each shared case gives them at most one (rule 2, kept in aggregate).
     class_of = {i: q for q, cls in enumerate(classes) for i in cls.members}
-    of_case: dict[int, list[int]] = defaultdict(list)
-    for i, c in enumerate(part.case):
-        of_case[c].append(i)
     shared: dict[tuple[int, int], int] = defaultdict(int)
-    for members in of_case.values():
-        for a in members:
-            for b in members:
-                if a < b and set(part.eligible[a]) & set(part.eligible[b]):
-                    shared[tuple(sorted((class_of[a], class_of[b])))] += 1
+    for a, b in _sharing(part):
+        shared[tuple(sorted((class_of[a], class_of[b])))] += 1
     ties = []
     for (qa, qb), cases in sorted(shared.items()):
         together = len(classes[qa].members) + (len(classes[qb].members) if qa != qb else 0)
@@ -218,10 +233,9 @@ def _make_part(problem: Problem, group: list) -> Part:
         eligible[need_no[need]].append(staff_no[s])
         if is_pin:
             pinned.add(need_no[need])
-    position = {member.id: s for s, member in enumerate(problem.staff)}
     current = []
     for c, n in needs:
-        holder = position.get(problem.cases[c].needs[n].current or "", -1)
+        holder = problem.staff_index.get(problem.cases[c].needs[n].current or "", -1)
         current.append(staff_no.get(holder, -1))
     return Part(
         needs=tuple(needs),

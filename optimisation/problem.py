@@ -107,6 +107,16 @@ class Problem:
         """Cases by id."""
         return {case.id: case for case in self.cases}
 
+    @cached_property
+    def staff_index(self) -> dict[str, int]:
+        """Position in `staff` of each staff member, by id."""
+        return {member.id: s for s, member in enumerate(self.staff)}
+
+    @cached_property
+    def case_index(self) -> dict[str, int]:
+        """Position in `cases` of each case, by id."""
+        return {case.id: c for c, case in enumerate(self.cases)}
+
     def weight(self, case: Case) -> float:
         """Coverage earned by filling one need of this case."""
         return self.policy.risk_weights[case.risk]

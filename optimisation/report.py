@@ -7,7 +7,7 @@ import time
 from optimisation.check import objective_values
 from optimisation.diagnose import explain_uncovered
 from optimisation.eligibility import EligibilityIndex
-from optimisation.ledger import need_ids
+from optimisation.ledger import Ledger, need_ids
 from optimisation.problem import (
     Assignment,
     Bound,
@@ -32,11 +32,8 @@ def is_proven(coverage: float, bound: float, relative_gap: float) -> bool:
 
 def _staff_load(problem: Problem, filled: Filled) -> tuple[StaffLoad, ...]:
     """Every person's planned and committed hours, Workload % and cases."""
-    hours = [0.0] * len(problem.staff)
-    cases: list[set[int]] = [set() for _ in problem.staff]
-    for (c, n), s in filled.items():
-        hours[s] += problem.cases[c].needs[n].hours
-        cases[s].add(c)
+    ledger = Ledger.of(problem, filled)
+    hours, cases = ledger.hours, ledger.cases
     loads = []
     for s, member in enumerate(problem.staff):
         total = member.committed_hours + hours[s]

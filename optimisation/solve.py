@@ -133,7 +133,7 @@ def _start(part: Part, *plans: dict[tuple[int, int], int]) -> tuple[int, ...]:
 
 def _fallback(task: PartTask, why: str) -> PartAnswer:
     """The starting plan of a part whose solve did not come back, with the trivial bound."""
-    bound = sum(task.part.weight[i] for i in range(len(task.part.needs)))
+    bound = sum(task.part.weight)
     return PartAnswer(
         task.start, bound, f"{why}: a greedy plan kept for a part of {len(task.part.needs)} needs"
     )

@@ -149,9 +149,14 @@ def _start(model: AllocationModel, counts: list[int]) -> dict[str, float]:
     return start
 
 
+def _all_covered(part: Part) -> float:
+    """Coverage if every need of a classed part were filled: a valid bound, the loosest."""
+    return sum(cls.weight * len(cls.members) for cls in part.classes)
+
+
 def relaxation_bound(part: Part, solver: str, deadline: float) -> float:
     """The coverage of a classed part's LP relaxation: a valid bound, if a loose one."""
-    model = AllocationModel(part, part.pairs)
+    model = AllocationModel(part)
     model.problem.setObjective(model.coverage())
     return _relaxed_bound(model, solver, deadline)
 
@@ -162,7 +167,7 @@ def _relaxed_bound(model: AllocationModel, solver: str, deadline: float) -> floa
     outcome = run(solver, model.problem, {}, limits, relax=True)
     if outcome.proven and outcome.bound is not None:
         return outcome.bound
-    return sum(cls.weight * len(cls.members) for cls in model.part.classes)
+    return _all_covered(model.part)
 
 
 def solve_tiers(
@@ -190,7 +195,7 @@ def solve_tiers(
     # `hold_coverage` keeps the start's coverage instead of solving tier 1 (the bound is then the
     # trivial one): proving that no more can be covered is what costs most on a piece of a part
     # whose coverage a larger model has settled. `most_nodes` caps each tier's nodes.
-    model = AllocationModel(part, part.pairs)
+    model = AllocationModel(part)
     best, values = list(start), measure(part, start)
     integral = all(float(cls.weight).is_integer() for cls in part.classes)
     proven: dict[int, bool] = {}
@@ -228,7 +233,7 @@ def solve_tiers(
             # Continuity is at least 0, so combined, coverage is at most raw / scale.
             bounds.append(raw / scale)
 
-    bounds = [sum(cls.weight * len(cls.members) for cls in part.classes)]
+    bounds = [_all_covered(part)]
     coverage = model.coverage()
     continuity = None
     if not hold_coverage and combined and integral:
