@@ -22,6 +22,16 @@ from wtforms.validators import ValidationError
 from planner.vocabulary import label
 
 
+def strip(value: Any) -> Any:
+    """Text without the spaces around it: text of spaces alone is then no answer at all."""
+    return value.strip() if isinstance(value, str) else value
+
+
+def upper(value: Any) -> Any:
+    """References and codes in capitals, however they were typed."""
+    return value.strip().upper() if isinstance(value, str) else value
+
+
 def _tidy(params: dict[str, Any], field: Any) -> dict[str, Any]:
     """No empty hint for screen readers to announce, and a legend that keeps its words."""
     hint = params.get("hint") or {}

@@ -13,9 +13,9 @@ from govuk_frontend_wtf.wtforms_widgets import (
 )
 from wtforms import PasswordField, RadioField, StringField, SubmitField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import InputRequired, Length, Regexp, ValidationError
+from wtforms.validators import DataRequired, InputRequired, Length, Regexp, ValidationError
 
-from planner.forms import RadioInput, choices, enum_choices
+from planner.forms import RadioInput, choices, enum_choices, strip, upper
 from planner.security import MIN_PASSWORD_LENGTH
 from planner.vocabulary import SiteKind, UserRole
 
@@ -34,16 +34,6 @@ ROLE_HINTS = {
     UserRole.ADMIN: "Manages users, settings and places, as well as everything a manager does",
 }
 MAX_PASSWORD_LENGTH = 200
-
-
-def strip(value: Any) -> Any:
-    """Text without the spaces around it."""
-    return value.strip() if isinstance(value, str) else value
-
-
-def upper(value: Any) -> Any:
-    """Codes in capitals, however they were typed."""
-    return value.strip().upper() if isinstance(value, str) else value
 
 
 def region_id(value: Any) -> int | None:
@@ -114,7 +104,7 @@ class AddUserForm(ConfirmedPassword, FlaskForm):
         description="Letters, numbers, full stops, hyphens and underscores, like jo.bloggs",
         filters=[strip],
         validators=[
-            InputRequired(message="Enter a username"),
+            DataRequired(message="Enter a username"),
             Length(max=60, message="The username must be 60 characters or fewer"),
             Regexp(
                 USERNAME,
@@ -167,7 +157,7 @@ class RegionForm(FlaskForm):
         description="Like London or North West",
         filters=[strip],
         validators=[
-            InputRequired(message="Enter the name of the region"),
+            DataRequired(message="Enter the name of the region"),
             Length(max=80, message="The name must be 80 characters or fewer"),
         ],
     )
@@ -190,7 +180,7 @@ class SiteForm(FlaskForm):
         "HMP-BELMARSH, PDU-CAMDEN or NSD-LONDON",
         filters=[upper],
         validators=[
-            InputRequired(message="Enter the site code, like HMP-BELMARSH"),
+            DataRequired(message="Enter the site code, like HMP-BELMARSH"),
             Length(max=40, message="The code must be 40 characters or fewer"),
             Regexp(
                 SITE_CODE,
@@ -205,7 +195,7 @@ class SiteForm(FlaskForm):
         description="As people know it, like HMP Belmarsh or Camden and Islington PDU",
         filters=[strip],
         validators=[
-            InputRequired(message="Enter the site name"),
+            DataRequired(message="Enter the site name"),
             Length(max=120, message="The name must be 120 characters or fewer"),
         ],
     )

@@ -7,11 +7,11 @@ from typing import Any
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovSubmitInput, GovTextArea
 from wtforms import SubmitField, TextAreaField
-from wtforms.validators import InputRequired, Length
+from wtforms.validators import DataRequired, Length
 
 from planner.alerting.queries import STATUSES
 from planner.alerts import KIND_NAMES
-from planner.forms import GovSelectField, choices, enum_choices
+from planner.forms import GovSelectField, choices, enum_choices, strip
 from planner.vocabulary import AlertSeverity
 
 
@@ -43,8 +43,9 @@ class AcknowledgeForm(FlaskForm):
     note = TextAreaField(
         "What is being done about it?",
         widget=GovTextArea(),
+        filters=[strip],
         validators=[
-            InputRequired(message="Enter a note saying what is being done"),
+            DataRequired(message="Enter a note saying what is being done"),
             Length(max=500),
         ],
     )

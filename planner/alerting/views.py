@@ -58,7 +58,7 @@ def acknowledge(alert_id: int) -> ResponseReturnValue:
     if form.validate_on_submit():
         alert.acknowledged_at = utcnow()
         alert.acknowledged_by_id = current_user.id
-        alert.acknowledgement_note = form.note.data.strip()
+        alert.acknowledgement_note = form.note.data
         db.session.commit()
         flash("Alert acknowledged. It stays on the list until its cause is fixed.", "success")
         return redirect(url_for("alerts.index"))

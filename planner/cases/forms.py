@@ -12,7 +12,7 @@ from govuk_frontend_wtf.wtforms_widgets import (
     GovTextInput,
 )
 from wtforms import RadioField, StringField, SubmitField, TextAreaField
-from wtforms.validators import InputRequired, Length, ValidationError
+from wtforms.validators import DataRequired, InputRequired, Length, ValidationError
 
 from planner.forms import (
     GovCheckboxesField,
@@ -22,6 +22,8 @@ from planner.forms import (
     RadioInput,
     choices,
     enum_choices,
+    strip,
+    upper,
 )
 from planner.vocabulary import (
     Cohort,
@@ -46,12 +48,14 @@ class CaseForm(FlaskForm):
         "Case reference",
         widget=GovTextInput(),
         description="A pseudonymous reference, like CT-LDN-0042",
-        validators=[InputRequired(message="Enter the case reference, like CT-LDN-0042")],
+        filters=[upper],
+        validators=[DataRequired(message="Enter the case reference, like CT-LDN-0042")],
     )
     name = StringField(
         "Name",
         widget=GovTextInput(),
-        validators=[InputRequired(message="Enter the person's name"), Length(max=120)],
+        filters=[strip],
+        validators=[DataRequired(message="Enter the person's name"), Length(max=120)],
     )
     cohort = GovSelectField(
         "Cohort",
@@ -107,7 +111,6 @@ class CaseForm(FlaskForm):
 
     def validate_reference(self, field: StringField) -> None:
         """Upper-case letters, digits and hyphens."""
-        field.data = (field.data or "").strip().upper()
         if not REFERENCE.match(field.data):
             raise ValidationError(
                 "The case reference must be 2 to 20 letters, digits and hyphens, like CT-LDN-0042"
@@ -230,7 +233,8 @@ class NeedForm(FlaskForm):
     reason = TextAreaField(
         "Why does this case need this?",
         widget=GovTextArea(),
-        validators=[InputRequired(message="Enter the reason for this need"), Length(max=250)],
+        filters=[strip],
+        validators=[DataRequired(message="Enter the reason for this need"), Length(max=250)],
     )
     submit = SubmitField("Save need", widget=GovSubmitInput())
 
@@ -242,7 +246,8 @@ class ExclusionForm(FlaskForm):
     reason = TextAreaField(
         "Why must they not hold this case?",
         widget=GovTextArea(),
-        validators=[InputRequired(message="Enter the reason for the exclusion"), Length(max=300)],
+        filters=[strip],
+        validators=[DataRequired(message="Enter the reason for the exclusion"), Length(max=300)],
     )
     submit = SubmitField("Exclude", widget=GovSubmitInput())
 
@@ -300,6 +305,7 @@ class PinForm(FlaskForm):
     reason = TextAreaField(
         "Why?",
         widget=GovTextArea(),
-        validators=[InputRequired(message="Enter the reason"), Length(max=200)],
+        filters=[strip],
+        validators=[DataRequired(message="Enter the reason"), Length(max=200)],
     )
     submit = SubmitField("Confirm", widget=GovSubmitInput())

@@ -30,7 +30,7 @@ MANAGER_POSITION = 100
 def save_case(session: Session, case: Case, form: CaseForm, policy: Policy, on: date) -> None:
     """Copy the form onto the case and derive its needs again; retired needs lose their holders."""
     case.reference = form.reference.data
-    case.name = form.name.data.strip()
+    case.name = form.name.data
     case.cohort = Cohort(form.cohort.data)
     case.rosh = Rosh(form.rosh.data)
     case.tier = form.tier.data
@@ -64,7 +64,7 @@ def set_need(need: Need, form: NeedForm, username: str) -> None:
     need.skills = list(form.skills.data or [])
     need.same_site = form.same_site.data == "yes"
     need.source = NeedSource.MANAGER
-    need.rule = f"Set by {username}: {form.reason.data.strip()}"[:300]
+    need.rule = f"Set by {username}: {form.reason.data}"[:300]
     need.active = True
 
 

@@ -11,9 +11,9 @@ from govuk_frontend_wtf.wtforms_widgets import (
     GovTextInput,
 )
 from wtforms import BooleanField, IntegerField, RadioField, SubmitField, TextAreaField
-from wtforms.validators import InputRequired, Length, NumberRange
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
 
-from planner.forms import CheckboxInput, GovSelectField, RadioInput, choices
+from planner.forms import CheckboxInput, GovSelectField, RadioInput, choices, strip
 
 NOBODY = "nobody"
 
@@ -57,7 +57,8 @@ class OverrideForm(FlaskForm):
     reason = TextAreaField(
         "Why are you changing the plan?",
         widget=GovTextArea(),
-        validators=[InputRequired(message="Enter the reason for the change"), Length(max=300)],
+        filters=[strip],
+        validators=[DataRequired(message="Enter the reason for the change"), Length(max=300)],
     )
     pin = BooleanField(
         "Keep this person on this need in future plans (pin)", widget=CheckboxInput()

@@ -7,7 +7,7 @@ from typing import Any
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovSubmitInput, GovTextInput
 from wtforms import BooleanField, IntegerField, RadioField, StringField, SubmitField
-from wtforms.validators import InputRequired, NumberRange, ValidationError
+from wtforms.validators import DataRequired, InputRequired, NumberRange, ValidationError
 
 from planner.forms import (
     CheckboxInput,
@@ -16,6 +16,7 @@ from planner.forms import (
     RadioInput,
     choices,
     enum_choices,
+    upper,
 )
 from planner.vocabulary import Grade, Role, Rosh, Vetting
 
@@ -77,7 +78,8 @@ class RiskForm(FlaskForm):
     case = StringField(
         "Case reference",
         widget=GovTextInput(),
-        validators=[InputRequired(message="Enter the case reference, like CT-LDN-0042")],
+        filters=[upper],
+        validators=[DataRequired(message="Enter the case reference, like CT-LDN-0042")],
     )
     rosh = GovSelectField("New risk of serious harm", choices=enum_choices(reversed(Rosh)))
     submit = SubmitField("Try it", widget=GovSubmitInput())
@@ -88,6 +90,5 @@ class RiskForm(FlaskForm):
 
     def validate_case(self, field: StringField) -> None:
         """A case of the run."""
-        field.data = (field.data or "").strip().upper()
         if field.data not in self.references:
             raise ValidationError("Enter the reference of a case in this plan")

@@ -10,8 +10,8 @@ from govuk_frontend_wtf.wtforms_widgets import GovCharacterCount, GovSubmitInput
 from wtforms import RadioField, StringField, SubmitField
 from wtforms.validators import InputRequired, Length, StopValidation, ValidationError
 
-from planner.forms import GovDateField, HoursField, RadioInput, choices, enum_choices
-from planner.staff.forms import number_or_none, strip_text
+from planner.forms import GovDateField, HoursField, RadioInput, choices, enum_choices, strip
+from planner.staff.forms import number_or_none
 from planner.staff.records import PART_TIME, WHOLE_TIME, AbsenceDetails
 from planner.vocabulary import AbsenceKind
 
@@ -51,7 +51,7 @@ class AbsenceForm(FlaskForm):
     note = StringField(
         "Note (optional)",
         widget=GovCharacterCount(),
-        filters=[strip_text],
+        filters=[strip],
         validators=[Length(max=200, message="Note must be 200 characters or fewer")],
     )
     submit = SubmitField("Save", widget=GovSubmitInput())

@@ -25,6 +25,8 @@ from planner.forms import (
     RadioInput,
     choices,
     enum_choices,
+    strip,
+    upper,
 )
 from planner.models import Site, StaffMember
 from planner.staff.records import SKILLS, StaffDetails, languages_of
@@ -36,16 +38,6 @@ LANGUAGE = re.compile(r"^[^\W\d_]+([ '-][^\W\d_]+)*$")
 EXPIRING_VETTING = frozenset({Vetting.CTC, Vetting.SC, Vetting.DV})
 SITE_KINDS = {Role.PRISON: {SiteKind.PRISON}, Role.PROBATION: {SiteKind.PDU, SiteKind.NSD}}
 MAX_CASES_LIMIT = 100
-
-
-def strip_text(text: str | None) -> str | None:
-    """Text without the spaces around it."""
-    return text.strip() if isinstance(text, str) else text
-
-
-def _upper(text: str | None) -> str | None:
-    """Staff IDs are written in capitals."""
-    return text.upper() if isinstance(text, str) else text
 
 
 def number_or_none(hours: Any) -> float | None:
@@ -69,7 +61,7 @@ class StaffForm(FlaskForm):
         "Staff ID",
         description="Letters, numbers and hyphens, like S-LDN-001",
         widget=GovTextInput(),
-        filters=[strip_text, _upper],
+        filters=[upper],
         validators=[
             DataRequired(message="Enter the staff ID"),
             Length(max=20, message="Staff ID must be 20 characters or fewer"),
@@ -78,7 +70,7 @@ class StaffForm(FlaskForm):
     name = StringField(
         "Full name",
         widget=GovTextInput(),
-        filters=[strip_text],
+        filters=[strip],
         validators=[
             DataRequired(message="Enter the full name"),
             Length(max=120, message="Full name must be 120 characters or fewer"),
@@ -136,14 +128,14 @@ class StaffForm(FlaskForm):
         "Languages other than English (optional)",
         description="Separate languages with commas, like Arabic, Urdu",
         widget=GovTextInput(),
-        filters=[strip_text],
+        filters=[strip],
         validators=[Length(max=200, message="Languages must be 200 characters or fewer")],
     )
     max_cases = StringField(
         "Maximum cases (optional)",
         description="A whole number, if they may hold no more than this many cases",
         widget=GovTextInput(),
-        filters=[strip_text],
+        filters=[strip],
     )
     training_start = GovDateField(
         "Training start date",

@@ -218,3 +218,12 @@ def test_a_site_with_staff_cannot_change_kind(
 def test_unknown_regions_and_sites_are_not_found(admin: FlaskClient) -> None:
     assert admin.get("/settings/places/regions/999").status_code == 404
     assert admin.get("/settings/places/sites/999").status_code == 404
+
+
+def test_a_name_of_spaces_alone_is_no_name(
+    app: Flask, admin: FlaskClient, london: dict[str, int]
+) -> None:
+    before = counts(app)
+    page = admin.post("/settings/places/regions/new", data={"name": "   "}).get_data(as_text=True)
+    assert '<a href="#name">Enter the name of the region</a>' in page
+    assert counts(app) == before

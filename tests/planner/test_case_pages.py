@@ -465,3 +465,24 @@ def test_saving_a_case_opens_and_closes_its_review_alert_at_once(
     held = custody_case_form(app, next_mappa_review=["25", "2", "2027"])
     assert manager.post(f"/cases/{case_id}/edit", data=held).status_code == 302
     assert review_alerts() == []
+
+
+def test_answers_of_spaces_alone_are_refused(app: Flask, manager: FlaskClient) -> None:
+    written = count(app, Case), count(app, Exclusion)
+    page = manager.post("/cases/new", data=custody_case_form(app, name="   ", reference="  "))
+    text = page.get_data(as_text=True)
+    assert "Enter the person&#39;s name" in text
+    assert "Enter the case reference, like CT-LDN-0042" in text
+    case_id = first(app, select(Case.id))
+    person_id = first(app, select(StaffMember.id))
+    page = manager.post(
+        f"/cases/{case_id}/exclusions/new", data={"staff_member": str(person_id), "reason": " \n "}
+    )
+    assert "Enter the reason for the exclusion" in page.get_data(as_text=True)
+    assert (count(app, Case), count(app, Exclusion)) == written
+
+
+def test_a_reference_is_kept_in_capitals_without_spaces(app: Flask, manager: FlaskClient) -> None:
+    response = manager.post("/cases/new", data=custody_case_form(app, reference=" ct-ldn-9001 "))
+    assert response.status_code == 302
+    assert first(app, select(Case.name).where(Case.reference == "CT-LDN-9001")) == "Heron Specimen"
