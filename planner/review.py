@@ -67,11 +67,6 @@ class RunProblem:
         self.problem = stored_problem(self.run)
 
     @cached_property
-    def staff(self) -> dict[str, int]:
-        """Position of each person in the problem."""
-        return {member.id: position for position, member in enumerate(self.problem.staff)}
-
-    @cached_property
     def hours_before(self) -> dict[str, float]:
         """Hours each person held when the run read the caseload (committed work included)."""
         hours = {member.id: member.committed_hours for member in self.problem.staff}
@@ -83,10 +78,10 @@ class RunProblem:
 
     def why_moved(self, reference: str, index: int, holder: str) -> str:
         """Why the current holder does not keep a need, in the manager's words."""
-        if holder not in self.staff:
+        member = self.problem.staff_by_id.get(holder)
+        if member is None:
             return "the holder has left or is no longer active"
         case = self.problem.case_by_id[reference]
-        member = self.problem.staff[self.staff[holder]]
         reasons = reasons_against(self.problem.policy, case, case.needs[index], member)
         if reasons:
             return "the holder cannot keep it: " + "; ".join(reasons)
@@ -145,7 +140,7 @@ def _loads(session: Session, stored: RunProblem, proposals: list[ProposedAssignm
         person.staff_ref: person
         for person in session.scalars(
             select(StaffMember)
-            .where(StaffMember.staff_ref.in_(list(stored.staff)))
+            .where(StaffMember.staff_ref.in_(list(stored.problem.staff_by_id)))
             .options(joinedload(StaffMember.site))
         )
     }
