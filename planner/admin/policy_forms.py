@@ -22,8 +22,6 @@ from planner.vocabulary import VETTING_ORDER, Grade, Vetting, skill_choices
 Check = Callable[[Mapping[Path, Any]], Iterable[tuple[Path, str]]]
 
 
-# The skills a counter-terrorism case can ask for, as recorded against staff (the same list as
-# the cases area's, until the vocabulary holds it).
 class PolicyForm(FlaskForm):
     """A form that changes some of the policy's settings."""
 

@@ -12,7 +12,7 @@ from planner.alerting.queries import actions, alert_query, latest_run
 from planner.alerting.report import check_dates, dates_week
 from planner.alerts import KIND_NAMES
 from planner.extensions import db
-from planner.listing import chosen_filters, page_number
+from planner.listing import PER_PAGE, chosen_filters, page_number
 from planner.models import Alert, Region, Site
 from planner.models.types import utcnow
 from planner.policy import load_policy
@@ -20,7 +20,6 @@ from planner.security import role_required
 from planner.vocabulary import UserRole
 
 blueprint = Blueprint("alerts", __name__, url_prefix="/alerts")
-PER_PAGE = 50
 
 
 @blueprint.route("/")

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_user, logout_user
 from sqlalchemy import select
@@ -19,8 +20,11 @@ from planner.security import is_safe_next
 blueprint = Blueprint("auth", __name__)
 log = logging.getLogger(__name__)
 
-# Checked when nobody has the username, so a wrong name takes as long as a wrong password.
-_UNKNOWN_USER_HASH = generate_password_hash("not a password anyone has")
+
+@functools.cache
+def _unknown_user_hash(method: str) -> str:
+    """Checked when nobody has the username, so a wrong name takes as long as a wrong password."""
+    return generate_password_hash("not a password anyone has", method=method)
 
 
 @blueprint.route("/sign-in", methods=["GET", "POST"])
@@ -32,7 +36,8 @@ def sign_in() -> ResponseReturnValue:
     if form.validate_on_submit():
         user = db.session.scalar(select(User).where(User.username == form.username.data.strip()))
         if user is None:
-            check_password_hash(_UNKNOWN_USER_HASH, form.password.data)
+            method = current_app.config["PASSWORD_HASH_METHOD"]
+            check_password_hash(_unknown_user_hash(method), form.password.data)
         elif user.active and user.check_password(form.password.data):
             login_user(user)
             user.last_sign_in_at = utcnow()

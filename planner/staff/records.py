@@ -12,7 +12,6 @@ from sqlalchemy.orm import Session
 from planner.models import Absence, StaffMember
 from planner.vocabulary import SKILLS, AbsenceKind, Grade, Role, Vetting
 
-# The skills the rules and the needs refer to by these names; anything else held is a language.
 WHOLE_TIME = "whole"
 PART_TIME = "part"
 
