@@ -118,7 +118,9 @@ def build_snapshot(
         for index, planned in enumerate(planned_needs(case, case.needs, policy, on)):
             holder = _holder(planned.stored, on)
             current = by_id.get(holder.staff_member_id) if holder else None
-            needs.append(_need_entry(planned.spec, current, pinned=bool(holder and holder.pinned)))
+            held_by = current.staff_ref if current else None
+            pin = held_by if holder and holder.pinned else None
+            needs.append(need_entry(planned.spec, held_by, pin))
             refs[(case.reference, index)] = NeedRef(case.id, planned.key)
         excluded = sorted(
             e.staff_member.staff_ref for e in case.exclusions if e.staff_member_id in by_id
@@ -176,8 +178,8 @@ def _staff_entry(person: StaffMember, week: IsoWeek, policy: Policy) -> dict[str
     return entry
 
 
-def _need_entry(spec: NeedSpec, holder: StaffMember | None, pinned: bool) -> dict[str, Any]:
-    """One need as the optimiser reads it, with its current holder and pin."""
+def need_entry(spec: NeedSpec, current: str | None, pinned: str | None) -> dict[str, Any]:
+    """One need as the optimiser reads it, with the staff ids of its holder and its pin."""
     return {
         "role": spec.role.value,
         "min_grade": Grade(spec.min_grade).value,
@@ -185,8 +187,8 @@ def _need_entry(spec: NeedSpec, holder: StaffMember | None, pinned: bool) -> dic
         "vetting": Vetting(spec.vetting).value,
         "skills": sorted(spec.skills),
         "same_site": spec.same_site,
-        "current": holder.staff_ref if holder else None,
-        "pinned": holder.staff_ref if holder and pinned else None,
+        "current": current,
+        "pinned": pinned,
     }
 
 

@@ -17,7 +17,7 @@ from planner.models import Case, PlanRun, ProposedAssignment
 from planner.planning import Solver, solve_problem
 from planner.policy import Policy, load_policy
 from planner.rules import Facts
-from planner.snapshot import load_caseload, planned_needs
+from planner.snapshot import load_caseload, need_entry, planned_needs
 from planner.vocabulary import AlertSeverity, Rosh, label
 from planner.weeks import IsoWeek
 
@@ -178,19 +178,8 @@ def _raise_risk(
     entry["risk"] = rosh.value
     entry["needs"] = []
     for index, planned in enumerate(planned_needs(facts, case.needs, policy, week.monday)):
-        spec, before = planned.spec, old.get(planned.key, {})
-        entry["needs"].append(
-            {
-                "role": spec.role.value,
-                "min_grade": str(spec.min_grade),
-                "hours": spec.hours,
-                "vetting": str(spec.vetting),
-                "skills": sorted(spec.skills),
-                "same_site": spec.same_site,
-                "current": before.get("current"),
-                "pinned": before.get("pinned"),
-            }
-        )
+        before = old.get(planned.key, {})
+        entry["needs"].append(need_entry(planned.spec, before.get("current"), before.get("pinned")))
         ids[(case.reference, index)] = NeedKey(
             planned.stored.id if planned.stored else None, planned.key
         )
