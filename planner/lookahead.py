@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections import Counter
 from datetime import timedelta
 from typing import Any
 
@@ -14,17 +13,23 @@ from optimisation.reading import read_problem
 from planner.models import Forecast, User
 from planner.models.types import utcnow
 from planner.needs import need_name_for
-from planner.planning import RunFailed, RunRefused, Solver, report_progress, solve_problem
+from planner.planning import (
+    STALE_MARGIN,
+    RunFailed,
+    RunRefused,
+    Solver,
+    cover_by_risk,
+    report_progress,
+    solve_problem,
+)
 from planner.policy import load_policy
+from planner.rules import HIGH_RISKS
 from planner.snapshot import Snapshot, build_snapshot, load_caseload
-from planner.vocabulary import Rosh, RunStatus
+from planner.vocabulary import RunStatus
 from planner.weeks import IsoWeek
 
-HIGH_RISKS = ("very_high", "high")
 # Seconds for each week's solve: twelve weeks of a region fit in a minute.
 LOOK_AHEAD_SECONDS = 3.0
-# A look-ahead still marked running this long after it should have finished was interrupted.
-STALE_MARGIN = timedelta(minutes=10)
 
 
 def start_forecast(
@@ -132,8 +137,6 @@ def _carry(snapshot: Snapshot, holders: dict[tuple[int, str], str | None]) -> No
 def week_result(snapshot: Snapshot, plan: Plan) -> dict[str, Any]:
     """What a manager needs of one week: cover by risk and the high-risk gaps with remedies."""
     entries = {case["id"]: case for case in snapshot.problem["cases"]}
-    needs = Counter(entries[reference]["risk"] for reference, _ in snapshot.needs)
-    covered = Counter(entries[a.case]["risk"] for a in plan.assignments)
     gaps = [
         {
             "case": gap.case,
@@ -157,10 +160,7 @@ def week_result(snapshot: Snapshot, plan: Plan) -> dict[str, Any]:
         "status": plan.status,
         "coverage": plan.objective.coverage,
         "bound": plan.bound.coverage,
-        "by_risk": {
-            rosh.value: {"needs": needs[rosh.value], "covered": covered[rosh.value]}
-            for rosh in reversed(Rosh)
-        },
+        "by_risk": cover_by_risk(snapshot, plan),
         "uncovered": len(plan.uncovered),
         "high_risk_gaps": gaps,
     }

@@ -41,7 +41,7 @@ log = logging.getLogger(__name__)
 
 SOLVERS = ("highs", "cbc")
 FINISHED = (RunStatus.OPTIMAL, RunStatus.FEASIBLE)
-# A run still marked running this long after its time limit was interrupted.
+# A run or look-ahead still marked running this long after its time limit was interrupted.
 STALE_MARGIN = timedelta(minutes=10)
 
 Solver = Callable[[Problem, str, float], Plan]
@@ -179,8 +179,9 @@ def _compute(session: Session, run: PlanRun, solver: Solver) -> None:
         sync_needs(case, policy, week.monday)
     session.flush()
     plan_record = plan_to_dict(plan)
-    holders = _store_proposals(session, run, snapshot, cases, plan_record)
-    _raise_alerts(session, run, week, policy, cases, staff, snapshot, plan_record, holders)
+    ids = _need_keys(snapshot, cases)
+    holders = _store_proposals(session, run, snapshot, ids, plan_record)
+    _raise_alerts(session, run, week, policy, cases, staff, snapshot, plan_record, holders, ids)
     run.problem_json = json.dumps(snapshot.problem, separators=(",", ":"))
     run.plan_json = json.dumps(plan_record, separators=(",", ":"))
     run.status = RunStatus(plan.status)
@@ -194,23 +195,35 @@ def _compute(session: Session, run: PlanRun, solver: Solver) -> None:
     run.finished_at = utcnow()
 
 
+def _need_keys(snapshot: Snapshot, cases: list[Any]) -> dict[tuple[str, int], NeedKey]:
+    """The stored row and key of each need of the problem (the rules' new ones flushed)."""
+    need_ids = {(case.id, need.key): need.id for case in cases for need in case.needs}
+    return {
+        position: NeedKey(need_ids[(ref.case_id, ref.key)], ref.key)
+        for position, ref in snapshot.needs.items()
+    }
+
+
 def _store_proposals(
-    session: Session, run: PlanRun, snapshot: Snapshot, cases: list[Any], plan: dict[str, Any]
+    session: Session,
+    run: PlanRun,
+    snapshot: Snapshot,
+    ids: dict[tuple[str, int], NeedKey],
+    plan: dict[str, Any],
 ) -> dict[int, int | None]:
     """One proposal per need of the problem: the person planned, or nobody and why."""
-    need_ids = {(case.id, need.key): need.id for case in cases for need in case.needs}
     assigned = {(a["case"], a["need"]): a for a in plan["assignments"]}
     uncovered = {(u["case"], u["need"]): u for u in plan["uncovered"]}
     problem_cases = {case["id"]: case for case in snapshot.problem["cases"]}
     rows = []
-    for (reference, index), ref in snapshot.needs.items():
+    for (reference, index), which in ids.items():
         need = problem_cases[reference]["needs"][index]
         assignment = assigned.get((reference, index))
         gap = uncovered.get((reference, index), {})
         rows.append(
             {
                 "run_id": run.id,
-                "need_id": need_ids[(ref.case_id, ref.key)],
+                "need_id": which.need_id,
                 "case_reference": reference,
                 "need_index": index,
                 "staff_member_id": snapshot.staff_ids[assignment["staff"]] if assignment else None,
@@ -239,13 +252,9 @@ def _raise_alerts(
     snapshot: Snapshot,
     plan: dict[str, Any],
     holders: dict[int, int | None],
+    ids: dict[tuple[str, int], NeedKey],
 ) -> None:
     """Open, keep or close the alerts the plan and the dates raise for its week."""
-    need_ids = {(case.id, need.key): need.id for case in cases for need in case.needs}
-    ids = {
-        key: NeedKey(need_ids[(ref.case_id, ref.key)], ref.key)
-        for key, ref in snapshot.needs.items()
-    }
     earlier = _earlier_plans(session, week, policy.excessive_weeks - 1)
     facts = RunFacts(
         Week(week, policy, cases, staff, holders), plan, snapshot.problem, ids, earlier
@@ -270,15 +279,22 @@ def _earlier_plans(session: Session, week: IsoWeek, count: int) -> list[dict[str
     return plans
 
 
+def cover_by_risk(snapshot: Snapshot, plan: Plan) -> dict[str, dict[str, int]]:
+    """How many needs there are and how many the plan covers at each risk, highest first."""
+    risks = {case["id"]: case["risk"] for case in snapshot.problem["cases"]}
+    needs = Counter(risks[reference] for reference, _ in snapshot.needs)
+    covered = Counter(risks[a.case] for a in plan.assignments)
+    return {
+        rosh.value: {"needs": needs[rosh.value], "covered": covered[rosh.value]}
+        for rosh in reversed(Rosh)
+    }
+
+
 def summarise(
     snapshot: Snapshot, plan: Plan, policy: Policy, timings: dict[str, float]
 ) -> dict[str, Any]:
     """The figures a manager reads first: coverage by risk, gaps, overloads, moves."""
-    risks = {case["id"]: case["risk"] for case in snapshot.problem["cases"]}
-    needs: Counter[str] = Counter()
-    for reference, _ in snapshot.needs:
-        needs[risks[reference]] += 1
-    covered = Counter(risks[a.case] for a in plan.assignments)
+    by_risk = cover_by_risk(snapshot, plan)
     currents = {
         (case["id"], index): need["current"]
         for case in snapshot.problem["cases"]
@@ -293,11 +309,8 @@ def summarise(
         if load.workload is not None and load.workload > policy.safe_workload
     ]
     return {
-        "by_risk": {
-            rosh.value: {"needs": needs[rosh.value], "covered": covered[rosh.value]}
-            for rosh in reversed(Rosh)
-        },
-        "needs": sum(needs.values()),
+        "by_risk": by_risk,
+        "needs": sum(counts["needs"] for counts in by_risk.values()),
         "covered": len(plan.assignments),
         "uncovered": len(plan.uncovered),
         "moves": moves,

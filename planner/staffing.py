@@ -14,9 +14,9 @@ from optimisation.reading import read_problem
 from planner.models import PlanRun
 from planner.planning import Solver, solve_problem
 from planner.policy import Policy
+from planner.rules import HIGH_RISKS
 from planner.vocabulary import GRADE_ORDER, VETTING_ORDER, Grade, Vetting
 
-HIGH_RISKS = ("very_high", "high")
 ASK_SECONDS = 8.0
 
 Gap = tuple[str, int]
