@@ -11,9 +11,11 @@ from govuk_frontend_wtf.wtforms_widgets import (
     GovTextArea,
     GovTextInput,
 )
+from sqlalchemy import select
 from wtforms import RadioField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, ValidationError
 
+from planner.extensions import db
 from planner.forms import (
     GovCheckboxesField,
     GovDateField,
@@ -25,6 +27,7 @@ from planner.forms import (
     strip,
     upper,
 )
+from planner.models import Case
 from planner.vocabulary import (
     Cohort,
     Grade,
@@ -100,8 +103,11 @@ class CaseForm(FlaskForm):
     next_erg_review = GovDateField("Next extremism risk review (ERG)")
     submit = SubmitField("Save case", widget=GovSubmitInput())
 
-    def __init__(self, *args: Any, sites: list[Any], tiers: list[str], **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, sites: list[Any], tiers: list[str], case_id: int | None, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
+        self.case_id = case_id
         self.sites = {str(site.id): site for site in sites}
         self.site.choices = choices(
             [(str(s.id), f"{s.name} ({s.code}, {s.region.name})") for s in sites],
@@ -110,11 +116,16 @@ class CaseForm(FlaskForm):
         self.tier.choices = choices([(tier, tier) for tier in tiers], blank="Choose the tier")
 
     def validate_reference(self, field: StringField) -> None:
-        """Upper-case letters, digits and hyphens."""
+        """Upper-case letters, digits and hyphens, and no other case's."""
         if not REFERENCE.match(field.data):
             raise ValidationError(
                 "The case reference must be 2 to 20 letters, digits and hyphens, like CT-LDN-0042"
             )
+        taken = select(Case.id).where(Case.reference == field.data)
+        if self.case_id is not None:
+            taken = taken.where(Case.id != self.case_id)
+        if db.session.scalar(taken) is not None:
+            raise ValidationError("A case with this reference already exists")
 
     def validate_site(self, field: GovSelectField) -> None:
         """A prison for a person in custody, a PDU or NSD team for one in the community."""

@@ -40,7 +40,7 @@ def _sites() -> list[Site]:
 def _case_form(case: Case | None = None) -> CaseForm:
     """The case form with this installation's sites and tiers."""
     tiers = list(load_policy(db.session).workload_points)
-    form = CaseForm(obj=case, sites=_sites(), tiers=tiers)
+    form = CaseForm(obj=case, sites=_sites(), tiers=tiers, case_id=case.id if case else None)
     if case is not None and request.method == "GET":
         form.site.data = str(case.site_id)
         form.mappa_category.data = str(case.mappa_category or "")
@@ -94,18 +94,15 @@ def create() -> ResponseReturnValue:
     """Add a case; its needs are derived by the rules."""
     form = _case_form()
     if form.validate_on_submit():
-        if db.session.scalar(select(Case.id).where(Case.reference == form.reference.data)):
-            form.reference.errors.append("A case with this reference already exists")
-        else:
-            case = Case(active=True)
-            _save(case, form)
-            count = len(case.needs)
-            flash(
-                f"Case {case.reference} added, with {count} need{'' if count == 1 else 's'} "
-                "from the rules.",
-                "success",
-            )
-            return redirect(url_for("cases.show", case_id=case.id))
+        case = Case(active=True)
+        _save(case, form)
+        count = len(case.needs)
+        flash(
+            f"Case {case.reference} added, with {count} need{'' if count == 1 else 's'} "
+            "from the rules.",
+            "success",
+        )
+        return redirect(url_for("cases.show", case_id=case.id))
     return render_template("cases/form.html", form=form, case=None)
 
 
@@ -116,15 +113,9 @@ def edit(case_id: int) -> ResponseReturnValue:
     case = _get_case(case_id)
     form = _case_form(case)
     if form.validate_on_submit():
-        clash = db.session.scalar(
-            select(Case.id).where(Case.reference == form.reference.data, Case.id != case.id)
-        )
-        if clash:
-            form.reference.errors.append("A case with this reference already exists")
-        else:
-            _save(case, form)
-            flash(f"Case {case.reference} saved.", "success")
-            return redirect(url_for("cases.show", case_id=case.id))
+        _save(case, form)
+        flash(f"Case {case.reference} saved.", "success")
+        return redirect(url_for("cases.show", case_id=case.id))
     return render_template("cases/form.html", form=form, case=case)
 
 
