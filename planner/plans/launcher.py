@@ -8,13 +8,14 @@ import subprocess
 import sys
 import threading
 
-from flask import Flask
+from flask import current_app
 
 from planner import PROJECT_ROOT
 
 
-def launch(app: Flask, arguments: list[str], name: str) -> None:
+def launch(arguments: list[str], name: str) -> None:
     """Run `flask ARGUMENTS` in the background against this app's database, logging to NAME.log."""
+    app = current_app
     environment = dict(os.environ)
     # JSON-quoted, because Flask reads FLASK_* variables as JSON where they parse as JSON.
     environment["FLASK_SQLALCHEMY_DATABASE_URI"] = json.dumps(app.config["SQLALCHEMY_DATABASE_URI"])

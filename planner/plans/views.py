@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 from sqlalchemy import select
@@ -26,6 +26,7 @@ from planner.policy import load_policy
 from planner.review import KINDS, Proposal, review, stored_problem
 from planner.security import role_required
 from planner.staffing import staffing_ask
+from planner.templating import govuk_date
 from planner.vocabulary import Rosh, RunStatus, UserRole
 from planner.weeks import IsoWeek
 from planner.whatif import Change, try_change
@@ -41,7 +42,7 @@ def _weeks() -> list[tuple[str, str]]:
     """This week and the next few, as options."""
     this = IsoWeek.containing(today())
     weeks = [this.plus(offset) for offset in range(WEEKS_OFFERED)]
-    return [(str(week), f"{week} (from {week.monday.day} {week.monday:%B %Y})") for week in weeks]
+    return [(str(week), f"{week} (from {govuk_date(week.monday)})") for week in weeks]
 
 
 def _sentence(text: str) -> str:
@@ -84,8 +85,7 @@ def run() -> ResponseReturnValue:
         except RunRefused as refusal:
             form.week.errors.append(_sentence(str(refusal)))
         else:
-            app = current_app._get_current_object()  # type: ignore[attr-defined]
-            launch(app, ["plan", "--run-id", str(started.id)], f"run-{started.id}")
+            launch(["plan", "--run-id", str(started.id)], f"run-{started.id}")
             return redirect(url_for("plans.show", run_id=started.id))
     return render_template("plans/index.html", runs=_recent_runs(), form=form), 200
 
@@ -154,7 +154,7 @@ def change(run_id: int, proposal_id: int) -> ResponseReturnValue:
         .where(ProposedAssignment.id == proposal_id, ProposedAssignment.run_id == run_id)
         .options(joinedload(ProposedAssignment.need))
     )
-    if proposal is None or plan_run.status not in (RunStatus.OPTIMAL, RunStatus.FEASIBLE):
+    if proposal is None or plan_run.status not in FINISHED:
         abort(404)
     people = candidates(db.session, plan_run, proposal)
     options = [(c.staff.staff_ref, c.staff.name) for c in people if c.eligible]
@@ -199,8 +199,7 @@ def approve_run(run_id: int) -> ResponseReturnValue:
             db.session.commit()
             flash(
                 f"Plan run {plan_run.id} approved: {changes} allocations change from "
-                f"{IsoWeek.parse(plan_run.week).monday.day} "
-                f"{IsoWeek.parse(plan_run.week).monday:%B %Y}.",
+                f"{govuk_date(IsoWeek.parse(plan_run.week).monday)}.",
                 "success",
             )
             return redirect(url_for("plans.show", run_id=run_id))
@@ -259,12 +258,7 @@ def look_ahead() -> ResponseReturnValue:
             except RunRefused as refusal:
                 form.weeks.errors.append(_sentence(str(refusal)))
             else:
-                app = current_app._get_current_object()  # type: ignore[attr-defined]
-                launch(
-                    app,
-                    ["look-ahead", "--forecast-id", str(started.id)],
-                    f"look-ahead-{started.id}",
-                )
+                launch(["look-ahead", "--forecast-id", str(started.id)], f"look-ahead-{started.id}")
                 return redirect(url_for("plans.look_ahead"))
     elif not form.weeks.data:
         form.weeks.data = 12
