@@ -101,7 +101,7 @@ def _missing_coms(week: Week) -> Iterable[Condition]:
     for case in week.cases:
         if setting_on(case, week.monday) != Setting.CUSTODY:
             continue
-        com = next((n for n in case.needs if n.active and n.key == "com"), None)
+        com = case.active_need("com")
         allocated_from = handover(case, week.policy).com_allocated_from
         if allocated_from is None or allocated_from > week.monday:
             continue

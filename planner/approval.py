@@ -73,7 +73,7 @@ def _apply(
     actor: str,
 ) -> int:
     """Bring one need's allocation in line with its proposal; 1 if that changed anything."""
-    holder = next((a for a in proposal.need.allocations if a.in_force(monday)), None)
+    holder = proposal.need.allocation_on(monday)
     if holder is not None and holder.staff_member_id == proposal.staff_member_id:
         if holder.pinned != proposal.pinned:
             holder.pinned = proposal.pinned

@@ -196,7 +196,7 @@ def _holder(need: Need | None, on: date) -> Allocation | None:
     """The allocation of a stored need in force on a day."""
     if need is None:
         return None
-    return next((a for a in need.allocations if a.in_force(on)), None)
+    return need.allocation_on(on)
 
 
 def _policy_entry(policy: Policy) -> dict[str, Any]:

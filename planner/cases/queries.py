@@ -119,7 +119,7 @@ def case_record(session: Session, case_id: int, policy: Policy, on: date) -> Cas
     holdings = [
         NeedHolding(
             need,
-            next((a for a in need.allocations if a.in_force(on)), None),
+            need.allocation_on(on),
             next((a for a in need.allocations if a.start_date > on), None),
         )
         for need in case.needs

@@ -132,8 +132,8 @@ def milestones(session: Session, on: date, policy: Policy) -> list[Milestone]:
     found = []
     for case in cases:
         dates = handover(case, policy)
-        com = next((n for n in case.needs if n.active and n.key == "com"), None)
-        com_held = com is not None and any(a.in_force(on) for a in com.allocations)
+        com = case.active_need("com")
+        com_held = com is not None and com.allocation_on(on) is not None
         for day, event in (
             (case.release_date, "Release"),
             (dates.com_responsible_from, "Handover to the COM"),

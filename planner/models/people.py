@@ -58,6 +58,10 @@ class Case(db.Model):
         back_populates="case", cascade="all, delete-orphan"
     )
 
+    def active_need(self, key: str) -> Need | None:
+        """The case's active need of a key (the "com", say), if it has one."""
+        return next((need for need in self.needs if need.active and need.key == key), None)
+
     def __repr__(self) -> str:
         return f"<Case {self.reference}>"
 
@@ -114,6 +118,10 @@ class Need(db.Model):
     allocations: Mapped[list[Allocation]] = relationship(
         back_populates="need", cascade="all, delete-orphan", order_by="Allocation.start_date"
     )
+
+    def allocation_on(self, day: date) -> Allocation | None:
+        """The allocation in force on a day, if anyone holds the need then."""
+        return next((a for a in self.allocations if a.in_force(day)), None)
 
     def __repr__(self) -> str:
         return f"<Need {self.case_id}:{self.key}>"
