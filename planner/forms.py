@@ -7,15 +7,17 @@ from datetime import date
 from enum import StrEnum
 from typing import Any
 
+from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import (
     GovCheckboxesInput,
     GovCheckboxInput,
     GovDateInput,
     GovRadioInput,
     GovSelect,
+    GovSubmitInput,
     GovTextInput,
 )
-from wtforms import Field, SelectField, SelectMultipleField, StringField
+from wtforms import Field, SelectField, SelectMultipleField, StringField, SubmitField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import ValidationError
 
@@ -183,3 +185,13 @@ class GovCheckboxesField(SelectMultipleField):
     """Checkboxes drawn by GOV.UK Frontend."""
 
     widget = CheckboxesInput()
+
+
+class ConfirmForm(FlaskForm):
+    """One button that confirms an action: what matters is the CSRF token it carries."""
+
+    submit = SubmitField("Confirm", widget=GovSubmitInput())
+
+    def __init__(self, text: str = "Confirm", **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.submit.label.text = text

@@ -50,9 +50,3 @@ class AcknowledgeForm(FlaskForm):
         ],
     )
     submit = SubmitField("Acknowledge", widget=GovSubmitInput())
-
-
-class CheckDatesForm(FlaskForm):
-    """A button that checks the dates again now."""
-
-    submit = SubmitField("Check the dates again now", widget=GovSubmitInput())

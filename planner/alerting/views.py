@@ -7,11 +7,12 @@ from flask.typing import ResponseReturnValue
 from flask_login import current_user
 from sqlalchemy import select
 
-from planner.alerting.forms import AcknowledgeForm, AlertFilterForm, CheckDatesForm
+from planner.alerting.forms import AcknowledgeForm, AlertFilterForm
 from planner.alerting.queries import actions, alert_query, latest_run
 from planner.alerting.report import check_dates, dates_week
 from planner.alerts import KIND_NAMES
 from planner.extensions import db
+from planner.forms import ConfirmForm
 from planner.listing import PER_PAGE, chosen_filters, page_number
 from planner.models import Alert, Region, Site
 from planner.models.types import utcnow
@@ -20,6 +21,7 @@ from planner.security import role_required
 from planner.vocabulary import UserRole
 
 blueprint = Blueprint("alerts", __name__, url_prefix="/alerts")
+CHECK_DATES = "Check the dates again now"
 
 
 @blueprint.route("/")
@@ -42,7 +44,7 @@ def index() -> ResponseReturnValue:
         run=run,
         actions=actions(db.session, list(page.items), run),
         kind_names=KIND_NAMES,
-        check_form=CheckDatesForm(),
+        check_form=ConfirmForm(CHECK_DATES),
     )
 
 
@@ -68,7 +70,7 @@ def acknowledge(alert_id: int) -> ResponseReturnValue:
 @role_required(UserRole.MANAGER)
 def check_dates_now() -> ResponseReturnValue:
     """Check the dates again now (reviews, vetting, COMs due), without waiting for the next run."""
-    form = CheckDatesForm()
+    form = ConfirmForm(CHECK_DATES)
     if form.validate_on_submit():
         week = dates_week(db.session)
         opened, _, closed = check_dates(db.session, week, load_policy(db.session))

@@ -279,12 +279,6 @@ class ExclusionForm(FlaskForm):
             raise ValidationError("Choose the practitioner to exclude")
 
 
-class ConfirmForm(FlaskForm):
-    """A button that confirms an action (the CSRF token is what matters)."""
-
-    submit = SubmitField("Confirm", widget=GovSubmitInput())
-
-
 class CaseFilterForm(FlaskForm):
     """The list's filters, read from the query string."""
 

@@ -13,7 +13,6 @@ from planner.cases import recording
 from planner.cases.forms import (
     CaseFilterForm,
     CaseForm,
-    ConfirmForm,
     ExclusionForm,
     NeedForm,
     PinForm,
@@ -21,6 +20,7 @@ from planner.cases.forms import (
 from planner.cases.queries import case_list, case_record
 from planner.clock import today
 from planner.extensions import db
+from planner.forms import ConfirmForm
 from planner.listing import chosen_filters
 from planner.models import Allocation, Case, Exclusion, Need, Region, Site, StaffMember
 from planner.policy import load_policy

@@ -70,12 +70,6 @@ class OverrideForm(FlaskForm):
         self.person.choices = choices([*options, (NOBODY, "Nobody: leave the need uncovered")])
 
 
-class ConfirmForm(FlaskForm):
-    """A button that confirms an action."""
-
-    submit = SubmitField("Approve the plan", widget=GovSubmitInput())
-
-
 class LookAheadForm(FlaskForm):
     """How many coming weeks to plan ahead."""
 

@@ -15,11 +15,12 @@ from planner.alerts import KIND_NAMES
 from planner.approval import ApprovalRefused, approval_problem, approve
 from planner.clock import today
 from planner.extensions import db
+from planner.forms import ConfirmForm
 from planner.lookahead import LOOK_AHEAD_SECONDS, start_forecast
 from planner.models import Forecast, PlanRun, ProposedAssignment, StaffMember
 from planner.overrides import OverrideRefused, candidates, override
 from planner.planning import FINISHED, RunRefused, fail_interrupted_runs, start_run
-from planner.plans.forms import NOBODY, ConfirmForm, LookAheadForm, OverrideForm, RunForm
+from planner.plans.forms import NOBODY, LookAheadForm, OverrideForm, RunForm
 from planner.plans.launcher import launch
 from planner.plans.whatif_forms import AgencyForm, RiskForm, SickForm
 from planner.policy import load_policy
@@ -188,7 +189,7 @@ def change(run_id: int, proposal_id: int) -> ResponseReturnValue:
 def approve_run(run_id: int) -> ResponseReturnValue:
     """Make the run, with its overrides, the current allocation from the start of its week."""
     plan_run = _run(run_id)
-    form = ConfirmForm()
+    form = ConfirmForm("Approve the plan")
     refusal = approval_problem(db.session, plan_run)
     if form.validate_on_submit() and refusal is None:
         try:

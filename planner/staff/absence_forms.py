@@ -117,9 +117,3 @@ def _absence_initial(absence: AbsenceDetails | None) -> dict[str, Any]:
         "hours_per_week": absence.hours_per_week,
         "note": absence.note or "",
     }
-
-
-class ConfirmForm(FlaskForm):
-    """A button that confirms a deletion (the form carries the CSRF token)."""
-
-    submit = SubmitField("Yes, delete it", widget=GovSubmitInput())

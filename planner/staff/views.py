@@ -10,10 +10,11 @@ from sqlalchemy.orm import joinedload
 from planner.alerting.report import check_person_dates, dates_week
 from planner.clock import today
 from planner.extensions import db
+from planner.forms import ConfirmForm
 from planner.models import Region, Site, StaffMember
 from planner.policy import load_policy
 from planner.security import role_required
-from planner.staff.absence_forms import AbsenceForm, ConfirmForm
+from planner.staff.absence_forms import AbsenceForm
 from planner.staff.forms import StaffForm
 from planner.staff.history import person_history
 from planner.staff.profile import (
@@ -162,7 +163,7 @@ def delete_absence(staff_id: int, absence_id: int) -> ResponseReturnValue:
     """Ask before deleting an absence; delete it on confirmation."""
     person = staff_member_or_404(db.session, staff_id)
     absence = absence_or_404(person, absence_id)
-    confirm = ConfirmForm()
+    confirm = ConfirmForm("Yes, delete it")
     if confirm.validate_on_submit():
         remove_absence(db.session, absence)
         db.session.commit()
