@@ -17,9 +17,9 @@ from govuk_frontend_wtf.wtforms_widgets import (
     GovSubmitInput,
     GovTextInput,
 )
-from wtforms import Field, SelectField, SelectMultipleField, StringField, SubmitField
+from wtforms import Field, RadioField, SelectField, SelectMultipleField, StringField, SubmitField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import ValidationError
+from wtforms.validators import InputRequired, ValidationError
 
 from planner.vocabulary import label
 
@@ -195,3 +195,14 @@ class ConfirmForm(FlaskForm):
     def __init__(self, text: str = "Confirm", **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.submit.label.text = text
+
+
+def required_radios(label: str, options: list[tuple[str, str]], message: str) -> RadioField:
+    """GOV.UK radios that must be answered, with one message for no answer and a wrong one."""
+    return RadioField(
+        label,
+        widget=RadioInput(),
+        choices=options,
+        validators=[InputRequired(message=message)],
+        invalid_choice_message=message,
+    )

@@ -7,10 +7,10 @@ from typing import Any
 
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovCharacterCount, GovSubmitInput
-from wtforms import RadioField, StringField, SubmitField
-from wtforms.validators import InputRequired, Length, StopValidation, ValidationError
+from wtforms import StringField, SubmitField
+from wtforms.validators import Length, StopValidation, ValidationError
 
-from planner.forms import GovDateField, HoursField, RadioInput, choices, enum_choices, strip
+from planner.forms import GovDateField, HoursField, choices, enum_choices, required_radios, strip
 from planner.staff.forms import number_or_none
 from planner.staff.records import PART_TIME, WHOLE_TIME, AbsenceDetails
 from planner.vocabulary import AbsenceKind
@@ -19,12 +19,10 @@ from planner.vocabulary import AbsenceKind
 class AbsenceForm(FlaskForm):
     """Leave, sickness or a standing reduction, over a date range."""
 
-    kind = RadioField(
+    kind = required_radios(
         "What kind of absence or reduction is it?",
-        widget=RadioInput(),
-        choices=enum_choices(AbsenceKind),
-        validators=[InputRequired(message="Select the kind of absence or reduction")],
-        invalid_choice_message="Select the kind of absence or reduction",
+        enum_choices(AbsenceKind),
+        "Select the kind of absence or reduction",
     )
     start_date = GovDateField(
         "Start date",
@@ -36,16 +34,10 @@ class AbsenceForm(FlaskForm):
         description="The last day it covers. For example, 17 4 2026",
         required_message="Enter the end date",
     )
-    extent = RadioField(
+    extent = required_radios(
         "How much of their time does it take?",
-        widget=RadioInput(),
-        choices=choices(
-            [(WHOLE_TIME, "All their working time"), (PART_TIME, "Some hours each week")]
-        ),
-        validators=[
-            InputRequired(message="Select whether it takes all their time or some hours a week")
-        ],
-        invalid_choice_message="Select whether it takes all their time or some hours a week",
+        choices([(WHOLE_TIME, "All their working time"), (PART_TIME, "Some hours each week")]),
+        "Select whether it takes all their time or some hours a week",
     )
     hours_per_week = HoursField("Hours a week", example="7.4 or 3.7")
     note = StringField(

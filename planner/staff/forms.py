@@ -12,7 +12,7 @@ from govuk_frontend_wtf.wtforms_widgets import (
     GovTextInput,
 )
 from sqlalchemy import func, select
-from wtforms import BooleanField, RadioField, StringField, SubmitField
+from wtforms import BooleanField, StringField, SubmitField
 from wtforms.validators import DataRequired, InputRequired, Length, ValidationError
 
 from planner.extensions import db
@@ -22,9 +22,9 @@ from planner.forms import (
     GovDateField,
     GovSelectField,
     HoursField,
-    RadioInput,
     choices,
     enum_choices,
+    required_radios,
     strip,
     upper,
 )
@@ -76,20 +76,8 @@ class StaffForm(FlaskForm):
             Length(max=120, message="Full name must be 120 characters or fewer"),
         ],
     )
-    role = RadioField(
-        "Role",
-        widget=RadioInput(),
-        choices=enum_choices(Role),
-        validators=[InputRequired(message="Select the role")],
-        invalid_choice_message="Select the role",
-    )
-    grade = RadioField(
-        "Grade",
-        widget=RadioInput(),
-        choices=enum_choices(Grade),
-        validators=[InputRequired(message="Select the grade")],
-        invalid_choice_message="Select the grade",
-    )
+    role = required_radios("Role", enum_choices(Role), "Select the role")
+    grade = required_radios("Grade", enum_choices(Grade), "Select the grade")
     site_id = GovSelectField(
         "Site",
         description="A prison for a POM; a probation delivery unit or NSD team for a COM",
@@ -107,13 +95,7 @@ class StaffForm(FlaskForm):
         description="Hours a week of work held outside the planner, such as a general "
         "caseload. Leave empty if none.",
     )
-    vetting = RadioField(
-        "Vetting level",
-        widget=RadioInput(),
-        choices=enum_choices(Vetting),
-        validators=[InputRequired(message="Select the vetting level")],
-        invalid_choice_message="Select the vetting level",
-    )
+    vetting = required_radios("Vetting level", enum_choices(Vetting), "Select the vetting level")
     vetting_expiry = GovDateField(
         "Vetting expiry date",
         description="Needed for CTC, SC and DV vetting. For example, 27 3 2028",
