@@ -7,8 +7,10 @@ from typing import Any
 
 from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import Row, Select, func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 from werkzeug.datastructures import MultiDict
+
+from planner.models import Region, Site
 
 PER_PAGE = 50
 
@@ -63,3 +65,13 @@ def paginate_rows(session: Session, query: Select[Any], page: int) -> RowPaginat
     return RowPagination(
         page=page, per_page=PER_PAGE, error_out=False, select=query, session=session
     )
+
+
+def regions(session: Session) -> list[Region]:
+    """Every region, by name, for a filter."""
+    return list(session.scalars(select(Region).order_by(Region.name)))
+
+
+def sites(session: Session) -> list[Site]:
+    """Every site with its region, by code, for a filter or a choice of where."""
+    return list(session.scalars(select(Site).options(joinedload(Site.region)).order_by(Site.code)))

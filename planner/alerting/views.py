@@ -5,7 +5,6 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
-from sqlalchemy import select
 
 from planner.alerting.forms import AcknowledgeForm, AlertFilterForm
 from planner.alerting.queries import actions, alert_query, latest_run
@@ -13,8 +12,8 @@ from planner.alerting.report import check_dates, dates_week
 from planner.alerts import KIND_NAMES
 from planner.extensions import db
 from planner.forms import ConfirmForm
-from planner.listing import PER_PAGE, chosen_filters, page_number
-from planner.models import Alert, Region, Site
+from planner.listing import PER_PAGE, chosen_filters, page_number, regions, sites
+from planner.models import Alert
 from planner.models.types import utcnow
 from planner.policy import load_policy
 from planner.security import role_required
@@ -27,9 +26,7 @@ CHECK_DATES = "Check the dates again now"
 @blueprint.route("/")
 def index() -> ResponseReturnValue:
     """Alerts, filtered, worst first, with the new ones marked and the action that fixes each."""
-    regions = list(db.session.scalars(select(Region).order_by(Region.name)))
-    sites = list(db.session.scalars(select(Site).order_by(Site.code)))
-    filters = AlertFilterForm(request.args, regions=regions, sites=sites)
+    filters = AlertFilterForm(request.args, regions=regions(db.session), sites=sites(db.session))
     page = db.paginate(
         alert_query(chosen_filters(filters)),
         page=page_number(request.args),

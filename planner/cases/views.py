@@ -21,8 +21,8 @@ from planner.cases.queries import case_list, case_record
 from planner.clock import today
 from planner.extensions import db
 from planner.forms import ConfirmForm
-from planner.listing import chosen_filters
-from planner.models import Allocation, Case, Exclusion, Need, Region, Site, StaffMember
+from planner.listing import chosen_filters, regions, sites
+from planner.models import Allocation, Case, Exclusion, Need, Site, StaffMember
 from planner.policy import load_policy
 from planner.rules import responsibility_state
 from planner.security import role_required
@@ -31,16 +31,12 @@ from planner.vocabulary import NeedSource, UserRole
 blueprint = Blueprint("cases", __name__, url_prefix="/cases")
 
 
-def _sites() -> list[Site]:
-    """Every site, with its region, in code order."""
-    query = select(Site).options(joinedload(Site.region)).order_by(Site.code)
-    return list(db.session.scalars(query))
-
-
 def _case_form(case: Case | None = None) -> CaseForm:
     """The case form with this installation's sites and tiers."""
     tiers = list(load_policy(db.session).workload_points)
-    form = CaseForm(obj=case, sites=_sites(), tiers=tiers, case_id=case.id if case else None)
+    form = CaseForm(
+        obj=case, sites=sites(db.session), tiers=tiers, case_id=case.id if case else None
+    )
     if case is not None and request.method == "GET":
         form.site.data = str(case.site_id)
         form.mappa_category.data = str(case.mappa_category or "")
@@ -64,8 +60,7 @@ def _get_need(case: Case, need_id: int) -> Need:
 @blueprint.route("/")
 def index() -> ResponseReturnValue:
     """Cases, filtered, sorted and a page at a time, with how many needs are held."""
-    regions = list(db.session.scalars(select(Region).order_by(Region.name)))
-    filters = CaseFilterForm(request.args, regions=regions, sites=_sites())
+    filters = CaseFilterForm(request.args, regions=regions(db.session), sites=sites(db.session))
     chosen = chosen_filters(filters)
     on, policy = today(), load_policy(db.session)
     page, sort, direction = case_list(db.session, chosen, request.args, on)

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
-from sqlalchemy import select
-from sqlalchemy.orm import joinedload
 
 from planner.alerting.report import check_person_dates, dates_week
 from planner.clock import today
 from planner.extensions import db
 from planner.forms import ConfirmForm
-from planner.models import Region, Site, StaffMember
+from planner.listing import regions, sites
+from planner.models import StaffMember
 from planner.policy import load_policy
 from planner.security import role_required
 from planner.staff.absence_forms import AbsenceForm
@@ -42,17 +41,11 @@ from planner.weeks import IsoWeek
 blueprint = Blueprint("staff", __name__, url_prefix="/staff")
 
 
-def _sites() -> list[Site]:
-    """Every site with its region, for choosing where someone works."""
-    return list(db.session.scalars(select(Site).options(joinedload(Site.region))))
-
-
 @blueprint.route("/")
 def index() -> ResponseReturnValue:
     """Practitioners with this week's hours and Workload %, filtered, sorted and paged."""
     policy = load_policy(db.session)
-    regions = db.session.scalars(select(Region).order_by(Region.name)).all()
-    filters = StaffFilterForm(request.args, regions, _sites(), policy)
+    filters = StaffFilterForm(request.args, regions(db.session), sites(db.session), policy)
     on = today()
     week = IsoWeek.containing(on)
     listing = staff_list(db.session, filters.filters(), request.args, week, policy, on)
@@ -89,7 +82,7 @@ def show(staff_id: int) -> ResponseReturnValue:
 @role_required(UserRole.MANAGER)
 def new() -> ResponseReturnValue:
     """Record a new practitioner."""
-    form = StaffForm(_sites())
+    form = StaffForm(sites(db.session))
     if form.validate_on_submit():
         person = add_staff_member(db.session, form.details())
         db.session.commit()
@@ -103,7 +96,7 @@ def new() -> ResponseReturnValue:
 def edit(staff_id: int) -> ResponseReturnValue:
     """Change a practitioner's details."""
     person = staff_member_or_404(db.session, staff_id)
-    form = StaffForm(_sites(), person)
+    form = StaffForm(sites(db.session), person)
     if form.validate_on_submit():
         update_staff_member(person, form.details())
         check_person_dates(db.session, person, dates_week(db.session), load_policy(db.session))
