@@ -14,15 +14,15 @@ from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
 
 from planner.forms import GovDateField
 from planner.needs import need_name
-from planner.vocabulary import label
+from planner.vocabulary import Rosh, label
 
 LONDON = ZoneInfo("Europe/London")
 
-ROSH_TAGS = {
-    "very_high": ("Very high", "govuk-tag--red"),
-    "high": ("High", "govuk-tag--orange"),
-    "medium": ("Medium", "govuk-tag--yellow"),
-    "low": ("Low", "govuk-tag--green"),
+ROSH_COLOURS = {
+    "very_high": "govuk-tag--red",
+    "high": "govuk-tag--orange",
+    "medium": "govuk-tag--yellow",
+    "low": "govuk-tag--green",
 }
 
 
@@ -124,5 +124,4 @@ def hours(value: float | None) -> str:
 
 def rosh_tag(rosh: str) -> dict[str, str]:
     """The GOV.UK tag for a RoSH level: colour and words, so colour is never the only signal."""
-    text, classes = ROSH_TAGS[str(rosh)]
-    return {"text": text, "classes": classes}
+    return {"text": label(Rosh(rosh)), "classes": ROSH_COLOURS[str(rosh)]}
