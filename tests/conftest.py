@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient, FlaskCliRunner
+from sqlalchemy import func, select
 
 from planner import create_app
 from planner.audit import set_actor
@@ -36,19 +37,60 @@ def make_app(database: Path, **overrides: Any) -> Flask:
     return app
 
 
+AppFactory = Callable[..., Flask]
+
+
 @pytest.fixture
-def app(tmp_path: Path) -> Iterator[Flask]:
+def app_factory(tmp_path: Path) -> Iterator[AppFactory]:
+    """Makes apps by make_app on tmp_path/<name>.db; closes their connections after the test."""
+    apps: list[Flask] = []
+
+    def make(name: str, **overrides: Any) -> Flask:
+        app = make_app(tmp_path / f"{name}.db", **overrides)
+        apps.append(app)
+        return app
+
+    yield make
+    for app in apps:
+        with app.app_context():
+            db.engine.dispose()
+
+
+@pytest.fixture
+def app_settings() -> dict[str, Any]:
+    """Settings the `app` fixture adds to make_app's: a module overrides this to fix TODAY."""
+    return {}
+
+
+@pytest.fixture
+def app(app_factory: AppFactory, app_settings: dict[str, Any]) -> Flask:
     """The planner on an empty database."""
-    app = make_app(tmp_path / "planner.db")
-    yield app
-    with app.app_context():
-        db.engine.dispose()
+    return app_factory("planner", **app_settings)
 
 
 @pytest.fixture
 def runner(app: Flask) -> FlaskCliRunner:
     """Runs the app's `flask` commands."""
     return app.test_cli_runner()
+
+
+def load_demo(
+    app: Flask, seed: int | None = None, scale: str = "small", start: str | None = None
+) -> None:
+    """Load the demo data by its command (its default seed and today unless told)."""
+    arguments = ["demo-data", "--scale", scale]
+    if seed is not None:
+        arguments += ["--seed", str(seed)]
+    if start is not None:
+        arguments += ["--start", start]
+    result = app.test_cli_runner().invoke(args=arguments)
+    assert result.exit_code == 0, result.output
+
+
+def count(app: Flask, model: Any) -> int:
+    """How many rows a table holds."""
+    with app.app_context():
+        return db.session.scalar(select(func.count()).select_from(model))
 
 
 def add_user(app: Flask, username: str, role: UserRole, active: bool = True) -> None:
@@ -76,9 +118,23 @@ def sign_in(client: FlaskClient, username: str, password: str = PASSWORD) -> Any
 
 
 @pytest.fixture
+def admin(client: FlaskClient, users: dict[UserRole, str]) -> FlaskClient:
+    """A client signed in as an admin."""
+    sign_in(client, users[UserRole.ADMIN])
+    return client
+
+
+@pytest.fixture
 def manager(client: FlaskClient, users: dict[UserRole, str]) -> FlaskClient:
     """A client signed in as a manager."""
     sign_in(client, users[UserRole.MANAGER])
+    return client
+
+
+@pytest.fixture
+def viewer(client: FlaskClient, users: dict[UserRole, str]) -> FlaskClient:
+    """A client signed in as a viewer."""
+    sign_in(client, users[UserRole.VIEWER])
     return client
 
 

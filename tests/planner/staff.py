@@ -9,7 +9,6 @@ from typing import Any
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import func, select
 
 from planner.audit import set_actor
 from planner.extensions import db
@@ -28,6 +27,7 @@ from planner.vocabulary import (
 )
 from planner.weeks import IsoWeek
 from tests.conftest import add_user, make_app, sign_in
+from tests.conftest import count as count  # test_staff_pages imports it from here
 
 NEXT_YEAR = str(date.today().year + 1)
 
@@ -106,12 +106,6 @@ def give_case(
         db.session.add(case)
         db.session.commit()
         return case.id
-
-
-def count(app: Flask, model: type) -> int:
-    """How many rows a table holds."""
-    with app.app_context():
-        return db.session.scalar(select(func.count()).select_from(model))
 
 
 def staff_form(sites: dict[str, int], **changes: Any) -> dict[str, Any]:

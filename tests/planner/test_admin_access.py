@@ -3,20 +3,18 @@
 from __future__ import annotations
 
 import re
-from pathlib import Path
 from typing import Any
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import func, select
 
 from planner.audit import set_actor
 from planner.extensions import db
 from planner.models import AuditEvent, Region, Site, User
 from planner.policy import load_policy
 from planner.vocabulary import SiteKind, UserRole
-from tests.conftest import PASSWORD, add_user, make_app, sign_in
+from tests.conftest import PASSWORD, AppFactory, add_user, count, sign_in
 
 EVERYONE = "everyone"
 ADMINS = "admins"
@@ -109,9 +107,9 @@ def expected_status(method: str, who: str, role: UserRole | None) -> int:
 
 def written(app: Flask) -> tuple[int, dict[str, Any]]:
     """How many audit lines there are (every write makes one) and the policy in force."""
+    lines = count(app, AuditEvent)
     with app.app_context():
-        count = db.session.scalar(select(func.count()).select_from(AuditEvent))
-        return count, load_policy(db.session).to_dict()
+        return lines, load_policy(db.session).to_dict()
 
 
 @pytest.mark.parametrize(
@@ -167,8 +165,10 @@ def test_admin_only_pages_are_linked_only_for_admins(
     assert ("Only admins can change these settings" in settings) is not admin
 
 
-def test_the_forms_carry_a_csrf_token_and_refuse_a_post_without_one(tmp_path: Path) -> None:
-    app = make_app(tmp_path / "csrf.db", WTF_CSRF_ENABLED=True)
+def test_the_forms_carry_a_csrf_token_and_refuse_a_post_without_one(
+    app_factory: AppFactory,
+) -> None:
+    app = app_factory("csrf", WTF_CSRF_ENABLED=True)
     add_user(app, "admin.user", UserRole.ADMIN)
     with app.test_client() as client:
         page = client.get("/sign-in").get_data(as_text=True)

@@ -7,13 +7,13 @@ from typing import Any
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from planner.audit import set_actor
 from planner.extensions import db
 from planner.models import AuditEvent, Region, Site, StaffMember
-from planner.vocabulary import Grade, Role, SiteKind, UserRole, Vetting
-from tests.conftest import add_user, sign_in
+from planner.vocabulary import Grade, Role, SiteKind, Vetting
+from tests.conftest import count
 
 
 @pytest.fixture
@@ -30,21 +30,9 @@ def london(app: Flask) -> dict[str, int]:
         return {"london": region.id, "wales": wales.id, "prison": prison.id, "pdu": pdu.id}
 
 
-@pytest.fixture
-def admin(app: Flask, client: FlaskClient) -> FlaskClient:
-    """A client signed in as an admin."""
-    add_user(app, "admin.user", UserRole.ADMIN)
-    sign_in(client, "admin.user")
-    return client
-
-
 def counts(app: Flask) -> tuple[int, int, int]:
     """Regions, sites and audit lines: what an invalid form must not change."""
-    with app.app_context():
-        return tuple(
-            db.session.scalar(select(func.count()).select_from(model))
-            for model in (Region, Site, AuditEvent)
-        )  # type: ignore[return-value]
+    return count(app, Region), count(app, Site), count(app, AuditEvent)
 
 
 def site_row(app: Flask, site_id: int) -> tuple[str, str, SiteKind, int]:
@@ -55,10 +43,9 @@ def site_row(app: Flask, site_id: int) -> tuple[str, str, SiteKind, int]:
 
 
 def test_everyone_sees_the_regions_and_their_sites(
-    client: FlaskClient, users: dict[UserRole, str], london: dict[str, int]
+    london: dict[str, int], viewer: FlaskClient
 ) -> None:
-    sign_in(client, users[UserRole.VIEWER])
-    page = client.get("/settings/places").get_data(as_text=True)
+    page = viewer.get("/settings/places").get_data(as_text=True)
     assert "<title>Regions and sites – Caseload planner</title>" in page
     assert page.index("London") < page.index("HMP-BELMARSH") < page.index("PDU-CAMDEN")
     assert "Probation delivery unit" in page

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from planner.admin.policy_checks import capacities_in_order
 from planner.admin.policy_groups import GROUPS, GROUPS_BY_SLUG, SETTING_TITLES
@@ -18,15 +18,7 @@ from planner.extensions import db
 from planner.models import AuditEvent, PolicySetting
 from planner.policy import DEFAULT_POLICY, POLICY_KEYS, load_policy, seed_policy
 from planner.vocabulary import UserRole
-from tests.conftest import add_user, sign_in
-
-
-@pytest.fixture
-def admin(app: Flask, client: FlaskClient) -> FlaskClient:
-    """A client signed in as the only user, an admin."""
-    add_user(app, "admin.user", UserRole.ADMIN)
-    sign_in(client, "admin.user")
-    return client
+from tests.conftest import count, sign_in
 
 
 class FormReader(HTMLParser):
@@ -63,7 +55,7 @@ def stored(app: Flask) -> tuple[dict[str, Any], int]:
     """The policy in force and the number of audit lines."""
     with app.app_context():
         policy = load_policy(db.session).to_dict()
-        return policy, db.session.scalar(select(func.count()).select_from(AuditEvent))
+    return policy, count(app, AuditEvent)
 
 
 def test_every_setting_has_a_title_and_exactly_one_group() -> None:

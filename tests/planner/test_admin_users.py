@@ -7,25 +7,16 @@ import re
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from planner.admin import users as service
 from planner.admin.refusal import RefusedChange
 from planner.extensions import db
 from planner.models import AuditEvent, User
 from planner.vocabulary import UserRole
-from tests.conftest import PASSWORD, add_user, sign_in
+from tests.conftest import PASSWORD, add_user, count, sign_in
 
 NEW_PASSWORD = "a different long password"
-
-
-@pytest.fixture
-def admin(app: Flask, client: FlaskClient) -> FlaskClient:
-    """A client signed in as an admin, beside a manager to act on."""
-    add_user(app, "admin.user", UserRole.ADMIN)
-    add_user(app, "manager.user", UserRole.MANAGER)
-    sign_in(client, "admin.user")
-    return client
 
 
 def user_id(app: Flask, username: str) -> int:
@@ -39,18 +30,6 @@ def account(app: Flask, username: str) -> tuple[UserRole, bool, str]:
     with app.app_context():
         user = db.session.scalar(select(User).where(User.username == username))
         return user.role, user.active, user.password_hash
-
-
-def audit_count(app: Flask) -> int:
-    """How many audit lines there are: every write makes one."""
-    with app.app_context():
-        return db.session.scalar(select(func.count()).select_from(AuditEvent))
-
-
-def user_count(app: Flask) -> int:
-    """How many accounts there are."""
-    with app.app_context():
-        return db.session.scalar(select(func.count()).select_from(User))
 
 
 def test_the_list_shows_each_user_with_role_status_and_last_sign_in(
@@ -113,7 +92,7 @@ INVALID_USERS = [
 def test_an_invalid_new_user_is_named_kept_and_not_added(
     app: Flask, admin: FlaskClient, typed: dict[str, str], field: str, message: str
 ) -> None:
-    before = (user_count(app), audit_count(app))
+    before = (count(app, User), count(app, AuditEvent))
     data = {
         "username": "jo.bloggs",
         "role": "viewer",
@@ -130,7 +109,7 @@ def test_an_invalid_new_user_is_named_kept_and_not_added(
     if data["role"] == "viewer":
         assert 'value="viewer" checked' in page
     assert NEW_PASSWORD not in page  # passwords are never sent back
-    assert (user_count(app), audit_count(app)) == before
+    assert (count(app, User), count(app, AuditEvent)) == before
 
 
 def test_an_admin_changes_another_users_role(app: Flask, admin: FlaskClient) -> None:
@@ -146,12 +125,12 @@ def test_an_admin_changes_another_users_role(app: Flask, admin: FlaskClient) -> 
 
 def test_an_admin_cannot_demote_themselves(app: Flask, admin: FlaskClient) -> None:
     me = user_id(app, "admin.user")
-    before = audit_count(app)
+    before = count(app, AuditEvent)
     page = admin.post(f"/settings/users/{me}/role", data={"role": "viewer"}).get_data(as_text=True)
     assert '<a href="#role">You cannot change your own role: ask another admin</a>' in page
     assert 'value="viewer" checked' in page
     assert account(app, "admin.user")[0] == UserRole.ADMIN
-    assert audit_count(app) == before
+    assert count(app, AuditEvent) == before
 
 
 def test_an_admin_deactivates_and_reactivates_another_user(app: Flask, admin: FlaskClient) -> None:
@@ -169,13 +148,13 @@ def test_an_admin_deactivates_and_reactivates_another_user(app: Flask, admin: Fl
 
 def test_an_admin_cannot_deactivate_themselves(app: Flask, admin: FlaskClient) -> None:
     me = user_id(app, "admin.user")
-    before = audit_count(app)
+    before = count(app, AuditEvent)
     response = admin.post(f"/settings/users/{me}/status", data={"active": "no"})
     page = response.get_data(as_text=True)
     assert "You cannot deactivate your own account: ask another admin" in page
     assert "<title>Error: Status of admin.user – Caseload planner</title>" in page
     assert account(app, "admin.user")[1] is True
-    assert audit_count(app) == before
+    assert count(app, AuditEvent) == before
     assert admin.get("/settings/users").status_code == 200
 
 
@@ -201,10 +180,10 @@ def test_an_admin_does_not_see_links_to_change_their_own_role_or_status(
 def test_an_admin_sets_a_new_password(app: Flask, admin: FlaskClient) -> None:
     target = user_id(app, "manager.user")
     data = {"password": NEW_PASSWORD, "confirm_password": NEW_PASSWORD}
-    logged = audit_count(app)
+    logged = count(app, AuditEvent)
     response = admin.post(f"/settings/users/{target}/password", data=data)
     assert response.status_code == 302
-    assert audit_count(app) == logged + 1
+    assert count(app, AuditEvent) == logged + 1
     admin.post("/sign-out")
     assert sign_in(admin, "manager.user", PASSWORD).status_code == 200
     assert sign_in(admin, "manager.user", NEW_PASSWORD).status_code == 302

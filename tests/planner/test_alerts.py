@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import date, timedelta
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -18,26 +16,16 @@ from planner.planning import run_week
 from planner.policy import load_policy
 from planner.vocabulary import AlertSeverity, Role, Rosh, Setting, UserRole, Vetting
 from planner.weeks import IsoWeek
-from tests.conftest import add_user, make_app, sign_in
+from tests.conftest import add_user, sign_in
 from tests.planner.world import MONDAY, World
 
 WEEK = IsoWeek.containing(MONDAY)
 
 
 @pytest.fixture
-def app(tmp_path: Path) -> Iterator[Flask]:
-    """An empty planner on a fixed day."""
-    app = make_app(tmp_path / "alerts.db", TODAY=MONDAY.isoformat())
-    yield app
-    with app.app_context():
-        db.engine.dispose()
-
-
-@pytest.fixture
-def world(app: Flask) -> Iterator[World]:
-    """The tiny world, in an app context, for a test to fill."""
-    with app.app_context():
-        yield World(db.session)
+def app_settings() -> dict[str, Any]:
+    """Today is the tiny world's Monday."""
+    return {"TODAY": MONDAY.isoformat()}
 
 
 def plan(week: IsoWeek = WEEK) -> PlanRun:

@@ -7,7 +7,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from planner.vocabulary import UserRole
-from tests.conftest import PASSWORD, add_user, sign_in
+from tests.conftest import PASSWORD, AppFactory, add_user, sign_in
 
 
 def test_every_page_sends_a_signed_out_person_to_sign_in(client: FlaskClient) -> None:
@@ -107,10 +107,8 @@ def test_passwords_are_stored_hashed(app: Flask, users: dict[UserRole, str]) -> 
     assert stored.startswith(("scrypt:", "pbkdf2:"))
 
 
-def test_forms_without_a_csrf_token_are_refused(tmp_path: object) -> None:
-    from tests.conftest import make_app
-
-    app = make_app(tmp_path / "csrf.db", WTF_CSRF_ENABLED=True)  # type: ignore[operator]
+def test_forms_without_a_csrf_token_are_refused(app_factory: AppFactory) -> None:
+    app = app_factory("csrf", WTF_CSRF_ENABLED=True)
     add_user(app, "manager.user", UserRole.MANAGER)
     with app.test_client() as client:
         response = client.post("/sign-in", data={"username": "manager.user", "password": PASSWORD})

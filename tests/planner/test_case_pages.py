@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from planner.extensions import db
 from planner.models import (
@@ -23,34 +22,23 @@ from planner.models import (
     StaffMember,
 )
 from planner.vocabulary import NeedSource, Role, UserRole
-from tests.conftest import add_user, make_app, sign_in
+from tests.conftest import AppFactory, add_user, count, load_demo, sign_in
 
 TODAY = "2026-11-30"
 
 
 @pytest.fixture
-def app(tmp_path: Any) -> Iterator[Flask]:
+def app(app_factory: AppFactory) -> Flask:
     """The small demo data, with today fixed so that dates are predictable."""
-    app = make_app(tmp_path / "cases.db", TODAY=TODAY)
-    result = app.test_cli_runner().invoke(
-        args=["demo-data", "--scale", "small", "--seed", "4", "--start", TODAY]
-    )
-    assert result.exit_code == 0, result.output
-    yield app
-    with app.app_context():
-        db.engine.dispose()
+    app = app_factory("cases", TODAY=TODAY)
+    load_demo(app, seed=4, start=TODAY)
+    return app
 
 
 def first(app: Flask, query: Any) -> Any:
     """The first row of a query."""
     with app.app_context():
         return db.session.scalars(query).first()
-
-
-def count(app: Flask, model: type) -> int:
-    """How many rows a table holds."""
-    with app.app_context():
-        return db.session.scalar(select(func.count()).select_from(model))
 
 
 def prison_id(app: Flask) -> int:
@@ -124,29 +112,17 @@ def test_each_role_may_read_and_change_what_it_should(
             assert client.post(fill(app, route), data={}).status_code == 403, route
 
 
-def test_a_viewer_cannot_post_a_case(app: Flask, client: FlaskClient) -> None:
-    add_user(app, "viewer", UserRole.VIEWER)
-    sign_in(client, "viewer")
+def test_a_viewer_cannot_post_a_case(app: Flask, viewer: FlaskClient) -> None:
     before = count(app, Case)
-    assert client.post("/cases/new", data=custody_case_form(app)).status_code == 403
+    assert viewer.post("/cases/new", data=custody_case_form(app)).status_code == 403
     assert count(app, Case) == before
 
 
-def test_a_viewer_sees_no_buttons_to_change_things(app: Flask, client: FlaskClient) -> None:
-    add_user(app, "viewer", UserRole.VIEWER)
-    sign_in(client, "viewer")
-    assert "Add a case" not in client.get("/cases/").get_data(as_text=True)
-    page = client.get(fill(app, "/cases/{case}")).get_data(as_text=True)
+def test_a_viewer_sees_no_buttons_to_change_things(app: Flask, viewer: FlaskClient) -> None:
+    assert "Add a case" not in viewer.get("/cases/").get_data(as_text=True)
+    page = viewer.get(fill(app, "/cases/{case}")).get_data(as_text=True)
     assert "Change case details" not in page
     assert "Exclude a practitioner" not in page
-
-
-@pytest.fixture
-def manager(app: Flask, client: FlaskClient) -> FlaskClient:
-    """A client signed in as a manager."""
-    add_user(app, "manager.user", UserRole.MANAGER)
-    sign_in(client, "manager.user")
-    return client
 
 
 # --- The list -------------------------------------------------------------------------------

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import date
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -25,7 +25,7 @@ from planner.vocabulary import (
     Vetting,
 )
 from planner.weeks import IsoWeek
-from tests.conftest import make_app
+from tests.conftest import AppFactory, load_demo, make_app
 
 START = date(2026, 11, 30)
 
@@ -57,18 +57,19 @@ def snapshot(app: Flask) -> list[tuple[Any, ...]]:
 
 
 @pytest.fixture(scope="module")
-def london(tmp_path_factory: pytest.TempPathFactory) -> Flask:
+def london(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
     """The London demo data, loaded once for the tests that only read it."""
     app = make_app(tmp_path_factory.mktemp("london") / "planner.db")
-    result = load(app, "--scale", "london", "--seed", "1", "--start", START.isoformat())
-    assert result.exit_code == 0, result.output
-    return app
+    load_demo(app, seed=1, scale="london", start=START.isoformat())
+    yield app
+    with app.app_context():
+        db.engine.dispose()
 
 
-def test_the_same_seed_writes_the_same_data(tmp_path: Path) -> None:
-    first, second, other = (make_app(tmp_path / f"{name}.db") for name in ("a", "b", "c"))
-    for app, seed in ((first, "7"), (second, "7"), (other, "8")):
-        assert load(app, "--scale", "small", "--seed", seed, "--start", "2026-11-30").exit_code == 0
+def test_the_same_seed_writes_the_same_data(app_factory: AppFactory) -> None:
+    first, second, other = (app_factory(name) for name in ("a", "b", "c"))
+    for app, seed in ((first, 7), (second, 7), (other, 8)):
+        load_demo(app, seed=seed, start="2026-11-30")
     assert snapshot(first) == snapshot(second)
     assert snapshot(first) != snapshot(other)
 

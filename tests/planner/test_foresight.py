@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
 from datetime import date, timedelta
-from pathlib import Path
+from typing import Any
 
 import pytest
 from flask import Flask
@@ -20,26 +19,16 @@ from planner.staffing import staffing_ask
 from planner.vocabulary import Role, Rosh, RunStatus, Setting, UserRole
 from planner.weeks import IsoWeek
 from planner.whatif import Change, try_change
-from tests.conftest import add_user, make_app, sign_in
+from tests.conftest import add_user, sign_in
 from tests.planner.world import MONDAY, World
 
 WEEK = IsoWeek.containing(MONDAY)
 
 
 @pytest.fixture
-def app(tmp_path: Path) -> Iterator[Flask]:
-    """An empty planner on a fixed day."""
-    app = make_app(tmp_path / "foresight.db", TODAY=MONDAY.isoformat())
-    yield app
-    with app.app_context():
-        db.engine.dispose()
-
-
-@pytest.fixture
-def world(app: Flask) -> Iterator[World]:
-    """The tiny world, in an app context."""
-    with app.app_context():
-        yield World(db.session)
+def app_settings() -> dict[str, Any]:
+    """Today is the tiny world's Monday."""
+    return {"TODAY": MONDAY.isoformat()}
 
 
 def test_the_look_ahead_sees_a_gap_coming_with_leave(world: World) -> None:

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
 from planner.vocabulary import UserRole
-from tests.conftest import make_app, sign_in
+from tests.conftest import AppFactory, add_user, load_demo, sign_in
 
 
 def test_a_missing_page_is_a_404_in_the_service_style(manager: FlaskClient) -> None:
@@ -21,11 +20,8 @@ def test_a_missing_page_is_a_404_in_the_service_style(manager: FlaskClient) -> N
     assert "moj-header" in page
 
 
-def test_an_unexpected_error_is_a_500_page_that_saves_nothing(tmp_path: Path) -> None:
-    from planner.vocabulary import UserRole
-    from tests.conftest import add_user
-
-    app = make_app(tmp_path / "error.db", SHOW_ERROR_PAGES=True)
+def test_an_unexpected_error_is_a_500_page_that_saves_nothing(app_factory: AppFactory) -> None:
+    app = app_factory("error", SHOW_ERROR_PAGES=True)
 
     @app.route("/explode")
     def explode() -> str:
@@ -84,8 +80,7 @@ def test_the_header_is_the_moj_header_without_a_crown(manager: FlaskClient) -> N
 def test_the_dashboard_shows_the_week_in_numbers(
     app: Flask, client: FlaskClient, users: dict[UserRole, str]
 ) -> None:
-    result = app.test_cli_runner().invoke(args=["demo-data", "--scale", "small"])
-    assert result.exit_code == 0, result.output
+    load_demo(app)
     sign_in(client, users[UserRole.MANAGER])
     page = client.get("/").get_data(as_text=True)
     for heading in ("Critical alerts", "Needs held today, by risk", "Staffing this week",

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -33,24 +32,19 @@ from planner.overrides import OverrideRefused, candidates, override
 from planner.planning import RunRefused, run_week, start_run
 from planner.vocabulary import RunStatus, UserRole
 from planner.weeks import IsoWeek
-from tests.conftest import add_user, make_app
+from tests.conftest import AppFactory, add_user, count, load_demo
 
 TODAY = "2026-11-30"
 WEEK = IsoWeek.parse("2026-W49")
 
 
 @pytest.fixture
-def app(tmp_path: Path) -> Iterator[Flask]:
+def app(app_factory: AppFactory) -> Flask:
     """The small demo data on a fixed day, and a manager."""
-    app = make_app(tmp_path / "planning.db", TODAY=TODAY)
-    result = app.test_cli_runner().invoke(
-        args=["demo-data", "--scale", "small", "--seed", "5", "--start", TODAY]
-    )
-    assert result.exit_code == 0, result.output
+    app = app_factory("planning", TODAY=TODAY)
+    load_demo(app, seed=5, start=TODAY)
     add_user(app, "manager.user", UserRole.MANAGER)
-    yield app
-    with app.app_context():
-        db.engine.dispose()
+    return app
 
 
 def manager(app: Flask) -> User:
@@ -60,11 +54,8 @@ def manager(app: Flask) -> User:
 
 def state(app: Flask) -> dict[str, Any]:
     """What a failed run must not have changed."""
+    counts = {model.__name__: count(app, model) for model in (Need, Allocation, ProposedAssignment)}
     with app.app_context():
-        counts = {
-            model.__name__: db.session.scalar(select(func.count()).select_from(model))
-            for model in (Need, Allocation, ProposedAssignment)
-        }
         # The run's own record (started, then failed) is audited; nothing else may be.
         counts["audit"] = db.session.scalar(
             select(func.count()).where(AuditEvent.entity != "plan run")
