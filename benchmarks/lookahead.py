@@ -13,9 +13,9 @@ import sys
 
 from measure import START, demo_database, measured
 
+from planner.domain.weeks import IsoWeek
 from planner.extensions import db
-from planner.lookahead import LOOK_AHEAD_SECONDS, execute_forecast, start_forecast
-from planner.weeks import IsoWeek
+from planner.plans.lookahead import LOOK_AHEAD_SECONDS, execute_forecast, start_forecast
 
 
 def main() -> None:

@@ -18,11 +18,11 @@ from typing import Any
 from measure import START, demo_database
 from sqlalchemy import event, select
 
+from planner.domain.vocabulary import UserRole
+from planner.domain.weeks import IsoWeek
 from planner.extensions import db
 from planner.models import Case, StaffMember, User
-from planner.planning import run_week
-from planner.vocabulary import UserRole
-from planner.weeks import IsoWeek
+from planner.plans.batch import run_week
 
 PASSWORD = "benchmark password"
 

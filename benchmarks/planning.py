@@ -14,9 +14,9 @@ import sys
 
 from measure import START, demo_database, measured
 
+from planner.domain.weeks import IsoWeek
 from planner.extensions import db
-from planner.planning import run_week
-from planner.weeks import IsoWeek
+from planner.plans.batch import run_week
 
 SCALES = ("london", "national")
 STEPS = ("snapshot", "solve", "store")

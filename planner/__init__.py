@@ -12,9 +12,11 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     """Build the planner: configuration, extensions, templates, blueprints, errors, commands."""
-    from planner import assets, audit, auth, cli, errors, security, templating
+    from planner import auth, cli
     from planner.config import configure
     from planner.extensions import csrf, db, login_manager, migrate
+    from planner.models import auditing as audit
+    from planner.web import assets, errors, security, templating
 
     app = Flask(
         __name__,

@@ -18,18 +18,18 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import SQLAlchemyError
 
 from planner.alerting.report import check_dates, dates_week, open_alerts, render
-from planner.approval import ApprovalRefused, approve
-from planner.audit import set_actor
-from planner.clock import today
 from planner.demo.places import SCALES
+from planner.domain.clock import today
+from planner.domain.vocabulary import RunStatus, UserRole, label
+from planner.domain.weeks import IsoWeek
 from planner.extensions import db
-from planner.lookahead import LOOK_AHEAD_SECONDS, execute_forecast, start_forecast
 from planner.models import Case, PlanRun, User
-from planner.planning import SOLVERS, RunRefused, execute_run, run_week
-from planner.policy import load_policy
-from planner.security import MIN_PASSWORD_LENGTH
-from planner.vocabulary import RunStatus, UserRole, label
-from planner.weeks import IsoWeek
+from planner.models.auditing import set_actor
+from planner.models.policy import load_policy
+from planner.plans.approval import ApprovalRefused, approve
+from planner.plans.batch import SOLVERS, RunRefused, execute_run, run_week
+from planner.plans.lookahead import LOOK_AHEAD_SECONDS, execute_forecast, start_forecast
+from planner.web.security import MIN_PASSWORD_LENGTH
 
 DEMO_ACCOUNT = "demo.manager"
 

@@ -9,11 +9,11 @@ from datetime import date
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
+from planner.domain.policy import Policy
+from planner.domain.rules import available_hours, committed_hours, responsibility_state
+from planner.domain.vocabulary import ResponsibilityState, Rosh
+from planner.domain.weeks import IsoWeek
 from planner.models import Case, Need, StaffMember
-from planner.policy import Policy
-from planner.rules import available_hours, committed_hours, responsibility_state
-from planner.vocabulary import ResponsibilityState, Rosh
-from planner.weeks import IsoWeek
 
 
 @dataclass(frozen=True)

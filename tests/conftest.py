@@ -12,10 +12,10 @@ from flask.testing import FlaskClient, FlaskCliRunner
 from sqlalchemy import func, select
 
 from planner import create_app
-from planner.audit import set_actor
+from planner.domain.vocabulary import UserRole
 from planner.extensions import db
 from planner.models import User
-from planner.vocabulary import UserRole
+from planner.models.auditing import set_actor
 
 PASSWORD = "correct horse battery staple"
 

@@ -15,9 +15,9 @@ from wtforms import PasswordField, RadioField, StringField, SubmitField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, Regexp, ValidationError
 
-from planner.forms import RadioInput, choices, enum_choices, strip, upper
-from planner.security import MIN_PASSWORD_LENGTH
-from planner.vocabulary import SiteKind, UserRole
+from planner.domain.vocabulary import SiteKind, UserRole
+from planner.web.forms import RadioInput, choices, enum_choices, strip, upper
+from planner.web.security import MIN_PASSWORD_LENGTH
 
 USERNAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
 # A site's code starts with what it is: HMP-BELMARSH, PDU-CAMDEN, NSD-LONDON.

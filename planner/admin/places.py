@@ -6,8 +6,8 @@ from sqlalchemy import exists, func, select
 from sqlalchemy.orm import Session, selectinload
 
 from planner.admin.refusal import RefusedChange
+from planner.domain.vocabulary import SiteKind
 from planner.models import Case, Region, Site, StaffMember
-from planner.vocabulary import SiteKind
 
 
 def regions_with_sites(session: Session) -> list[Region]:

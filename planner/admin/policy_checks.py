@@ -7,7 +7,7 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 from planner.admin.numbers import Path, plain
-from planner.vocabulary import Rosh, label
+from planner.domain.vocabulary import Rosh, label
 
 TRAINEE_PERIODS = ("the first 6 months", "months 7 to 12", "months 13 to 18", "months 19 to 24")
 

@@ -13,9 +13,9 @@ from wtforms import SubmitField
 from wtforms.validators import ValidationError
 
 from planner.admin.numbers import Number, NumberField, Path, dig
-from planner.forms import GovCheckboxesField, GovSelectField, choices, enum_choices
-from planner.policy import Policy
-from planner.vocabulary import VETTING_ORDER, Grade, Vetting, skill_choices
+from planner.domain.policy import Policy
+from planner.domain.vocabulary import VETTING_ORDER, Grade, Vetting, skill_choices
+from planner.web.forms import GovCheckboxesField, GovSelectField, choices, enum_choices
 
 # A rule across several numbers of a group: given the valid ones as stored, it names each
 # number that breaks it and says why.

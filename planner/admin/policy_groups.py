@@ -14,8 +14,8 @@ from planner.admin.policy_checks import (
     weights_rise_with_risk,
 )
 from planner.admin.policy_forms import Check, PolicyForm, RequirementsForm, numbers_form
-from planner.policy import CASE_TYPES, DEFAULT_POINTS
-from planner.vocabulary import Rosh, label
+from planner.domain.policy import CASE_TYPES, DEFAULT_POINTS
+from planner.domain.vocabulary import Rosh, label
 
 # What each setting is called on the pages, in the banners and in the history.
 SETTING_TITLES = {

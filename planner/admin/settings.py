@@ -12,9 +12,10 @@ from sqlalchemy.orm import Session
 
 from planner.admin.numbers import dig
 from planner.admin.policy_groups import GROUPS, NUMBERS_BY_KEY, SETTING_TITLES, SettingsGroup
+from planner.domain.policy import CASE_TYPES, DEFAULT_POLICY, Policy
+from planner.domain.vocabulary import label, skill_choices
 from planner.models import AuditEvent
-from planner.policy import CASE_TYPES, DEFAULT_POLICY, Policy, load_policy, save_policy
-from planner.vocabulary import label, skill_choices
+from planner.models.policy import load_policy, save_policy
 
 HISTORY_LENGTH = 20
 SKILL_LABELS = dict(skill_choices())

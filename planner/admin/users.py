@@ -6,8 +6,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from planner.admin.refusal import RefusedChange
+from planner.domain.vocabulary import UserRole
 from planner.models import User
-from planner.vocabulary import UserRole
 
 
 def all_users(session: Session) -> list[User]:

@@ -28,11 +28,11 @@ from planner.admin.settings import (
     setting_changes,
     settings_overview,
 )
+from planner.domain.vocabulary import SiteKind, UserRole
 from planner.extensions import db
 from planner.models import Region, Site, User
-from planner.policy import load_policy
-from planner.security import role_required
-from planner.vocabulary import SiteKind, UserRole
+from planner.models.policy import load_policy
+from planner.web.security import role_required
 
 blueprint = Blueprint("admin", __name__, url_prefix="/settings")
 admin_only = role_required(UserRole.ADMIN)

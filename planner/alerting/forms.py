@@ -9,10 +9,10 @@ from govuk_frontend_wtf.wtforms_widgets import GovSubmitInput, GovTextArea
 from wtforms import SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
+from planner.alerting.conditions import KIND_NAMES
 from planner.alerting.queries import STATUSES
-from planner.alerts import KIND_NAMES
-from planner.forms import GovSelectField, choices, enum_choices, strip
-from planner.vocabulary import AlertSeverity
+from planner.domain.vocabulary import AlertSeverity
+from planner.web.forms import GovSelectField, choices, enum_choices, strip
 
 
 class AlertFilterForm(FlaskForm):

@@ -9,10 +9,10 @@ from sqlalchemy import Select, and_, or_, select
 from sqlalchemy import case as when
 from sqlalchemy.orm import Session, aliased, joinedload
 
-from planner.alerts import DATE_KINDS, KIND_NAMES
+from planner.alerting.conditions import DATE_KINDS, KIND_NAMES
 from planner.cases.queries import ROSH_RANK
+from planner.domain.vocabulary import AlertSeverity
 from planner.models import Alert, Case, PlanRun, ProposedAssignment, Site, StaffMember
-from planner.vocabulary import AlertSeverity
 
 SEVERITY_RANK = when(
     {severity.value: rank for rank, severity in enumerate(AlertSeverity)}, value=Alert.severity

@@ -10,14 +10,21 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from planner.alerting.conditions import (
+    CASE_DATE_KINDS,
+    DATE_KINDS,
+    KIND_NAMES,
+    Week,
+    date_conditions,
+    refresh,
+)
 from planner.alerting.queries import alert_query, latest_run
-from planner.alerts import CASE_DATE_KINDS, DATE_KINDS, KIND_NAMES, Week, date_conditions, refresh
-from planner.clock import today
-from planner.holdings import current_allocations, held_on
+from planner.domain.clock import today
+from planner.domain.policy import Policy
+from planner.domain.weeks import IsoWeek
 from planner.models import Alert, Allocation, Case, StaffMember
-from planner.policy import Policy
-from planner.snapshot import load_caseload
-from planner.weeks import IsoWeek
+from planner.plans.snapshot import load_caseload
+from planner.staff.queries import current_allocations
 
 COLUMNS = ("severity", "kind", "case", "person", "reason", "detail", "remedy", "since")
 
@@ -42,7 +49,7 @@ def check_person_dates(
 ) -> None:
     """Open or close a person's vetting alert as soon as their details are saved."""
     held = select(Allocation.need_id).where(
-        Allocation.staff_member_id == person.id, held_on(week.monday)
+        Allocation.staff_member_id == person.id, Allocation.held_on(week.monday)
     )
     holders: dict[int, int | None] = {need_id: person.id for need_id in session.scalars(held)}
     found = date_conditions(Week(week, policy, [], [person] if person.active else [], holders))

@@ -6,18 +6,18 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
+from planner.alerting.conditions import KIND_NAMES
 from planner.alerting.forms import AcknowledgeForm, AlertFilterForm
 from planner.alerting.queries import actions, alert_query, latest_run
 from planner.alerting.report import check_dates, dates_week
-from planner.alerts import KIND_NAMES
+from planner.domain.vocabulary import UserRole
 from planner.extensions import db
-from planner.forms import ConfirmForm
-from planner.listing import PER_PAGE, chosen_filters, page_number, regions, sites
 from planner.models import Alert
+from planner.models.policy import load_policy
 from planner.models.types import utcnow
-from planner.policy import load_policy
-from planner.security import role_required
-from planner.vocabulary import UserRole
+from planner.web.forms import ConfirmForm
+from planner.web.listing import PER_PAGE, chosen_filters, page_number, regions, sites
+from planner.web.security import role_required
 
 blueprint = Blueprint("alerts", __name__, url_prefix="/alerts")
 CHECK_DATES = "Check the dates again now"

@@ -15,7 +15,7 @@ from planner.auth.forms import SignInForm
 from planner.extensions import db
 from planner.models import User
 from planner.models.types import utcnow
-from planner.security import is_safe_next
+from planner.web.security import is_safe_next
 
 blueprint = Blueprint("auth", __name__)
 log = logging.getLogger(__name__)

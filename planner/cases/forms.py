@@ -15,20 +15,7 @@ from sqlalchemy import select
 from wtforms import RadioField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, ValidationError
 
-from planner.extensions import db
-from planner.forms import (
-    GovCheckboxesField,
-    GovDateField,
-    GovSelectField,
-    HoursField,
-    RadioInput,
-    choices,
-    enum_choices,
-    strip,
-    upper,
-)
-from planner.models import Case
-from planner.vocabulary import (
+from planner.domain.vocabulary import (
     Cohort,
     Grade,
     Role,
@@ -38,6 +25,19 @@ from planner.vocabulary import (
     SiteKind,
     Vetting,
     skill_choices,
+)
+from planner.extensions import db
+from planner.models import Case
+from planner.web.forms import (
+    GovCheckboxesField,
+    GovDateField,
+    GovSelectField,
+    HoursField,
+    RadioInput,
+    choices,
+    enum_choices,
+    strip,
+    upper,
 )
 
 REFERENCE = re.compile(r"^[A-Z0-9][A-Z0-9-]{1,19}$")

@@ -11,12 +11,11 @@ from sqlalchemy import case as when
 from sqlalchemy.orm import Session, joinedload, selectinload
 from werkzeug.datastructures import MultiDict
 
-from planner.holdings import held_on
-from planner.listing import RowPagination, page_number, paginate_rows, sort_by
+from planner.domain.policy import Policy
+from planner.domain.rules import Handover, handover, responsibility_state, responsible_role
+from planner.domain.vocabulary import ResponsibilityState, Role, Rosh
 from planner.models import Alert, Allocation, AuditEvent, Case, Exclusion, Need, Site
-from planner.policy import Policy
-from planner.rules import Handover, handover, responsibility_state, responsible_role
-from planner.vocabulary import ResponsibilityState, Role, Rosh
+from planner.web.listing import RowPagination, page_number, paginate_rows, sort_by
 
 ROSH_RANK = when({rosh.value: rank for rank, rosh in enumerate(Rosh)}, value=Case.rosh)
 
@@ -34,7 +33,7 @@ def case_list(
     held = (
         select(Need.case_id, func.count(func.distinct(Need.id)).label("held"))
         .join(Allocation, Allocation.need_id == Need.id)
-        .where(Need.active, held_on(on))
+        .where(Need.active, Allocation.held_on(on))
         .group_by(Need.case_id)
         .subquery()
     )

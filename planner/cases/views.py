@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from planner.alerting.report import check_case_dates, dates_week
-from planner.cases import recording
+from planner.cases import services
 from planner.cases.forms import (
     CaseFilterForm,
     CaseForm,
@@ -18,15 +18,15 @@ from planner.cases.forms import (
     PinForm,
 )
 from planner.cases.queries import case_list, case_record
-from planner.clock import today
+from planner.domain.clock import today
+from planner.domain.rules import responsibility_state
+from planner.domain.vocabulary import NeedSource, UserRole
 from planner.extensions import db
-from planner.forms import ConfirmForm
-from planner.listing import chosen_filters, regions, sites
 from planner.models import Allocation, Case, Exclusion, Need, Site, StaffMember
-from planner.policy import load_policy
-from planner.rules import responsibility_state
-from planner.security import role_required
-from planner.vocabulary import NeedSource, UserRole
+from planner.models.policy import load_policy
+from planner.web.forms import ConfirmForm
+from planner.web.listing import chosen_filters, regions, sites
+from planner.web.security import role_required
 
 blueprint = Blueprint("cases", __name__, url_prefix="/cases")
 
@@ -117,7 +117,7 @@ def edit(case_id: int) -> ResponseReturnValue:
 def _save(case: Case, form: CaseForm) -> None:
     """Save a case and its derived needs, and check its dates at once."""
     policy = load_policy(db.session)
-    recording.save_case(db.session, case, form, policy, today())
+    services.save_case(db.session, case, form, policy, today())
     check_case_dates(db.session, case, dates_week(db.session), policy)
     db.session.commit()
 
@@ -129,7 +129,7 @@ def add_need(case_id: int) -> ResponseReturnValue:
     case = _get_case(case_id)
     form = NeedForm()
     if form.validate_on_submit():
-        recording.add_need(case, form, current_user.username)
+        services.add_need(case, form, current_user.username)
         db.session.commit()
         flash("Need added. It is kept when the case changes.", "success")
         return redirect(url_for("cases.show", case_id=case.id))
@@ -147,7 +147,7 @@ def edit_need(case_id: int, need_id: int) -> ResponseReturnValue:
         form.same_site.data = "yes" if need.same_site else "no"
         form.reason.data = ""
     if form.validate_on_submit():
-        recording.set_need(need, form, current_user.username)
+        services.set_need(need, form, current_user.username)
         db.session.commit()
         flash("Need changed. It is kept when the case changes.", "success")
         return redirect(url_for("cases.show", case_id=case.id))
@@ -164,7 +164,7 @@ def restore_need(case_id: int, need_id: int) -> ResponseReturnValue:
         abort(404)
     form = ConfirmForm()
     if form.validate_on_submit():
-        recording.restore_need(case, need, load_policy(db.session), today())
+        services.restore_need(case, need, load_policy(db.session), today())
         db.session.commit()
         flash("The need follows the rules again.", "success")
         return redirect(url_for("cases.show", case_id=case.id))
@@ -191,7 +191,7 @@ def add_exclusion(case_id: int) -> ResponseReturnValue:
     form = ExclusionForm(staff=staff)
     if form.validate_on_submit():
         person = form.staff[form.staff_member.data]
-        holds_now = recording.exclude(case, person, form.reason.data)
+        holds_now = services.exclude(case, person, form.reason.data)
         db.session.commit()
         message = f"{person.name} is excluded from {case.reference}."
         if holds_now:
@@ -229,9 +229,7 @@ def pin(case_id: int, allocation_id: int) -> ResponseReturnValue:
         abort(404)
     form = PinForm()
     if form.validate_on_submit():
-        recording.set_pin(
-            allocation, not allocation.pinned, form.reason.data, current_user.username
-        )
+        services.set_pin(allocation, not allocation.pinned, form.reason.data, current_user.username)
         db.session.commit()
         state = "pinned to" if allocation.pinned else "no longer pinned to"
         flash(f"{allocation.staff_member.name} is {state} this need.", "success")

@@ -6,13 +6,13 @@ from flask import Blueprint, render_template
 from flask.typing import ResponseReturnValue
 
 from planner.alerting.queries import alert_query, latest_run
-from planner.clock import today
-from planner.dashboard.figures import cover_by_risk, gaps_over_runs, milestones, workload_bands
+from planner.dashboard.queries import cover_by_risk, gaps_over_runs, milestones, workload_bands
+from planner.domain.clock import today
+from planner.domain.vocabulary import label
+from planner.domain.weeks import IsoWeek
 from planner.extensions import db
+from planner.models.policy import load_policy
 from planner.overview import week_overview
-from planner.policy import load_policy
-from planner.vocabulary import label
-from planner.weeks import IsoWeek
 
 blueprint = Blueprint("dashboard", __name__)
 CRITICAL_SHOWN = 10

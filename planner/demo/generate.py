@@ -12,14 +12,12 @@ from typing import TypeVar
 
 from sqlalchemy.orm import Session
 
-from planner.audit import set_actor
+from planner.cases.services import sync_needs
 from planner.demo.names import synthetic_name
 from planner.demo.places import RegionPlan, regions_for
-from planner.models import Absence, Allocation, Case, Exclusion, Need, Region, Site, StaffMember
-from planner.needs import sync_needs
-from planner.policy import Policy, load_policy, seed_policy
-from planner.rules import add_months, available_hours, committed_hours
-from planner.vocabulary import (
+from planner.domain.policy import Policy
+from planner.domain.rules import add_months, available_hours, committed_hours
+from planner.domain.vocabulary import (
     CT_COHORTS,
     GRADE_ORDER,
     VETTING_ORDER,
@@ -34,7 +32,10 @@ from planner.vocabulary import (
     SiteKind,
     Vetting,
 )
-from planner.weeks import IsoWeek
+from planner.domain.weeks import IsoWeek
+from planner.models import Absence, Allocation, Case, Exclusion, Need, Region, Site, StaffMember
+from planner.models.auditing import set_actor
+from planner.models.policy import load_policy, seed_policy
 
 SHORTFALL_RANGE = (0.20, 0.30)
 ACTOR = "demo-data"

@@ -4,14 +4,33 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    CheckConstraint,
+    ColumnElement,
+    ForeignKey,
+    Index,
+    String,
+    UniqueConstraint,
+    and_,
+    or_,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from planner.domain.vocabulary import (
+    Cohort,
+    Grade,
+    NeedSource,
+    Role,
+    Rosh,
+    SentenceType,
+    Setting,
+    Vetting,
+)
 from planner.extensions import db
 from planner.models.places import Site
 from planner.models.staff import StaffMember
 from planner.models.types import UTCDateTime, enum_type, utcnow
-from planner.vocabulary import Cohort, Grade, NeedSource, Role, Rosh, SentenceType, Setting, Vetting
 
 
 class Case(db.Model):
@@ -151,6 +170,11 @@ class Allocation(db.Model):
 
     need: Mapped[Need] = relationship(back_populates="allocations")
     staff_member: Mapped[StaffMember] = relationship()
+
+    @classmethod
+    def held_on(cls, day: date) -> ColumnElement[bool]:
+        """The condition, in SQL, for an allocation in force on a day."""
+        return and_(cls.start_date <= day, or_(cls.end_date.is_(None), cls.end_date >= day))
 
     def in_force(self, day: date) -> bool:
         """Whether the allocation holds on a day."""

@@ -5,9 +5,9 @@ from __future__ import annotations
 from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from planner.domain.vocabulary import SiteKind
 from planner.extensions import db
 from planner.models.types import enum_type
-from planner.vocabulary import SiteKind
 
 
 class Region(db.Model):

@@ -8,12 +8,12 @@ from typing import Any
 from sqlalchemy import JSON, ForeignKey, Index, Select, String, Text, select, text
 from sqlalchemy.orm import Mapped, defer, mapped_column, relationship
 
+from planner.domain.vocabulary import AlertSeverity, RunStatus
 from planner.extensions import db
 from planner.models.people import Case, Need
 from planner.models.staff import StaffMember
 from planner.models.types import UTCDateTime, enum_type, utcnow
 from planner.models.users import User
-from planner.vocabulary import AlertSeverity, RunStatus
 
 
 class PlanRun(db.Model):

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, String
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import JSON, String, select
+from sqlalchemy.orm import Mapped, Session, mapped_column
 
+from planner.domain.policy import DEFAULT_POLICY, POLICY_KEYS, Policy
 from planner.extensions import db
 from planner.models.types import UTCDateTime, utcnow
 
@@ -24,3 +26,36 @@ class PolicySetting(db.Model):
 
     def __repr__(self) -> str:
         return f"<PolicySetting {self.key}>"
+
+
+def load_policy(session: Session) -> Policy:
+    """The defaults, overridden by what is stored."""
+    stored = {
+        row.key: row.value
+        for row in session.scalars(select(PolicySetting))
+        if row.key in POLICY_KEYS
+    }
+    return dataclasses.replace(DEFAULT_POLICY, **stored)
+
+
+def save_policy(session: Session, policy: Policy, actor: str) -> list[str]:
+    """Store every setting of the policy; return the names whose value changed."""
+    rows = {row.key: row for row in session.scalars(select(PolicySetting))}
+    defaults = DEFAULT_POLICY.to_dict()
+    changed = []
+    for key, value in policy.to_dict().items():
+        row = rows.get(key)
+        if row is None:
+            session.add(PolicySetting(key=key, value=value, updated_by=actor))
+            if value != defaults[key]:
+                changed.append(key)
+        elif row.value != value:
+            row.value = value
+            row.updated_by = actor
+            changed.append(key)
+    return changed
+
+
+def seed_policy(session: Session, actor: str) -> None:
+    """Store the defaults where nothing is stored, so the whole policy is visible and editable."""
+    save_policy(session, load_policy(session), actor)

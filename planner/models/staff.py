@@ -7,10 +7,10 @@ from datetime import date, datetime
 from sqlalchemy import JSON, CheckConstraint, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from planner.domain.vocabulary import AbsenceKind, Grade, Role, Vetting
 from planner.extensions import db
 from planner.models.places import Site
 from planner.models.types import UTCDateTime, enum_type, utcnow
-from planner.vocabulary import AbsenceKind, Grade, Role, Vetting
 
 
 class StaffMember(db.Model):

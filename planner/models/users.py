@@ -10,9 +10,9 @@ from sqlalchemy import String
 from sqlalchemy.orm import Mapped, mapped_column
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from planner.domain.vocabulary import UserRole
 from planner.extensions import db
 from planner.models.types import UTCDateTime, enum_type, utcnow
-from planner.vocabulary import UserRole
 
 
 class User(UserMixin, db.Model):

@@ -13,7 +13,7 @@ from govuk_frontend_wtf.wtforms_widgets import (
 from wtforms import BooleanField, IntegerField, RadioField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
 
-from planner.forms import CheckboxInput, GovSelectField, RadioInput, choices, strip
+from planner.web.forms import CheckboxInput, GovSelectField, RadioInput, choices, strip
 
 NOBODY = "nobody"
 

@@ -11,26 +11,26 @@ from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
-from planner.alerts import KIND_NAMES
-from planner.approval import ApprovalRefused, approval_problem, approve
-from planner.clock import today
+from planner.alerting.conditions import KIND_NAMES
+from planner.domain.clock import today
+from planner.domain.vocabulary import Rosh, RunStatus, UserRole
+from planner.domain.weeks import IsoWeek
 from planner.extensions import db
-from planner.forms import ConfirmForm
-from planner.lookahead import LOOK_AHEAD_SECONDS, start_forecast
 from planner.models import Forecast, PlanRun, ProposedAssignment, StaffMember
-from planner.overrides import OverrideRefused, candidates, override
-from planner.planning import FINISHED, RunRefused, fail_interrupted_runs, start_run
+from planner.models.policy import load_policy
+from planner.plans.approval import ApprovalRefused, approval_problem, approve
+from planner.plans.batch import FINISHED, RunRefused, fail_interrupted_runs, start_run
 from planner.plans.forms import NOBODY, LookAheadForm, OverrideForm, RunForm
 from planner.plans.launcher import launch
+from planner.plans.lookahead import LOOK_AHEAD_SECONDS, start_forecast
+from planner.plans.overrides import OverrideRefused, candidates, override
+from planner.plans.review import KINDS, Proposal, review, stored_problem
+from planner.plans.staffing import staffing_ask
+from planner.plans.whatif import Change, try_change
 from planner.plans.whatif_forms import AgencyForm, RiskForm, SickForm
-from planner.policy import load_policy
-from planner.review import KINDS, Proposal, review, stored_problem
-from planner.security import role_required
-from planner.staffing import staffing_ask
-from planner.templating import govuk_date
-from planner.vocabulary import Rosh, RunStatus, UserRole
-from planner.weeks import IsoWeek
-from planner.whatif import Change, try_change
+from planner.web.forms import ConfirmForm
+from planner.web.security import role_required
+from planner.web.templating import govuk_date
 
 blueprint = Blueprint("plans", __name__, url_prefix="/plans")
 

@@ -9,7 +9,8 @@ from govuk_frontend_wtf.wtforms_widgets import GovSubmitInput, GovTextInput
 from wtforms import BooleanField, IntegerField, RadioField, StringField, SubmitField
 from wtforms.validators import DataRequired, InputRequired, NumberRange, ValidationError
 
-from planner.forms import (
+from planner.domain.vocabulary import Grade, Role, Rosh, Vetting
+from planner.web.forms import (
     CheckboxInput,
     GovSelectField,
     HoursField,
@@ -18,7 +19,6 @@ from planner.forms import (
     enum_choices,
     upper,
 )
-from planner.vocabulary import Grade, Role, Rosh, Vetting
 
 
 class SickForm(FlaskForm):

@@ -1,22 +1,37 @@
-"""The form for a person's details, and the helpers the staff pages' forms share."""
+"""The staff forms: a practitioner's details, an absence or reduction, and the list's filters."""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from datetime import date
 from typing import Any
 
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import (
+    GovCharacterCount,
     GovSubmitInput,
     GovTextInput,
 )
-from sqlalchemy import func, select
-from wtforms import BooleanField, StringField, SubmitField
-from wtforms.validators import DataRequired, InputRequired, Length, ValidationError
+from sqlalchemy import case, func, select
+from werkzeug.datastructures import MultiDict
+from wtforms import BooleanField, Form, StringField, SubmitField
+from wtforms.validators import DataRequired, InputRequired, Length, StopValidation, ValidationError
 
+from planner.domain.policy import Policy
+from planner.domain.vocabulary import AbsenceKind, Grade, Role, SiteKind, Vetting
 from planner.extensions import db
-from planner.forms import (
+from planner.models import Region, Site, StaffMember
+from planner.staff.queries import StaffFilters
+from planner.staff.services import (
+    PART_TIME,
+    SKILLS,
+    WHOLE_TIME,
+    AbsenceDetails,
+    StaffDetails,
+    languages_of,
+)
+from planner.web.forms import (
     CheckboxInput,
     GovCheckboxesField,
     GovDateField,
@@ -28,9 +43,6 @@ from planner.forms import (
     strip,
     upper,
 )
-from planner.models import Site, StaffMember
-from planner.staff.records import SKILLS, StaffDetails, languages_of
-from planner.vocabulary import Grade, Role, SiteKind, Vetting
 
 STAFF_REF = re.compile(r"^[A-Z0-9]+(-[A-Z0-9]+)*$")
 LANGUAGE = re.compile(r"^[^\W\d_]+([ '-][^\W\d_]+)*$")
@@ -247,3 +259,160 @@ def _initial(person: StaffMember | None) -> dict[str, Any]:
         "training_start": person.training_start,
         "active": person.active,
     }
+
+
+class AbsenceForm(FlaskForm):
+    """Leave, sickness or a standing reduction, over a date range."""
+
+    kind = required_radios(
+        "What kind of absence or reduction is it?",
+        enum_choices(AbsenceKind),
+        "Select the kind of absence or reduction",
+    )
+    start_date = GovDateField(
+        "Start date",
+        description="For example, 6 4 2026",
+        required_message="Enter the start date",
+    )
+    end_date = GovDateField(
+        "End date",
+        description="The last day it covers. For example, 17 4 2026",
+        required_message="Enter the end date",
+    )
+    extent = required_radios(
+        "How much of their time does it take?",
+        choices([(WHOLE_TIME, "All their working time"), (PART_TIME, "Some hours each week")]),
+        "Select whether it takes all their time or some hours a week",
+    )
+    hours_per_week = HoursField("Hours a week", example="7.4 or 3.7")
+    note = StringField(
+        "Note (optional)",
+        widget=GovCharacterCount(),
+        filters=[strip],
+        validators=[Length(max=200, message="Note must be 200 characters or fewer")],
+    )
+    submit = SubmitField("Save", widget=GovSubmitInput())
+
+    def __init__(
+        self, contracted_hours: float, initial: AbsenceDetails | None, **kwargs: Any
+    ) -> None:
+        """A form for a new absence or a stored one, checked against the person's contract."""
+        super().__init__(data=_absence_initial(initial), **kwargs)
+        self.contracted_hours = contracted_hours
+
+    def validate_end_date(self, field: GovDateField) -> None:
+        """An absence ends on or after the day it starts."""
+        start = self.start_date.data
+        if not field.errors and start is not None and field.data is not None and field.data < start:
+            raise ValidationError("End date must be the same as or after the start date")
+
+    def validate_hours_per_week(self, field: HoursField) -> None:
+        """Some hours a week: more than none and no more than the contract; none for all time."""
+        if self.extent.data != PART_TIME:
+            typed = bool(field.raw_data and field.raw_data[0].strip())
+            # Whatever is wrong with the hours does not matter unless some hours are chosen.
+            field.errors[:] = []
+            if typed and self.extent.data == WHOLE_TIME:
+                raise StopValidation("Remove the hours a week, or select some hours each week")
+            raise StopValidation()
+        if field.errors:
+            return
+        hours = number_or_none(field.data)
+        if hours is None:
+            raise ValidationError("Enter the hours a week, like 7.4 or 3.7")
+        if hours <= 0:
+            raise ValidationError("Hours a week must be more than 0")
+        if hours > self.contracted_hours:
+            raise ValidationError(
+                f"Hours a week must be no more than their contracted hours "
+                f"({self.contracted_hours:g})"
+            )
+
+    def details(self) -> AbsenceDetails:
+        """What a valid form says, as the values to store."""
+        part = self.extent.data == PART_TIME
+        start: date = self.start_date.data
+        end: date = self.end_date.data
+        return AbsenceDetails(
+            kind=AbsenceKind(self.kind.data),
+            start_date=start,
+            end_date=end,
+            hours_per_week=number_or_none(self.hours_per_week.data) if part else None,
+            note=self.note.data or None,
+        )
+
+
+def _absence_initial(absence: AbsenceDetails | None) -> dict[str, Any]:
+    """What the absence form shows before anything is typed."""
+    if absence is None:
+        return {}
+    return {
+        "kind": absence.kind.value,
+        "start_date": absence.start_date,
+        "end_date": absence.end_date,
+        "extent": WHOLE_TIME if absence.hours_per_week is None else PART_TIME,
+        "hours_per_week": absence.hours_per_week,
+        "note": absence.note or "",
+    }
+
+
+# Grades and vetting levels sort by rank, not by spelling.
+GRADE_RANK = case({grade.value: rank for rank, grade in enumerate(Grade)}, value=StaffMember.grade)
+VETTING_RANK = case(
+    {level.value: rank for rank, level in enumerate(Vetting)}, value=StaffMember.vetting
+)
+SORTED_IN_DATABASE: dict[str, Any] = {
+    "name": StaffMember.name,
+    "staff_ref": StaffMember.staff_ref,
+    "role": StaffMember.role,
+    "grade": GRADE_RANK,
+    "site": Site.name,
+    "vetting": VETTING_RANK,
+    "contracted": StaffMember.contracted_hours,
+}
+
+
+class StaffFilterForm(Form):
+    """The filters above the list: a GET form, so it carries no CSRF token."""
+
+    search = StringField("Name or staff ID", widget=GovTextInput())
+    region = GovSelectField("Region", validate_choice=False)
+    site = GovSelectField("Site", validate_choice=False)
+    role = GovSelectField("Role", choices=enum_choices(Role, blank="All roles"))
+    grade = GovSelectField("Grade", choices=enum_choices(Grade, blank="All grades"))
+    over = BooleanField("Workload over 100%", widget=CheckboxInput())
+    inactive = BooleanField("Include people who are not active", widget=CheckboxInput())
+
+    def __init__(
+        self,
+        args: MultiDict[str, str],
+        regions: Sequence[Region],
+        sites: Sequence[Site],
+        policy: Policy,
+    ) -> None:
+        """The filters as the query string sets them, offering this service's regions and sites."""
+        super().__init__(args)
+        self.over.label.text = f"Workload over {round(policy.soft_capacity * 100)}%"
+        self.region.choices = choices(
+            [(str(region.id), region.name) for region in regions], blank="All regions"
+        )
+        self.site.choices = [*choices([], blank="All sites"), *site_choices(sites)[1:]]
+
+    def chosen(self, field: GovSelectField) -> str | None:
+        """The option picked in a select, if it is one of its options."""
+        values = {choice.value for choice in field.choices if choice.value}
+        return field.data if field.data in values else None
+
+    def filters(self) -> StaffFilters:
+        """What the list is filtered by (anything not offered is ignored)."""
+        region, site = self.chosen(self.region), self.chosen(self.site)
+        role, grade = self.chosen(self.role), self.chosen(self.grade)
+        return StaffFilters(
+            search=(self.search.data or "").strip(),
+            region_id=int(region) if region else None,
+            site_id=int(site) if site else None,
+            role=Role(role) if role else None,
+            grade=Grade(grade) if grade else None,
+            over_only=bool(self.over.data),
+            include_inactive=bool(self.inactive.data),
+        )

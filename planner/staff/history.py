@@ -11,10 +11,10 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from planner.domain.vocabulary import label
 from planner.models import AuditEvent, Case, Need, Site
-from planner.staff.records import skill_label
-from planner.templating import govuk_date, hours
-from planner.vocabulary import label
+from planner.staff.services import skill_label
+from planner.web.templating import govuk_date, hours
 
 HISTORY_LIMIT = 100
 # Columns that say nothing to a reader: keys, and times the log records anyway.

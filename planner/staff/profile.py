@@ -3,19 +3,19 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 
 from flask import abort
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session, joinedload, selectinload
 
-from planner.holdings import StaffLoad
+from planner.domain.policy import Policy
+from planner.domain.rules import available_hours, committed_hours, trainee_reduction
+from planner.domain.vocabulary import ROSH_ORDER, label
+from planner.domain.weeks import IsoWeek
 from planner.models import Absence, Allocation, Case, Need, Site, StaffMember
-from planner.policy import Policy
-from planner.rules import available_hours, committed_hours, trainee_reduction
-from planner.templating import hours
-from planner.vocabulary import ROSH_ORDER, label
-from planner.weeks import IsoWeek
+from planner.staff.queries import WeekLoad
+from planner.web.templating import hours
 
 WEEKS_AHEAD = 12
 
@@ -43,17 +43,6 @@ def absence_or_404(person: StaffMember, absence_id: int) -> Absence:
     abort(404)
 
 
-def vetting_tag(expiry: date | None, today: date, policy: Policy) -> dict[str, str] | None:
-    """A tag for vetting that has lapsed or lapses within the alert period, else None."""
-    if expiry is None:
-        return None
-    if expiry < today:
-        return {"text": "Expired", "classes": "govuk-tag--red"}
-    if expiry <= today + timedelta(weeks=policy.vetting_alert_weeks):
-        return {"text": "Expires soon", "classes": "govuk-tag--yellow"}
-    return None
-
-
 @dataclass(frozen=True)
 class HeldNeed:
     """One need of a case that the person holds, and since when."""
@@ -68,7 +57,7 @@ class WeekHours:
     """A person's hours in one week, if they keep the cases they hold then."""
 
     week: IsoWeek
-    load: StaffLoad
+    load: WeekLoad
     reductions: tuple[str, ...]
 
 
@@ -96,11 +85,11 @@ def held_on_day(allocations: list[HeldNeed], day: date) -> list[HeldNeed]:
 
 def load_in_week(
     person: StaffMember, allocations: list[HeldNeed], week: IsoWeek, policy: Policy
-) -> StaffLoad:
+) -> WeekLoad:
     """The person's load in a week, counted as the staff list counts it (on the Monday)."""
     held = [item for item in allocations if item.allocation.in_force(week.monday)]
     available = available_hours(person, week, policy)
-    return StaffLoad(
+    return WeekLoad(
         available=available,
         committed=committed_hours(person, available),
         held=round(sum(item.need.hours for item in held), 2),

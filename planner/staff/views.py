@@ -6,25 +6,23 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 
 from planner.alerting.report import check_person_dates, dates_week
-from planner.clock import today
+from planner.domain.clock import today
+from planner.domain.vocabulary import UserRole
+from planner.domain.weeks import IsoWeek
 from planner.extensions import db
-from planner.forms import ConfirmForm
-from planner.listing import regions, sites
 from planner.models import StaffMember
-from planner.policy import load_policy
-from planner.security import role_required
-from planner.staff.absence_forms import AbsenceForm
-from planner.staff.forms import StaffForm
+from planner.models.policy import load_policy
+from planner.staff.forms import AbsenceForm, StaffFilterForm, StaffForm
 from planner.staff.history import person_history
 from planner.staff.profile import (
     absence_or_404,
     allocations_ahead,
     held_on_day,
     staff_member_or_404,
-    vetting_tag,
     weeks_ahead,
 )
-from planner.staff.records import (
+from planner.staff.queries import staff_list, vetting_tag
+from planner.staff.services import (
     SKILLS,
     AbsenceDetails,
     add_absence,
@@ -34,9 +32,9 @@ from planner.staff.records import (
     update_absence,
     update_staff_member,
 )
-from planner.staff.roster import StaffFilterForm, staff_list
-from planner.vocabulary import UserRole
-from planner.weeks import IsoWeek
+from planner.web.forms import ConfirmForm
+from planner.web.listing import regions, sites
+from planner.web.security import role_required
 
 blueprint = Blueprint("staff", __name__, url_prefix="/staff")
 

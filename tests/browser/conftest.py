@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 from flask import Flask
 
+from planner.domain.vocabulary import UserRole
 from planner.extensions import db
-from planner.vocabulary import UserRole
 from tests.conftest import add_user, make_app
 
 CHROMIUM = "/usr/bin/chromium"

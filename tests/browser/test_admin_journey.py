@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Flask
 from playwright.sync_api import Page, expect
 
-from planner.vocabulary import UserRole
+from planner.domain.vocabulary import UserRole
 from tests.browser.journeys import expect_error_summary, serious_accessibility_violations, sign_in
 from tests.conftest import add_user
 

@@ -9,12 +9,12 @@ from playwright.sync_api import Page, expect
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from planner.domain.vocabulary import Grade
+from planner.domain.weeks import IsoWeek
 from planner.extensions import db
-from planner.holdings import staff_loads
 from planner.models import StaffMember
-from planner.policy import load_policy
-from planner.vocabulary import Grade
-from planner.weeks import IsoWeek
+from planner.models.policy import load_policy
+from planner.staff.queries import staff_loads
 from tests.browser.journeys import expect_error_summary, serious_accessibility_violations, sign_in
 
 NEW_HOURS = 30.0

@@ -10,10 +10,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from planner.audit import set_actor
-from planner.extensions import db
-from planner.models import Allocation, Case, Need, Region, Site, StaffMember
-from planner.vocabulary import (
+from planner.domain.vocabulary import (
     Cohort,
     Grade,
     NeedSource,
@@ -25,7 +22,10 @@ from planner.vocabulary import (
     UserRole,
     Vetting,
 )
-from planner.weeks import IsoWeek
+from planner.domain.weeks import IsoWeek
+from planner.extensions import db
+from planner.models import Allocation, Case, Need, Region, Site, StaffMember
+from planner.models.auditing import set_actor
 from tests.conftest import add_user, make_app, sign_in
 from tests.conftest import count as count  # test_staff_pages imports it from here
 

@@ -9,11 +9,11 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from planner.audit import set_actor
+from planner.domain.vocabulary import SiteKind, UserRole
 from planner.extensions import db
 from planner.models import AuditEvent, Region, Site, User
-from planner.policy import load_policy
-from planner.vocabulary import SiteKind, UserRole
+from planner.models.auditing import set_actor
+from planner.models.policy import load_policy
 from tests.conftest import PASSWORD, AppFactory, add_user, count, sign_in
 
 EVERYONE = "everyone"

@@ -9,10 +9,10 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
-from planner.audit import set_actor
+from planner.domain.vocabulary import Grade, Role, SiteKind, Vetting
 from planner.extensions import db
 from planner.models import AuditEvent, Region, Site, StaffMember
-from planner.vocabulary import Grade, Role, SiteKind, Vetting
+from planner.models.auditing import set_actor
 from tests.conftest import count
 
 

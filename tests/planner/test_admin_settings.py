@@ -13,11 +13,12 @@ from sqlalchemy import select
 
 from planner.admin.policy_checks import capacities_in_order
 from planner.admin.policy_groups import GROUPS, GROUPS_BY_SLUG, SETTING_TITLES
-from planner.audit import set_actor
+from planner.domain.policy import DEFAULT_POLICY, POLICY_KEYS
+from planner.domain.vocabulary import UserRole
 from planner.extensions import db
 from planner.models import AuditEvent, PolicySetting
-from planner.policy import DEFAULT_POLICY, POLICY_KEYS, load_policy, seed_policy
-from planner.vocabulary import UserRole
+from planner.models.auditing import set_actor
+from planner.models.policy import load_policy, seed_policy
 from tests.conftest import count, sign_in
 
 

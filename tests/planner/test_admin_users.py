@@ -11,9 +11,9 @@ from sqlalchemy import select
 
 from planner.admin import users as service
 from planner.admin.refusal import RefusedChange
+from planner.domain.vocabulary import UserRole
 from planner.extensions import db
 from planner.models import AuditEvent, User
-from planner.vocabulary import UserRole
 from tests.conftest import PASSWORD, add_user, count, sign_in
 
 NEW_PASSWORD = "a different long password"

@@ -10,12 +10,12 @@ from flask import Flask
 from sqlalchemy import select
 
 from planner.alerting.report import check_case_dates, check_dates, check_person_dates, dates_week
+from planner.domain.vocabulary import AlertSeverity, Role, Rosh, Setting, UserRole, Vetting
+from planner.domain.weeks import IsoWeek
 from planner.extensions import db
 from planner.models import Alert, AuditEvent, PlanRun, StaffMember
-from planner.planning import run_week
-from planner.policy import load_policy
-from planner.vocabulary import AlertSeverity, Role, Rosh, Setting, UserRole, Vetting
-from planner.weeks import IsoWeek
+from planner.models.policy import load_policy
+from planner.plans.batch import run_week
 from tests.conftest import add_user, sign_in
 from tests.planner.world import MONDAY, World
 

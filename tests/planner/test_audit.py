@@ -6,11 +6,8 @@ import pytest
 from flask import Flask
 from sqlalchemy import select
 
-from planner.audit import AuditLogIsAppendOnly, set_actor
-from planner.extensions import db
-from planner.models import AuditEvent, Case, Need, Region, Site, StaffMember, User
-from planner.policy import DEFAULT_POLICY, save_policy
-from planner.vocabulary import (
+from planner.domain.policy import DEFAULT_POLICY
+from planner.domain.vocabulary import (
     Cohort,
     Grade,
     NeedSource,
@@ -22,6 +19,10 @@ from planner.vocabulary import (
     UserRole,
     Vetting,
 )
+from planner.extensions import db
+from planner.models import AuditEvent, Case, Need, Region, Site, StaffMember, User
+from planner.models.auditing import AuditLogIsAppendOnly, set_actor
+from planner.models.policy import save_policy
 
 
 def events(entity: str | None = None) -> list[AuditEvent]:

@@ -6,7 +6,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from planner.vocabulary import UserRole
+from planner.domain.vocabulary import UserRole
 from tests.conftest import PASSWORD, AppFactory, add_user, sign_in
 
 

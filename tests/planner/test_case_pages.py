@@ -10,6 +10,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
+from planner.domain.vocabulary import NeedSource, Role, UserRole
 from planner.extensions import db
 from planner.models import (
     Alert,
@@ -21,7 +22,6 @@ from planner.models import (
     Site,
     StaffMember,
 )
-from planner.vocabulary import NeedSource, Role, UserRole
 from tests.conftest import AppFactory, add_user, count, load_demo, sign_in
 
 TODAY = "2026-11-30"

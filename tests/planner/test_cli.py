@@ -6,9 +6,9 @@ from flask import Flask
 from flask.testing import FlaskCliRunner
 from sqlalchemy import select
 
+from planner.domain.vocabulary import UserRole
 from planner.extensions import db
 from planner.models import User
-from planner.vocabulary import UserRole
 
 
 def stored_user(app: Flask, username: str) -> User | None:

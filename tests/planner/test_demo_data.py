@@ -10,12 +10,8 @@ import pytest
 from flask import Flask
 from sqlalchemy import select
 
-from planner.extensions import db
-from planner.models import Allocation, AuditEvent, Case, Exclusion, Need, StaffMember
-from planner.overview import week_overview
-from planner.policy import load_policy
-from planner.rules import responsibility_state
-from planner.vocabulary import (
+from planner.domain.rules import responsibility_state
+from planner.domain.vocabulary import (
     CT_COHORTS,
     Cohort,
     Grade,
@@ -24,7 +20,11 @@ from planner.vocabulary import (
     Rosh,
     Vetting,
 )
-from planner.weeks import IsoWeek
+from planner.domain.weeks import IsoWeek
+from planner.extensions import db
+from planner.models import Allocation, AuditEvent, Case, Exclusion, Need, StaffMember
+from planner.models.policy import load_policy
+from planner.overview import week_overview
 from tests.conftest import AppFactory, load_demo, make_app
 
 START = date(2026, 11, 30)

@@ -9,16 +9,16 @@ from typing import Any
 import pytest
 from flask import Flask
 
-from planner.dashboard.figures import cover_by_risk, gaps_over_runs, milestones, workload_bands
+from planner.dashboard.queries import cover_by_risk, gaps_over_runs, milestones, workload_bands
+from planner.domain.policy import DEFAULT_POLICY
+from planner.domain.vocabulary import Role, Rosh, RunStatus, Setting, UserRole
+from planner.domain.weeks import IsoWeek
 from planner.extensions import db
-from planner.lookahead import execute_forecast, start_forecast
 from planner.models import Forecast
-from planner.planning import RunRefused, run_week
-from planner.policy import DEFAULT_POLICY
-from planner.staffing import staffing_ask
-from planner.vocabulary import Role, Rosh, RunStatus, Setting, UserRole
-from planner.weeks import IsoWeek
-from planner.whatif import Change, try_change
+from planner.plans.batch import RunRefused, run_week
+from planner.plans.lookahead import execute_forecast, start_forecast
+from planner.plans.staffing import staffing_ask
+from planner.plans.whatif import Change, try_change
 from tests.conftest import add_user, sign_in
 from tests.planner.world import MONDAY, World
 

@@ -8,7 +8,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from planner.vocabulary import UserRole
+from planner.domain.vocabulary import UserRole
 from tests.conftest import AppFactory, add_user, load_demo, sign_in
 
 

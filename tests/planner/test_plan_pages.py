@@ -9,12 +9,12 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
+from planner.domain.vocabulary import RunStatus, UserRole
+from planner.domain.weeks import IsoWeek
 from planner.extensions import db
 from planner.models import Allocation, PlanRun, ProposedAssignment
-from planner.overrides import candidates
-from planner.planning import run_week
-from planner.vocabulary import RunStatus, UserRole
-from planner.weeks import IsoWeek
+from planner.plans.batch import run_week
+from planner.plans.overrides import candidates
 from tests.conftest import AppFactory, load_demo, sign_in
 
 TODAY = "2026-11-30"

@@ -15,8 +15,8 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from optimisation.problem import Plan
-from planner import planning
-from planner.approval import ApprovalRefused, approve
+from planner.domain.vocabulary import RunStatus, UserRole
+from planner.domain.weeks import IsoWeek
 from planner.extensions import db
 from planner.models import (
     Allocation,
@@ -28,10 +28,10 @@ from planner.models import (
     User,
 )
 from planner.models.types import utcnow
-from planner.overrides import OverrideRefused, candidates, override
-from planner.planning import RunRefused, run_week, start_run
-from planner.vocabulary import RunStatus, UserRole
-from planner.weeks import IsoWeek
+from planner.plans import batch as planning
+from planner.plans.approval import ApprovalRefused, approve
+from planner.plans.batch import RunRefused, run_week, start_run
+from planner.plans.overrides import OverrideRefused, candidates, override
 from tests.conftest import AppFactory, add_user, count, load_demo
 
 TODAY = "2026-11-30"

@@ -7,9 +7,8 @@ from typing import Any
 
 import pytest
 
-from planner.models import Absence, Case, StaffMember
-from planner.policy import DEFAULT_POLICY as POLICY
-from planner.rules import (
+from planner.domain.policy import DEFAULT_POLICY as POLICY
+from planner.domain.rules import (
     add_months,
     available_hours,
     committed_hours,
@@ -20,7 +19,7 @@ from planner.rules import (
     trainee_reduction,
     workload,
 )
-from planner.vocabulary import (
+from planner.domain.vocabulary import (
     AbsenceKind,
     Cohort,
     Grade,
@@ -31,7 +30,8 @@ from planner.vocabulary import (
     Setting,
     Vetting,
 )
-from planner.weeks import IsoWeek
+from planner.domain.weeks import IsoWeek
+from planner.models import Absence, Case, StaffMember
 
 WEEK = IsoWeek.parse("2026-W49")  # Monday 30 November 2026
 MONDAY = WEEK.monday

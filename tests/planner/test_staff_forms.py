@@ -11,9 +11,9 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
+from planner.domain.vocabulary import AbsenceKind
 from planner.extensions import db
 from planner.models import Absence, AuditEvent, StaffMember
-from planner.vocabulary import AbsenceKind
 from tests.planner.staff import (
     NEXT_YEAR,
     add_person,

@@ -10,10 +10,10 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from planner.audit import set_actor
+from planner.domain.vocabulary import AbsenceKind, Grade, Role, Vetting
 from planner.extensions import db
 from planner.models import Absence, StaffMember
-from planner.vocabulary import AbsenceKind, Grade, Role, Vetting
+from planner.models.auditing import set_actor
 from tests.planner.querycount import queries_during
 from tests.planner.staff import add_person, give_case, module_fixtures, this_monday
 

@@ -8,10 +8,10 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from planner.audit import set_actor
+from planner.domain.vocabulary import AbsenceKind, Grade, Role, Rosh
 from planner.extensions import db
 from planner.models import Absence, Exclusion
-from planner.vocabulary import AbsenceKind, Grade, Role, Rosh
+from planner.models.auditing import set_actor
 from tests.planner.staff import add_person, give_case, module_fixtures, staff_form, this_monday
 
 staff_app, sites, clients, manager = module_fixtures()

@@ -7,11 +7,9 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from planner.audit import set_actor
-from planner.models import Absence, Allocation, Case, Region, Site, StaffMember
-from planner.needs import sync_needs
-from planner.policy import DEFAULT_POLICY
-from planner.vocabulary import (
+from planner.cases.services import sync_needs
+from planner.domain.policy import DEFAULT_POLICY
+from planner.domain.vocabulary import (
     AbsenceKind,
     Cohort,
     Grade,
@@ -22,6 +20,8 @@ from planner.vocabulary import (
     SiteKind,
     Vetting,
 )
+from planner.models import Absence, Allocation, Case, Region, Site, StaffMember
+from planner.models.auditing import set_actor
 
 MONDAY = date(2026, 11, 30)  # week 2026-W49
 

@@ -11,13 +11,13 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from planner.domain.needs import need_name_for
+from planner.domain.policy import Policy
+from planner.domain.rules import handover, setting_on
+from planner.domain.vocabulary import AlertSeverity, Rosh, Setting, Vetting
+from planner.domain.weeks import IsoWeek
 from planner.models import Alert, Case, PlanRun, StaffMember
 from planner.models.types import utcnow
-from planner.needs import need_name_for
-from planner.policy import Policy
-from planner.rules import handover, setting_on
-from planner.vocabulary import AlertSeverity, Rosh, Setting, Vetting
-from planner.weeks import IsoWeek
 
 CRITICAL, WARNING, INFO = AlertSeverity.CRITICAL, AlertSeverity.WARNING, AlertSeverity.INFO
 REASON_WORDS = {

@@ -7,11 +7,10 @@ from datetime import date, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from planner.holdings import held_on
+from planner.domain.weeks import IsoWeek
 from planner.models import Allocation, Need, PlanRun, ProposedAssignment, User
 from planner.models.types import utcnow
-from planner.planning import FINISHED
-from planner.weeks import IsoWeek
+from planner.plans.batch import FINISHED
 
 
 class ApprovalRefused(Exception):
@@ -107,7 +106,7 @@ def _end_retired(session: Session, planned: set[int], monday: date) -> int:
     allocations = session.scalars(
         select(Allocation)
         .join(Need)
-        .where(held_on(monday), ~Need.active, Allocation.need_id.not_in(planned))
+        .where(Allocation.held_on(monday), ~Need.active, Allocation.need_id.not_in(planned))
     ).all()
     for allocation in allocations:
         _end(session, allocation, monday)

@@ -1,4 +1,4 @@
-"""The editable policy: the defaults of DOMAIN.md, stored in the database and changed by admins."""
+"""The editable policy: every number the rules use, with the defaults of docs/DOMAIN.md."""
 
 from __future__ import annotations
 
@@ -6,11 +6,7 @@ import dataclasses
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
-
-from planner.models import PolicySetting
-from planner.vocabulary import Grade, Vetting
+from planner.domain.vocabulary import Grade, Vetting
 
 CASE_TYPES = ("community", "licence", "custody")
 
@@ -78,36 +74,3 @@ class Policy:
 
 DEFAULT_POLICY = Policy()
 POLICY_KEYS = frozenset(f.name for f in dataclasses.fields(Policy))
-
-
-def load_policy(session: Session) -> Policy:
-    """The defaults, overridden by what is stored."""
-    stored = {
-        row.key: row.value
-        for row in session.scalars(select(PolicySetting))
-        if row.key in POLICY_KEYS
-    }
-    return dataclasses.replace(DEFAULT_POLICY, **stored)
-
-
-def save_policy(session: Session, policy: Policy, actor: str) -> list[str]:
-    """Store every setting of the policy; return the names whose value changed."""
-    rows = {row.key: row for row in session.scalars(select(PolicySetting))}
-    defaults = DEFAULT_POLICY.to_dict()
-    changed = []
-    for key, value in policy.to_dict().items():
-        row = rows.get(key)
-        if row is None:
-            session.add(PolicySetting(key=key, value=value, updated_by=actor))
-            if value != defaults[key]:
-                changed.append(key)
-        elif row.value != value:
-            row.value = value
-            row.updated_by = actor
-            changed.append(key)
-    return changed
-
-
-def seed_policy(session: Session, actor: str) -> None:
-    """Store the defaults where nothing is stored, so the whole policy is visible and editable."""
-    save_policy(session, load_policy(session), actor)

@@ -1,29 +1,88 @@
-"""The staff list: its filters, its sorting and its pages, each person with this week's load."""
+"""What the staff pages read: who holds what, each person's load in a week, the filtered list."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from flask_sqlalchemy.pagination import Pagination
-from govuk_frontend_wtf.wtforms_widgets import GovTextInput
-from sqlalchemy import Select, case, or_, select
-from sqlalchemy.orm import Session, contains_eager, selectinload
+from sqlalchemy import Select, case, func, or_, select
+from sqlalchemy.orm import Session, contains_eager, joinedload, selectinload
 from werkzeug.datastructures import MultiDict
-from wtforms import BooleanField, Form, StringField
 
+from planner.domain.policy import Policy
+from planner.domain.rules import available_hours, committed_hours, workload
+from planner.domain.vocabulary import Grade, Role, Vetting
+from planner.domain.weeks import IsoWeek
 from planner.extensions import db
-from planner.forms import CheckboxInput, GovSelectField, choices, enum_choices
-from planner.holdings import StaffLoad, staff_loads
-from planner.listing import PER_PAGE, page_number, sort_by
-from planner.models import Region, Site, StaffMember
-from planner.policy import Policy
-from planner.staff.forms import site_choices
-from planner.staff.profile import vetting_tag
-from planner.vocabulary import Grade, Role, Vetting
-from planner.weeks import IsoWeek
+from planner.models import Allocation, Case, Need, Site, StaffMember
+from planner.web.listing import PER_PAGE, ListPagination, page_number, sort_by
+
+
+def current_allocations(
+    session: Session, day: date, need_ids: Iterable[int] | None = None
+) -> dict[int, Allocation]:
+    """The allocation in force on a day for each need (of the given needs, or of all)."""
+    query = (
+        select(Allocation)
+        .where(Allocation.held_on(day))
+        .options(joinedload(Allocation.staff_member))
+    )
+    if need_ids is not None:
+        query = query.where(Allocation.need_id.in_(list(need_ids)))
+    return {allocation.need_id: allocation for allocation in session.scalars(query)}
+
+
+@dataclass(frozen=True)
+class WeekLoad:
+    """A person's hours in a week: what they have, what they hold here and elsewhere."""
+
+    available: float
+    committed: float
+    held: float
+    cases: int
+
+    @property
+    def workload(self) -> float | None:
+        """Workload %: all the work they hold over the hours they have (None if they have none)."""
+        return workload(self.committed + self.held, self.available)
+
+
+def held_hours(session: Session, day: date) -> dict[int, tuple[float, int]]:
+    """Hours and cases each person holds on a day, from active needs of active cases."""
+    rows = session.execute(
+        select(
+            Allocation.staff_member_id,
+            func.coalesce(func.sum(Need.hours), 0.0),
+            func.count(func.distinct(Need.case_id)),
+        )
+        .join(Need, Allocation.need_id == Need.id)
+        .join(Case, Need.case_id == Case.id)
+        .where(Allocation.held_on(day), Need.active, Case.active)
+        .group_by(Allocation.staff_member_id)
+    )
+    return {staff_id: (float(hours), int(cases)) for staff_id, hours, cases in rows}
+
+
+def staff_loads(
+    session: Session, staff: Sequence[StaffMember], week: IsoWeek, policy: Policy
+) -> dict[int, WeekLoad]:
+    """Each person's load in a week, in one query (their absences should already be loaded)."""
+    held = held_hours(session, week.monday)
+    loads = {}
+    for person in staff:
+        available = available_hours(person, week, policy)
+        hours, cases = held.get(person.id, (0.0, 0))
+        loads[person.id] = WeekLoad(
+            available=available,
+            committed=committed_hours(person, available),
+            held=round(hours, 2),
+            cases=cases,
+        )
+    return loads
+
 
 # Grades and vetting levels sort by rank, not by spelling.
 GRADE_RANK = case({grade.value: rank for rank, grade in enumerate(Grade)}, value=StaffMember.grade)
@@ -41,50 +100,15 @@ SORTED_IN_DATABASE: dict[str, Any] = {
 }
 
 
-class StaffFilterForm(Form):
-    """The filters above the list: a GET form, so it carries no CSRF token."""
-
-    search = StringField("Name or staff ID", widget=GovTextInput())
-    region = GovSelectField("Region", validate_choice=False)
-    site = GovSelectField("Site", validate_choice=False)
-    role = GovSelectField("Role", choices=enum_choices(Role, blank="All roles"))
-    grade = GovSelectField("Grade", choices=enum_choices(Grade, blank="All grades"))
-    over = BooleanField("Workload over 100%", widget=CheckboxInput())
-    inactive = BooleanField("Include people who are not active", widget=CheckboxInput())
-
-    def __init__(
-        self,
-        args: MultiDict[str, str],
-        regions: Sequence[Region],
-        sites: Sequence[Site],
-        policy: Policy,
-    ) -> None:
-        """The filters as the query string sets them, offering this service's regions and sites."""
-        super().__init__(args)
-        self.over.label.text = f"Workload over {round(policy.soft_capacity * 100)}%"
-        self.region.choices = choices(
-            [(str(region.id), region.name) for region in regions], blank="All regions"
-        )
-        self.site.choices = [*choices([], blank="All sites"), *site_choices(sites)[1:]]
-
-    def chosen(self, field: GovSelectField) -> str | None:
-        """The option picked in a select, if it is one of its options."""
-        values = {choice.value for choice in field.choices if choice.value}
-        return field.data if field.data in values else None
-
-    def filters(self) -> StaffFilters:
-        """What the list is filtered by (anything not offered is ignored)."""
-        region, site = self.chosen(self.region), self.chosen(self.site)
-        role, grade = self.chosen(self.role), self.chosen(self.grade)
-        return StaffFilters(
-            search=(self.search.data or "").strip(),
-            region_id=int(region) if region else None,
-            site_id=int(site) if site else None,
-            role=Role(role) if role else None,
-            grade=Grade(grade) if grade else None,
-            over_only=bool(self.over.data),
-            include_inactive=bool(self.inactive.data),
-        )
+def vetting_tag(expiry: date | None, today: date, policy: Policy) -> dict[str, str] | None:
+    """A tag for vetting that has lapsed or lapses within the alert period, else None."""
+    if expiry is None:
+        return None
+    if expiry < today:
+        return {"text": "Expired", "classes": "govuk-tag--red"}
+    if expiry <= today + timedelta(weeks=policy.vetting_alert_weeks):
+        return {"text": "Expires soon", "classes": "govuk-tag--yellow"}
+    return None
 
 
 @dataclass(frozen=True)
@@ -105,7 +129,7 @@ class StaffRow:
     """One line of the list: a person, their load this week, and a vetting warning."""
 
     person: StaffMember
-    load: StaffLoad
+    load: WeekLoad
     vetting: dict[str, str] | None
 
 
@@ -130,19 +154,6 @@ class StaffList:
     rows: list[StaffRow]
     sort: str
     direction: str
-
-
-class ListPagination(Pagination):
-    """A page of a list already in memory, for a list sorted or filtered by Workload %."""
-
-    def _query_items(self) -> list[Any]:
-        """The items on this page."""
-        items: list[Any] = self._query_args["items"]
-        return items[self._query_offset : self._query_offset + self.per_page]
-
-    def _query_count(self) -> int:
-        """How many items there are on every page."""
-        return len(self._query_args["items"])
 
 
 def _filtered(filters: StaffFilters) -> Select[tuple[StaffMember]]:
@@ -187,7 +198,7 @@ def _rows(
     ]
 
 
-def is_over(load: StaffLoad, policy: Policy) -> bool:
+def is_over(load: WeekLoad, policy: Policy) -> bool:
     """Above the soft capacity (100 % unless changed), or holding work with no hours for it."""
     return load.workload is None or load.workload > policy.soft_capacity
 

@@ -12,7 +12,7 @@ from flask import Flask, abort, g, request
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
-from planner.vocabulary import UserRole
+from planner.domain.vocabulary import UserRole
 
 View = TypeVar("View", bound=Callable[..., Any])
 

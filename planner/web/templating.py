@@ -12,9 +12,9 @@ from flask import Flask, current_app, g, request, url_for
 from govuk_frontend_wtf.main import WTFormsHelpers, wtforms_errors
 from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
 
-from planner.forms import GovDateField
-from planner.needs import need_name
-from planner.vocabulary import Rosh, label
+from planner.domain.needs import need_name
+from planner.domain.vocabulary import Rosh, label
+from planner.web.forms import GovDateField
 
 LONDON = ZoneInfo("Europe/London")
 

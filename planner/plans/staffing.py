@@ -11,11 +11,11 @@ from typing import Any
 
 from optimisation.problem import Plan
 from optimisation.reading import read_problem
+from planner.domain.policy import Policy
+from planner.domain.rules import HIGH_RISKS
+from planner.domain.vocabulary import GRADE_ORDER, VETTING_ORDER, Grade, Vetting
 from planner.models import PlanRun
-from planner.planning import Solver, solve_problem
-from planner.policy import Policy
-from planner.rules import HIGH_RISKS
-from planner.vocabulary import GRADE_ORDER, VETTING_ORDER, Grade, Vetting
+from planner.plans.batch import Solver, solve_problem
 
 ASK_SECONDS = 8.0
 

@@ -10,10 +10,14 @@ from sqlalchemy.orm import Session
 
 from optimisation.problem import Plan
 from optimisation.reading import read_problem
+from planner.domain.needs import need_name_for
+from planner.domain.rules import HIGH_RISKS
+from planner.domain.vocabulary import RunStatus
+from planner.domain.weeks import IsoWeek
 from planner.models import Forecast, User
+from planner.models.policy import load_policy
 from planner.models.types import utcnow
-from planner.needs import need_name_for
-from planner.planning import (
+from planner.plans.batch import (
     STALE_MARGIN,
     RunFailed,
     RunRefused,
@@ -22,11 +26,7 @@ from planner.planning import (
     report_progress,
     solve_problem,
 )
-from planner.policy import load_policy
-from planner.rules import HIGH_RISKS
-from planner.snapshot import Snapshot, build_snapshot, load_caseload
-from planner.vocabulary import RunStatus
-from planner.weeks import IsoWeek
+from planner.plans.snapshot import Snapshot, build_snapshot, load_caseload
 
 # Seconds for each week's solve: twelve weeks of a region fit in a minute.
 LOOK_AHEAD_SECONDS = 3.0

@@ -9,11 +9,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from optimisation.eligibility import staff_verdicts
+from planner.domain.rules import workload
 from planner.models import PlanRun, ProposedAssignment, StaffMember, User
 from planner.models.types import utcnow
-from planner.planning import FINISHED
-from planner.review import RunProblem
-from planner.rules import workload
+from planner.plans.batch import FINISHED
+from planner.plans.review import RunProblem
 
 
 class OverrideRefused(Exception):

@@ -9,8 +9,8 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Protocol
 
-from planner.policy import Policy
-from planner.vocabulary import (
+from planner.domain.policy import Policy
+from planner.domain.vocabulary import (
     CT_COHORTS,
     Cohort,
     Grade,
@@ -21,7 +21,7 @@ from planner.vocabulary import (
     Setting,
     Vetting,
 )
-from planner.weeks import IsoWeek
+from planner.domain.weeks import IsoWeek
 
 HIGH_RISKS = frozenset({Rosh.HIGH, Rosh.VERY_HIGH})
 

@@ -10,11 +10,17 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload, selectinload
 
+from planner.domain.policy import Policy
+from planner.domain.rules import (
+    CaseFacts,
+    NeedSpec,
+    available_hours,
+    committed_hours,
+    default_needs,
+)
+from planner.domain.vocabulary import Grade, NeedSource, Vetting
+from planner.domain.weeks import IsoWeek
 from planner.models import Allocation, Case, Exclusion, Need, Site, StaffMember
-from planner.policy import Policy
-from planner.rules import CaseFacts, NeedSpec, available_hours, committed_hours, default_needs
-from planner.vocabulary import Grade, NeedSource, Vetting
-from planner.weeks import IsoWeek
 
 PROBLEM_FORMAT = "caseload-problem/1"
 

@@ -18,7 +18,7 @@ from optimisation.check import check_plan
 from optimisation.problem import Plan, Problem, plan_to_dict
 from optimisation.reading import read_problem
 from optimisation.solve import solve
-from planner.alerts import (
+from planner.alerting.conditions import (
     DATE_KINDS,
     RUN_KINDS,
     NeedKey,
@@ -28,14 +28,15 @@ from planner.alerts import (
     refresh,
     run_conditions,
 )
-from planner.audit import set_actor
+from planner.cases.services import sync_needs
+from planner.domain.policy import Policy
+from planner.domain.vocabulary import Rosh, RunStatus
+from planner.domain.weeks import IsoWeek
 from planner.models import Forecast, PlanRun, ProposedAssignment, User
+from planner.models.auditing import set_actor
+from planner.models.policy import load_policy
 from planner.models.types import utcnow
-from planner.needs import sync_needs
-from planner.policy import Policy, load_policy
-from planner.snapshot import Snapshot, build_snapshot, load_caseload
-from planner.vocabulary import Rosh, RunStatus
-from planner.weeks import IsoWeek
+from planner.plans.snapshot import Snapshot, build_snapshot, load_caseload
 
 log = logging.getLogger(__name__)
 
@@ -101,7 +102,7 @@ def already_running(run: PlanRun | None) -> str:
     """Who started the run that is in the way, and when."""
     if run is None:
         return "a plan for this week is already running"
-    from planner.templating import govuk_datetime
+    from planner.web.templating import govuk_datetime
 
     return (
         f"a plan for {run.week} is already running: {run.started_by_name} started it "

@@ -9,12 +9,12 @@ from datetime import date, timedelta
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, joinedload, selectinload
 
-from planner.holdings import held_on, staff_loads
+from planner.domain.policy import Policy
+from planner.domain.rules import handover
+from planner.domain.vocabulary import Rosh, Setting
+from planner.domain.weeks import IsoWeek
 from planner.models import Allocation, Case, Need, PlanRun, Site, StaffMember
-from planner.policy import Policy
-from planner.rules import handover
-from planner.vocabulary import Rosh, Setting
-from planner.weeks import IsoWeek
+from planner.staff.queries import staff_loads
 
 # Workload % bands, as (upper limit, label); the last is open ended.
 BANDS = (
@@ -58,7 +58,7 @@ def cover_by_risk(session: Session, on: date) -> list[Cover]:
             select(Case.rosh, func.count(func.distinct(Need.id)))
             .join(Need, Need.case_id == Case.id)
             .join(Allocation, Allocation.need_id == Need.id)
-            .where(Case.active, Need.active, held_on(on))
+            .where(Case.active, Need.active, Allocation.held_on(on))
             .group_by(Case.rosh)
         ).all()
     )

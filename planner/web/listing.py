@@ -60,6 +60,19 @@ class RowPagination(Pagination):
         return session.execute(counted).scalar_one()
 
 
+class ListPagination(Pagination):
+    """A page of a list already in memory, for a list sorted or filtered by Workload %."""
+
+    def _query_items(self) -> list[Any]:
+        """The items on this page."""
+        items: list[Any] = self._query_args["items"]
+        return items[self._query_offset : self._query_offset + self.per_page]
+
+    def _query_count(self) -> int:
+        """How many items there are on every page."""
+        return len(self._query_args["items"])
+
+
 def paginate_rows(session: Session, query: Select[Any], page: int) -> RowPagination:
     """One page of a query's rows; a page past the end is simply empty."""
     return RowPagination(

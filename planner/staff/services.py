@@ -9,8 +9,8 @@ from datetime import date
 
 from sqlalchemy.orm import Session
 
+from planner.domain.vocabulary import SKILLS, AbsenceKind, Grade, Role, Vetting
 from planner.models import Absence, StaffMember
-from planner.vocabulary import SKILLS, AbsenceKind, Grade, Role, Vetting
 
 WHOLE_TIME = "whole"
 PART_TIME = "part"

@@ -15,8 +15,8 @@ from optimisation.eligibility import reasons_against
 from optimisation.problem import Problem
 from optimisation.reading import read_problem
 from planner.cases.queries import ROSH_RANK
+from planner.domain.rules import workload
 from planner.models import Case, Need, PlanRun, ProposedAssignment, Site, StaffMember
-from planner.rules import workload
 
 # How each proposal stands against the current holder.
 NEW, MOVE, UNCHANGED, DROPPED, UNCOVERED = "new", "move", "unchanged", "dropped", "uncovered"

@@ -21,7 +21,7 @@ from wtforms import Field, RadioField, SelectField, SelectMultipleField, StringF
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, ValidationError
 
-from planner.vocabulary import label
+from planner.domain.vocabulary import label
 
 
 def strip(value: Any) -> Any:

@@ -12,14 +12,22 @@ from sqlalchemy.orm import Session, joinedload
 
 from optimisation.problem import plan_to_dict
 from optimisation.reading import read_problem
-from planner.alerts import Condition, NeedKey, RunFacts, Week, date_conditions, run_conditions
+from planner.alerting.conditions import (
+    Condition,
+    NeedKey,
+    RunFacts,
+    Week,
+    date_conditions,
+    run_conditions,
+)
+from planner.domain.policy import Policy
+from planner.domain.rules import Facts
+from planner.domain.vocabulary import AlertSeverity, Rosh, label
+from planner.domain.weeks import IsoWeek
 from planner.models import Case, PlanRun, ProposedAssignment
-from planner.planning import Solver, solve_problem
-from planner.policy import Policy, load_policy
-from planner.rules import Facts
-from planner.snapshot import load_caseload, need_entry, planned_needs
-from planner.vocabulary import AlertSeverity, Rosh, label
-from planner.weeks import IsoWeek
+from planner.models.policy import load_policy
+from planner.plans.batch import Solver, solve_problem
+from planner.plans.snapshot import load_caseload, need_entry, planned_needs
 
 WHAT_IF_SECONDS = 8.0
 SEVERITIES = list(AlertSeverity)

@@ -1,0 +1,1 @@
+"""Web plumbing shared by every area: templating, forms, security, errors, assets, listing."""
