@@ -30,6 +30,7 @@ database: $(VENV)/.run instance/config.py  ## Apply the migrations and load the 
 lint: $(VENV)/.test  ## Check the style of the Python code
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports --no-cache
 
 $(VENV)/.run: setup.cfg pyproject.toml
 	test -x $(VENV)/bin/python || python3 -m venv $(VENV)

@@ -25,15 +25,16 @@ from pathlib import Path
 
 from measure import PeakMemory
 
+from optimisation.baseline import greedy, greedy_fill
 from optimisation.eligibility import EligibilityIndex
-from optimisation.generate import generate
-from optimisation.greedy import greedy, greedy_fill
+from optimisation.formats import problem_from_json
 from optimisation.ledger import resolve_pins
 from optimisation.model import AllocationModel
+from optimisation.optimiser import solve
 from optimisation.parts import Part, split, with_classes
-from optimisation.problem import Plan, Problem, problem_from_json
-from optimisation.solve import solve
+from optimisation.problem import Plan, Problem
 from optimisation.solvers import Limits, run
+from optimisation.synthetic import generate
 
 # name: (cases, staff, shortfall, seed)
 SCALES = {

@@ -1,11 +1,76 @@
 """Pure caseload optimiser: problem in, plan out; standard library and PuLP only.
 
-Entry points (see PLAN-FORMAT.md for the formats):
-- optimisation.solve.solve(problem, *, solver="highs", time_limit=None, workers=None) -> Plan
-- optimisation.greedy.greedy(problem) -> Plan
-- optimisation.check.check_plan(problem, plan) -> (broken rules, objective values)
-- optimisation.eligibility.staff_verdicts(problem, case_id, need_index) -> [Verdict]
-- optimisation.problem: problem_from_dict/json, problem_to_dict, plan_from_dict/json,
-  plan_to_dict, ProblemError
-- optimisation.generate.generate(cases, staff, shortfall=0.25, seed=0) -> Problem
+This is the package's face (docs/PLAN-FORMAT.md describes the formats); the planner imports
+nothing else of it:
+- solve(problem, *, solver="highs", time_limit=None, workers=None) -> Plan
+- greedy(problem) -> Plan, check_plan(problem, plan) -> (broken rules, objective values)
+- staff_verdicts(problem, case_id, need_index) -> [Verdict], reasons_against(...)
+- problem_from_dict/json, problem_to_dict, plan_from_dict/json, plan_to_dict, ProblemError
+- generate(cases, staff, shortfall=0.25, seed=0) -> Problem
 """
+
+from optimisation.baseline import greedy
+from optimisation.check import check_plan
+from optimisation.eligibility import Verdict, reasons_against, staff_verdicts
+from optimisation.formats import (
+    plan_from_dict,
+    plan_from_json,
+    plan_to_dict,
+    problem_from_dict,
+    problem_from_json,
+    problem_to_dict,
+)
+from optimisation.optimiser import solve
+from optimisation.problem import (
+    PLAN_FORMAT,
+    PROBLEM_FORMAT,
+    AddStaff,
+    Assignment,
+    Bound,
+    Case,
+    Need,
+    Objective,
+    Plan,
+    Problem,
+    ProblemError,
+    ProblemPolicy,
+    Remedy,
+    Staff,
+    StaffLoad,
+    Uncovered,
+)
+from optimisation.solvers import SOLVERS
+from optimisation.synthetic import generate
+
+__all__ = [
+    "PLAN_FORMAT",
+    "PROBLEM_FORMAT",
+    "SOLVERS",
+    "AddStaff",
+    "Assignment",
+    "Bound",
+    "Case",
+    "Need",
+    "Objective",
+    "Plan",
+    "Problem",
+    "ProblemError",
+    "ProblemPolicy",
+    "Remedy",
+    "Staff",
+    "StaffLoad",
+    "Uncovered",
+    "Verdict",
+    "check_plan",
+    "generate",
+    "greedy",
+    "plan_from_dict",
+    "plan_from_json",
+    "plan_to_dict",
+    "problem_from_dict",
+    "problem_from_json",
+    "problem_to_dict",
+    "reasons_against",
+    "solve",
+    "staff_verdicts",
+]

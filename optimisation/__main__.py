@@ -9,20 +9,13 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TypeVar
 
+from optimisation.baseline import greedy
 from optimisation.check import check_plan
-from optimisation.generate import generate
-from optimisation.greedy import greedy
-from optimisation.problem import (
-    Plan,
-    Problem,
-    ProblemError,
-    plan_from_json,
-    plan_to_dict,
-    problem_from_json,
-    problem_to_dict,
-)
-from optimisation.solve import solve
+from optimisation.formats import plan_from_json, plan_to_dict, problem_from_json, problem_to_dict
+from optimisation.optimiser import solve
+from optimisation.problem import Plan, Problem, ProblemError
 from optimisation.solvers import SOLVERS
+from optimisation.synthetic import generate
 
 T = TypeVar("T")
 
@@ -99,7 +92,7 @@ def _check(args: argparse.Namespace) -> int:
     print(f"{len(broken)} broken rules" if broken else "no broken rules")
     print(
         f"coverage {values.coverage:g}, continuity {values.continuity}, "
-        f"overload {values.overload_hours:g} h, highest Workload % "
+        f"overload {values.overload:g} h, highest Workload % "
         f"{values.highest_workload * 100:.1f}"
     )
     return 1 if broken else 0

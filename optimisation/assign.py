@@ -9,15 +9,14 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from optimisation.ledger import EPSILON
+from optimisation.ledger import EPSILON, Values
 from optimisation.model import case_limit, hour_limit
 from optimisation.parts import Part
-from optimisation.tiers import Values
 
-Assignment = list[int]
+PartPlan = list[int]
 
 
-def to_counts(part: Part, assignment: Assignment) -> list[int]:
+def to_counts(part: Part, assignment: PartPlan) -> list[int]:
     """How many needs of each class each person fills, per (class, person) pair."""
     position = {pair: k for k, pair in enumerate(part.pairs)}
     class_of = {i: q for q, cls in enumerate(part.classes) for i in cls.members}
@@ -28,7 +27,7 @@ def to_counts(part: Part, assignment: Assignment) -> list[int]:
     return counts
 
 
-def from_counts(part: Part, counts: list[int]) -> Assignment:
+def from_counts(part: Part, counts: list[int]) -> PartPlan:
     """Name the needs behind counts: current holders keep theirs first."""
     # Nobody is given two needs of one case (with rule 2 relaxed in the model, a count may go
     # unmet).
@@ -57,7 +56,7 @@ def from_counts(part: Part, counts: list[int]) -> Assignment:
     return assignment
 
 
-def unplaced(part: Part, counts: list[int], assignment: Assignment) -> list[int]:
+def unplaced(part: Part, counts: list[int], assignment: PartPlan) -> list[int]:
     """Unfilled needs of classes whose counts could not all be named, weightiest first."""
     # What a plan made from a relaxed model lost to rule 2, and where to win it back.
     wanted: dict[int, int] = defaultdict(int)
@@ -71,7 +70,7 @@ def unplaced(part: Part, counts: list[int], assignment: Assignment) -> list[int]
     return sorted(lost, key=lambda i: (-part.weight[i], i))
 
 
-def values_of(part: Part, assignment: Assignment) -> Values:
+def values_of(part: Part, assignment: PartPlan) -> Values:
     """The four tier values of a plan of the part, need by need."""
     hours = [0.0] * len(part.staff)
     coverage = 0.0
@@ -87,7 +86,7 @@ def values_of(part: Part, assignment: Assignment) -> Values:
     return Values(coverage, continuity, overload, highest)
 
 
-def is_valid(part: Part, assignment: Assignment) -> bool:
+def is_valid(part: Part, assignment: PartPlan) -> bool:
     """Whether a plan of the part keeps the five rules, need by need."""
     hours = [0.0] * len(part.staff)
     cases: list[set[int]] = [set() for _ in part.staff]

@@ -2,23 +2,19 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from optimisation.eligibility import EligibilityIndex, excluded_but_eligible, reasons_against
-from optimisation.ledger import EPSILON, Ledger, hard_limit, need_ids, resolve_pins, soft_limit
+from optimisation.ledger import (
+    EPSILON,
+    Ledger,
+    Values,
+    hard_limit,
+    need_ids,
+    resolve_pins,
+    soft_limit,
+)
 from optimisation.problem import Plan, Problem
 
 Filled = dict[tuple[int, int], int]
-
-
-@dataclass(frozen=True)
-class Values:
-    """The four objective tiers of a plan (balance: the highest Workload %)."""
-
-    coverage: float
-    continuity: int
-    overload_hours: float
-    highest_workload: float
 
 
 def objective_values(problem: Problem, filled: Filled) -> Values:
@@ -158,8 +154,12 @@ def check_plan(problem: Problem, plan: Plan) -> tuple[list[str], Values]:
     _check_limits(problem, filled, set(pins.kept), broken)
     _check_uncovered(problem, index, plan, filled, broken)
     values = objective_values(problem, filled)
-    for name in ("coverage", "continuity", "overload_hours"):
-        said, found = getattr(plan.objective, name), getattr(values, name)
+    for name, found in (
+        ("coverage", values.coverage),
+        ("continuity", values.continuity),
+        ("overload_hours", values.overload),
+    ):
+        said = getattr(plan.objective, name)
         if abs(said - found) > 1e-4:
             broken.append(f"objective.{name}: plan says {said:g}, recomputed {found:g}")
     if plan.bound.coverage < values.coverage - 1e-4:

@@ -18,7 +18,7 @@ from collections import defaultdict
 
 import pulp
 
-from optimisation.assign import Assignment, from_counts, is_valid, values_of
+from optimisation.assign import PartPlan, from_counts, is_valid, values_of
 from optimisation.parts import Part
 from optimisation.solvers import Limits, run
 from optimisation.tiers import better
@@ -37,7 +37,7 @@ def places_of_counts(classed: Part, counts: list[int]) -> Places:
     return places
 
 
-def places_of(part: Part, assignment: Assignment) -> Places:
+def places_of(part: Part, assignment: PartPlan) -> Places:
     """The places a plan fills (pins aside)."""
     places: Places = defaultdict(int)
     for i, j in enumerate(assignment):
@@ -47,8 +47,8 @@ def places_of(part: Part, assignment: Assignment) -> Places:
 
 
 def _fill(
-    part: Part, places: Places, prefer: Assignment, solver: str, deadline: float
-) -> Assignment | None:
+    part: Part, places: Places, prefer: PartPlan, solver: str, deadline: float
+) -> PartPlan | None:
     """Needs into places, most coverage then most holders kept; None if nothing usable."""
     # `prefer`'s choice breaks ties (and is the solver's start).
     pairs = [
@@ -106,7 +106,7 @@ def _fill(
 
 def name_counts(
     part: Part, classed: Part, counts: list[int], solver: str, deadline: float
-) -> Assignment:
+) -> PartPlan:
     """The needs behind a class model's counts, coverage then continuity first."""
     # `classed` is `part` in classes; never worse than naming them class by class.
     plain = from_counts(classed, counts)
@@ -115,14 +115,14 @@ def name_counts(
     )
 
 
-def realign(part: Part, assignment: Assignment, solver: str, deadline: float) -> Assignment:
+def realign(part: Part, assignment: PartPlan, solver: str, deadline: float) -> PartPlan:
     """The plan with needs swapped back to their current holders where the places allow."""
     return _best(
         part, assignment, _fill(part, places_of(part, assignment), assignment, solver, deadline)
     )
 
 
-def _best(part: Part, held: Assignment, found: Assignment | None) -> Assignment:
+def _best(part: Part, held: PartPlan, found: PartPlan | None) -> PartPlan:
     """`found` if it is a valid plan better than `held`, else `held`."""
     if found is None or not is_valid(part, found):
         return held

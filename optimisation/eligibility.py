@@ -10,13 +10,13 @@ from collections import defaultdict
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
-from optimisation.problem import Case, Need, Policy, Problem, ProblemError, Staff
+from optimisation.problem import Case, Need, Problem, ProblemError, ProblemPolicy, Staff
 
-Test = Callable[[Policy, Case, Need, Staff], bool]
-Explain = Callable[[Policy, Case, Need, Staff], str]
+Test = Callable[[ProblemPolicy, Case, Need, Staff], bool]
+Explain = Callable[[ProblemPolicy, Case, Need, Staff], str]
 
 
-def required_grade(policy: Policy, need: Need) -> str:
+def required_grade(policy: ProblemPolicy, need: Need) -> str:
     """The lowest grade that may fill the need."""
     return need.min_grade if need.min_grade is not None else policy.grades[0]
 
@@ -83,7 +83,7 @@ RULE_NAMES = tuple(rule.name for rule in RULES)
 _CASE_SPECIFIC = {"excluded"}
 
 
-def reasons_against(policy: Policy, case: Case, need: Need, staff: Staff) -> list[str]:
+def reasons_against(policy: ProblemPolicy, case: Case, need: Need, staff: Staff) -> list[str]:
     """Every rule the person breaks for this need, as readable reasons; empty when eligible."""
     return [
         rule.why_not(policy, case, need, staff)
@@ -92,7 +92,7 @@ def reasons_against(policy: Policy, case: Case, need: Need, staff: Staff) -> lis
     ]
 
 
-def broken_rules(policy: Policy, case: Case, need: Need, staff: Staff) -> list[str]:
+def broken_rules(policy: ProblemPolicy, case: Case, need: Need, staff: Staff) -> list[str]:
     """The names of the rules the person breaks for this need."""
     return [rule.name for rule in RULES if not rule.holds(policy, case, need, staff)]
 
@@ -105,7 +105,7 @@ def excluded_but_eligible(problem: Problem, case: Case, need: Need) -> Iterator[
             yield person
 
 
-def is_eligible(policy: Policy, case: Case, need: Need, staff: Staff) -> bool:
+def is_eligible(policy: ProblemPolicy, case: Case, need: Need, staff: Staff) -> bool:
     """Whether the person may fill the need."""
     return all(rule.holds(policy, case, need, staff) for rule in RULES)
 

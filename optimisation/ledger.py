@@ -11,6 +11,20 @@ from optimisation.problem import Problem
 EPSILON = 1e-6
 
 
+@dataclass(frozen=True)
+class Values:
+    """A plan measured tier by tier: coverage, continuity, overload hours, highest Workload %."""
+
+    coverage: float
+    continuity: int
+    overload: float
+    highest_workload: float
+
+    def key(self) -> tuple[float, float, float, float]:
+        """The tiers as one tuple where larger is better, for lexicographic comparison."""
+        return (self.coverage, self.continuity, -self.overload, -self.highest_workload)
+
+
 def need_ids(problem: Problem) -> list[tuple[int, int]]:
     """Every need of the problem as (case position, need position), in problem order."""
     return [(c, n) for c, case in enumerate(problem.cases) for n in range(len(case.needs))]

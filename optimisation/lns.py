@@ -15,7 +15,7 @@ from __future__ import annotations
 import random
 import time
 
-from optimisation.assign import Assignment, from_counts, is_valid, to_counts, values_of
+from optimisation.assign import PartPlan, from_counts, is_valid, to_counts, values_of
 from optimisation.parts import Part, restrict
 from optimisation.tiers import better, solve_tiers
 
@@ -36,7 +36,7 @@ def _people_around(first: list[int], pool: list[int], rng: random.Random) -> lis
     return sorted(chosen)
 
 
-def _aims(part: Part, assignment: Assignment) -> list[list[tuple[str, int]]]:
+def _aims(part: Part, assignment: PartPlan) -> list[list[tuple[str, int]]]:
     """What rounds can aim at: unfilled needs, needs away from their holder, overloads."""
     hours = [0.0] * len(part.staff)
     for i, j in enumerate(assignment):
@@ -55,7 +55,7 @@ def _aims(part: Part, assignment: Assignment) -> list[list[tuple[str, int]]]:
 
 
 def _piece(
-    part: Part, assignment: Assignment, aim: tuple[str, int], rng: random.Random
+    part: Part, assignment: PartPlan, aim: tuple[str, int], rng: random.Random
 ) -> tuple[list[int], list[int]]:
     """The needs and people of one neighbourhood around what a round aims at."""
     kind, target = aim
@@ -80,13 +80,13 @@ def _piece(
 
 def improve(
     part: Part,
-    assignment: Assignment,
+    assignment: PartPlan,
     solver: str,
     deadline: float,
     gap: float,
     first: list[int],
     seed: int = 0,
-) -> Assignment:
+) -> PartPlan:
     """A plan at least as good as `assignment` (lexicographically) after local search."""
     # Up to ROUNDS rounds (fewer once STALL rounds in a row gain nothing), the first ones aimed at
     # the unfilled needs `first` (while unfilled).

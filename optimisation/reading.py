@@ -22,9 +22,9 @@ from optimisation.problem import (
     Need,
     Objective,
     Plan,
-    Policy,
     Problem,
     ProblemError,
+    ProblemPolicy,
     Remedy,
     Staff,
     StaffLoad,
@@ -174,9 +174,9 @@ class Fields:
         return value
 
 
-def _read_policy(data: object, problems: list[str]) -> Policy:
+def _read_policy(data: object, problems: list[str]) -> ProblemPolicy:
     """Read the policy, filling in the defaults of PLAN-FORMAT.md."""
-    fields = Fields(data, "policy", problems, tuple(Policy.__dataclass_fields__))
+    fields = Fields(data, "policy", problems, tuple(ProblemPolicy.__dataclass_fields__))
     weights: dict[str, float] = {}
     raw_weights = fields.raw("risk_weights", DEFAULT_RISK_WEIGHTS)
     weight_fields = Fields(
@@ -196,7 +196,7 @@ def _read_policy(data: object, problems: list[str]) -> Policy:
     for name, ladder in (("grades", grades), ("vetting", vetting)):
         if not ladder and fields.ok:
             problems.append(f"policy.{name}: must list at least one level")
-    return Policy(
+    return ProblemPolicy(
         risk_weights=weights or dict(DEFAULT_RISK_WEIGHTS),
         grades=grades or DEFAULT_GRADES,
         vetting=vetting or DEFAULT_VETTING,
@@ -207,7 +207,7 @@ def _read_policy(data: object, problems: list[str]) -> Policy:
     )
 
 
-def _read_staff(where: str, data: object, policy: Policy, problems: list[str]) -> Staff:
+def _read_staff(where: str, data: object, policy: ProblemPolicy, problems: list[str]) -> Staff:
     """Read one staff member."""
     fields = Fields(data, where, problems, tuple(Staff.__dataclass_fields__))
     return Staff(
@@ -224,7 +224,7 @@ def _read_staff(where: str, data: object, policy: Policy, problems: list[str]) -
     )
 
 
-def _read_need(where: str, data: object, policy: Policy, problems: list[str]) -> Need:
+def _read_need(where: str, data: object, policy: ProblemPolicy, problems: list[str]) -> Need:
     """Read one need of a case."""
     fields = Fields(data, where, problems, tuple(Need.__dataclass_fields__))
     return Need(
@@ -239,7 +239,7 @@ def _read_need(where: str, data: object, policy: Policy, problems: list[str]) ->
     )
 
 
-def _read_case(where: str, data: object, policy: Policy, problems: list[str]) -> Case:
+def _read_case(where: str, data: object, policy: ProblemPolicy, problems: list[str]) -> Case:
     """Read one case and its needs."""
     fields = Fields(data, where, problems, tuple(Case.__dataclass_fields__))
     risks = tuple(policy.risk_weights)

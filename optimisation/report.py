@@ -8,14 +8,7 @@ from optimisation.check import objective_values
 from optimisation.diagnose import explain_uncovered
 from optimisation.eligibility import EligibilityIndex
 from optimisation.ledger import Ledger, need_ids
-from optimisation.problem import (
-    Assignment,
-    Bound,
-    Objective,
-    Plan,
-    Problem,
-    StaffLoad,
-)
+from optimisation.problem import Assignment, Bound, Objective, Plan, Problem, StaffLoad
 
 Filled = dict[tuple[int, int], int]
 
@@ -84,7 +77,7 @@ def build_plan(
         status="optimal" if proven else "feasible",
         solver=solver,
         seconds=round(time.perf_counter() - started, 3),
-        objective=Objective(values.coverage, values.continuity, values.overload_hours),
+        objective=Objective(values.coverage, values.continuity, values.overload),
         # PLAN-FORMAT.md: when optimal (proven within relative_gap) the bound equals coverage.
         bound=Bound(values.coverage if proven else round(max(bound, values.coverage), 6)),
         assignments=tuple(assignments),

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 
 import pulp
 
-from optimisation.ledger import EPSILON
+from optimisation.ledger import EPSILON, Values
 from optimisation.model import AllocationModel, by_staff, case_limit, hour_limit
 from optimisation.parts import Part
 from optimisation.solvers import Limits, Outcome, run
@@ -42,20 +42,6 @@ LATER_TIERS_SHARE = 5
 def node_limit(variables: int) -> int:
     """The node limit for a model with this many variables."""
     return max(NODE_RANGE[0], min(NODE_RANGE[1], NODE_BUDGET // max(variables, 1)))
-
-
-@dataclass(frozen=True)
-class Values:
-    """A plan of a part measured tier by tier."""
-
-    coverage: float
-    continuity: int
-    overload: float
-    highest_workload: float
-
-    def key(self) -> tuple[float, float, float, float]:
-        """The tiers as one tuple where larger is better, for lexicographic comparison."""
-        return (self.coverage, self.continuity, -self.overload, -self.highest_workload)
 
 
 @dataclass(frozen=True)

@@ -1,6 +1,6 @@
 """Worker processes for solving parts side by side, with a watchdog that ends any overrun.
 
-Each worker is `python -m optimisation.workers`, fed pickled tasks on stdin and answering on
+Each worker is `python -m optimisation.worker`, fed pickled tasks on stdin and answering on
 stdout, so it never depends on how the caller's program was started (a web app, a CLI, a
 test). Each has its own temporary directory, removed afterwards even if the worker was killed
 mid-solve (CBC leaves files then). Which worker solves a part does not change its answer.
@@ -24,14 +24,14 @@ from typing import Any, BinaryIO
 GRACE = 5.0
 
 
-def _send(stream: BinaryIO, message: object) -> None:
+def send(stream: BinaryIO, message: object) -> None:
     """Write one length-prefixed pickled message."""
     data = pickle.dumps(message)
     stream.write(len(data).to_bytes(8, "big") + data)
     stream.flush()
 
 
-def _receive(stream: BinaryIO) -> Any:
+def receive(stream: BinaryIO) -> Any:
     """Read one length-prefixed pickled message; EOFError when the other side has gone."""
     header = stream.read(8)
     if len(header) < 8:
@@ -53,7 +53,7 @@ class _Worker:
         )
         self.errors = open(os.path.join(directory, "errors.txt"), "wb")  # noqa: SIM115
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "optimisation.workers"],
+            [sys.executable, "-m", "optimisation.worker"],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=self.errors,
@@ -97,7 +97,7 @@ def run_tasks(
                 worker = key.data
                 selector.unregister(worker.process.stdout)
                 try:
-                    answers[worker.task] = _receive(worker.process.stdout)
+                    answers[worker.task] = receive(worker.process.stdout)
                 except (EOFError, pickle.UnpicklingError):
                     answers[worker.task] = fallback(tasks[worker.task], "a worker failed")
                     worker.task = None
@@ -122,29 +122,9 @@ def _give(
         return
     index = waiting.pop(0)
     try:
-        _send(worker.process.stdin, tasks[index])
+        send(worker.process.stdin, tasks[index])
     except (BrokenPipeError, OSError):
         waiting.insert(0, index)
         return
     worker.task = index
     selector.register(worker.process.stdout, selectors.EVENT_READ, worker)
-
-
-def main() -> None:
-    """A worker: solve parts read from stdin until it closes; answers go to stdout only."""
-    from optimisation.solve import solve_part_safely
-
-    answers = os.fdopen(os.dup(1), "wb")
-    # Whatever a solver prints must not mix with the answers.
-    devnull = os.open(os.devnull, os.O_WRONLY)
-    os.dup2(devnull, 1)
-    while True:
-        try:
-            task = _receive(sys.stdin.buffer)
-        except EOFError:
-            return
-        _send(answers, solve_part_safely(task))
-
-
-if __name__ == "__main__":
-    main()

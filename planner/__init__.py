@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 from flask import Flask
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
+from planner.config import PROJECT_ROOT, configure
 
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     """Build the planner: configuration, extensions, templates, blueprints, errors, commands."""
     from planner import auth, cli
-    from planner.config import configure
     from planner.extensions import csrf, db, login_manager, migrate
     from planner.models import auditing as audit
     from planner.web import assets, errors, security, templating

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
+from pathlib import Path
 from typing import Any
 
-from flask import Flask
+from flask import Flask, current_app, has_app_context
+
+from planner.domain import clock
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 DEFAULTS: dict[str, Any] = {
     "SECRET_KEY": None,
@@ -40,3 +45,10 @@ def configure(app: Flask, test_config: dict[str, Any] | None) -> None:
             "No SECRET_KEY: set it in instance/config.py or FLASK_SECRET_KEY "
             "(`make run` writes a random one)."
         )
+    clock.tell_the_date_with(configured_today)
+
+
+def configured_today() -> date:
+    """The app's TODAY setting (an ISO date) when it has one, else the real date."""
+    configured = current_app.config.get("TODAY") if has_app_context() else None
+    return date.fromisoformat(configured) if configured else date.today()

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from planner.domain.needs import need_name_for
 from planner.domain.policy import Policy
 from planner.domain.rules import handover, setting_on
-from planner.domain.vocabulary import AlertSeverity, Rosh, Setting, Vetting
+from planner.domain.vocabulary import AlertKind, AlertSeverity, Rosh, Setting, Vetting
 from planner.domain.weeks import IsoWeek
 from planner.models import Alert, Case, PlanRun, StaffMember
 from planner.models.types import utcnow
@@ -28,31 +28,19 @@ REASON_WORDS = {
 # Alert kinds that only a run can raise, and those the dates raise whether or not a plan runs.
 RUN_KINDS = frozenset(
     {
-        "uncovered",
-        "overloaded",
-        "excessive",
-        "pin_not_kept",
-        "absent_at_release",
-        "change_near_release",
+        AlertKind.UNCOVERED,
+        AlertKind.OVERLOADED,
+        AlertKind.EXCESSIVE,
+        AlertKind.PIN_NOT_KEPT,
+        AlertKind.ABSENT_AT_RELEASE,
+        AlertKind.CHANGE_NEAR_RELEASE,
     }
 )
-DATE_KINDS = frozenset({"no_com", "vetting", "mappa_review", "erg_review"})
+DATE_KINDS = frozenset(
+    {AlertKind.NO_COM, AlertKind.VETTING, AlertKind.MAPPA_REVIEW, AlertKind.ERG_REVIEW}
+)
 # The date alerts about a case (the rest of DATE_KINDS, vetting, is about a person).
-CASE_DATE_KINDS = DATE_KINDS - {"vetting"}
-# In the order they are listed within a severity and a risk: gaps in cover first, workloads
-# after, overdue reviews last.
-KIND_NAMES = {
-    "uncovered": "Need uncovered",
-    "no_com": "No COM allocated",
-    "absent_at_release": "Holder absent at release",
-    "pin_not_kept": "Pin not kept",
-    "change_near_release": "Change of holder near release",
-    "vetting": "Vetting lapsing",
-    "excessive": "Excessive workload for four weeks",
-    "overloaded": "Over the safe workload",
-    "mappa_review": "MAPPA review overdue",
-    "erg_review": "Extremism risk review overdue",
-}
+CASE_DATE_KINDS = DATE_KINDS - {AlertKind.VETTING}
 
 
 @dataclass(frozen=True)
@@ -110,7 +98,7 @@ def _missing_coms(week: Week) -> Iterable[Condition]:
         releasing = case.release_date is not None and case.release_date <= soon
         yield Condition(
             key=f"no_com:case:{case.id}",
-            kind="no_com",
+            kind=AlertKind.NO_COM,
             severity=CRITICAL if releasing else WARNING,
             reason=(
                 f"Released on {case.release_date:%-d %B %Y} with no COM allocated"
@@ -149,7 +137,7 @@ def _vetting(week: Week) -> Iterable[Condition]:
             continue
         yield Condition(
             key=f"vetting:staff:{person.id}",
-            kind="vetting",
+            kind=AlertKind.VETTING,
             severity=severity,
             reason=reason,
             detail=f"{person.name} holds cases that need vetting above BPSS",
@@ -162,8 +150,8 @@ def _overdue_reviews(week: Week) -> Iterable[Condition]:
     """Cases whose MAPPA or extremism-risk review date has passed."""
     for case in week.cases:
         for kind, due, name in (
-            ("mappa_review", case.next_mappa_review, "MAPPA review"),
-            ("erg_review", case.next_erg_review, "extremism risk review"),
+            (AlertKind.MAPPA_REVIEW, case.next_mappa_review, "MAPPA review"),
+            (AlertKind.ERG_REVIEW, case.next_erg_review, "extremism risk review"),
         ):
             if due is not None and due < week.monday:
                 yield Condition(
@@ -240,7 +228,7 @@ def _gaps(facts: RunFacts) -> Iterable[Condition]:
         which, name, subject = facts.need(gap["case"], gap["need"])
         yield Condition(
             key=f"uncovered:{subject}",
-            kind="uncovered",
+            kind=AlertKind.UNCOVERED,
             severity=severities.get(Rosh(facts.entries[gap["case"]]["risk"]), INFO),
             reason=f"No {name}: {REASON_WORDS[gap['reason']]}",
             detail=gap["detail"],
@@ -266,7 +254,7 @@ def _overloads(facts: RunFacts) -> Iterable[Condition]:
         if share > safe and len(earlier) == weeks - 1 and all(load["staff"] in e for e in earlier):
             yield Condition(
                 key=f"excessive:staff:{person.id}",
-                kind="excessive",
+                kind=AlertKind.EXCESSIVE,
                 severity=CRITICAL,
                 reason=f"Over {safe:.0%} for {weeks} weeks running ({share:.0%} this week)",
                 remedy="Move cases to someone with room, or reduce their other work",
@@ -275,7 +263,7 @@ def _overloads(facts: RunFacts) -> Iterable[Condition]:
         work = load["committed_hours"] + load["planned_hours"]
         yield Condition(
             key=f"overloaded:staff:{person.id}",
-            kind="overloaded",
+            kind=AlertKind.OVERLOADED,
             severity=CRITICAL if share > safe else WARNING,
             reason=f"Planned at {share:.0%} of their hours",
             detail=f"{work:.1f} hours of work for {load['available_hours']:.1f} available",
@@ -293,7 +281,7 @@ def _pins_not_kept(facts: RunFacts) -> Iterable[Condition]:
                 which, name, subject = facts.need(entry["id"], index)
                 yield Condition(
                     key=f"pin_not_kept:{subject}",
-                    kind="pin_not_kept",
+                    kind=AlertKind.PIN_NOT_KEPT,
                     severity=WARNING,
                     reason=f"The {name} is pinned to {pinned}, who cannot hold it now",
                     remedy="Remove the pin, or make them eligible again",
@@ -319,7 +307,7 @@ def _release_risks(facts: RunFacts) -> Iterable[Condition]:
             if person and release <= week.sunday and _away(person, release):
                 yield Condition(
                     key=f"absent_at_release:{subject}",
-                    kind="absent_at_release",
+                    kind=AlertKind.ABSENT_AT_RELEASE,
                     severity=CRITICAL,
                     reason=f"{person.name}, the {name}, is away on the day of release",
                     remedy="Arrange cover for the release day, or plan another holder",
@@ -331,7 +319,7 @@ def _release_risks(facts: RunFacts) -> Iterable[Condition]:
             if current and holder and holder != current:
                 yield Condition(
                     key=f"change_near_release:{subject}",
-                    kind="change_near_release",
+                    kind=AlertKind.CHANGE_NEAR_RELEASE,
                     severity=WARNING,
                     reason=f"The {name} changes hands {days} days before release",
                     detail=f"From {current} to {holder}",

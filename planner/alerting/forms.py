@@ -9,9 +9,8 @@ from govuk_frontend_wtf.wtforms_widgets import GovSubmitInput, GovTextArea
 from wtforms import SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
-from planner.alerting.conditions import KIND_NAMES
 from planner.alerting.queries import STATUSES
-from planner.domain.vocabulary import AlertSeverity
+from planner.domain.vocabulary import ALERT_KIND_NAMES, AlertSeverity
 from planner.web.forms import GovSelectField, choices, enum_choices, strip
 
 
@@ -23,7 +22,7 @@ class AlertFilterForm(FlaskForm):
 
     severity = GovSelectField("Severity", choices=enum_choices(reversed(AlertSeverity), "Any"))
     kind = GovSelectField(
-        "Kind", choices=choices(sorted(KIND_NAMES.items(), key=lambda i: i[1]), "Any")
+        "Kind", choices=choices(sorted(ALERT_KIND_NAMES.items(), key=lambda i: i[1]), "Any")
     )
     region = GovSelectField("Region")
     site = GovSelectField("Site")

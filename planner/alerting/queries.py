@@ -6,18 +6,15 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Select, and_, or_, select
-from sqlalchemy import case as when
 from sqlalchemy.orm import Session, aliased, joinedload
 
-from planner.alerting.conditions import DATE_KINDS, KIND_NAMES
-from planner.cases.queries import ROSH_RANK
-from planner.domain.vocabulary import AlertSeverity
+from planner.alerting.conditions import DATE_KINDS
+from planner.domain.vocabulary import SEVERITY_RANK, AlertKind
 from planner.models import Alert, Case, PlanRun, ProposedAssignment, Site, StaffMember
+from planner.models.types import ranked
 
-SEVERITY_RANK = when(
-    {severity.value: rank for rank, severity in enumerate(AlertSeverity)}, value=Alert.severity
-)
-KIND_RANK = when({kind: rank for rank, kind in enumerate(KIND_NAMES)}, value=Alert.kind, else_=99)
+SEVERITY_IN_SQL = ranked(Alert.severity, SEVERITY_RANK)
+KIND_IN_SQL = ranked(Alert.kind, {kind: rank for rank, kind in enumerate(AlertKind)})
 STATUSES = ("open", "acknowledged", "closed")
 
 
@@ -36,9 +33,9 @@ def alert_query(filters: dict[str, str]) -> Select[Any]:
             joinedload(Alert.staff_member).joinedload(StaffMember.site).joinedload(Site.region),
         )
         .order_by(
-            SEVERITY_RANK.desc(),
-            ROSH_RANK.desc().nulls_last(),
-            KIND_RANK,
+            SEVERITY_IN_SQL.desc(),
+            Case.rosh_rank.desc().nulls_last(),
+            KIND_IN_SQL,
             Alert.opened_at,
             Alert.id,
         )

@@ -13,7 +13,6 @@ from sqlalchemy.orm import Session
 from planner.alerting.conditions import (
     CASE_DATE_KINDS,
     DATE_KINDS,
-    KIND_NAMES,
     Week,
     date_conditions,
     refresh,
@@ -21,10 +20,10 @@ from planner.alerting.conditions import (
 from planner.alerting.queries import alert_query, latest_run
 from planner.domain.clock import today
 from planner.domain.policy import Policy
+from planner.domain.vocabulary import ALERT_KIND_NAMES
 from planner.domain.weeks import IsoWeek
 from planner.models import Alert, Allocation, Case, StaffMember
-from planner.plans.snapshot import load_caseload
-from planner.staff.queries import current_allocations
+from planner.models.caseload import allocations_on, load_caseload
 
 COLUMNS = ("severity", "kind", "case", "person", "reason", "detail", "remedy", "since")
 
@@ -70,7 +69,7 @@ def _holders(
     """Who holds each need (of the given needs, or of all) on the week's Monday."""
     return {
         need_id: allocation.staff_member_id
-        for need_id, allocation in current_allocations(session, week.monday, need_ids).items()
+        for need_id, allocation in allocations_on(session, week.monday, need_ids).items()
     }
 
 
@@ -84,7 +83,7 @@ def as_rows(alerts: list[Alert]) -> list[dict[str, Any]]:
     return [
         {
             "severity": alert.severity.value,
-            "kind": KIND_NAMES[alert.kind],
+            "kind": ALERT_KIND_NAMES[alert.kind],
             "case": alert.case.reference if alert.case else "",
             "person": alert.staff_member.staff_ref if alert.staff_member else "",
             "reason": alert.reason,

@@ -6,11 +6,10 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
-from planner.alerting.conditions import KIND_NAMES
 from planner.alerting.forms import AcknowledgeForm, AlertFilterForm
 from planner.alerting.queries import actions, alert_query, latest_run
 from planner.alerting.report import check_dates, dates_week
-from planner.domain.vocabulary import UserRole
+from planner.domain.vocabulary import ALERT_KIND_NAMES, UserRole
 from planner.extensions import db
 from planner.models import Alert
 from planner.models.policy import load_policy
@@ -40,7 +39,7 @@ def index() -> ResponseReturnValue:
         page=page,
         run=run,
         actions=actions(db.session, list(page.items), run),
-        kind_names=KIND_NAMES,
+        kind_names=ALERT_KIND_NAMES,
         check_form=ConfirmForm(CHECK_DATES),
     )
 
@@ -60,7 +59,9 @@ def acknowledge(alert_id: int) -> ResponseReturnValue:
         db.session.commit()
         flash("Alert acknowledged. It stays on the list until its cause is fixed.", "success")
         return redirect(url_for("alerts.index"))
-    return render_template("alerts/acknowledge.html", form=form, alert=alert, kind_names=KIND_NAMES)
+    return render_template(
+        "alerts/acknowledge.html", form=form, alert=alert, kind_names=ALERT_KIND_NAMES
+    )
 
 
 @blueprint.route("/check-dates", methods=["POST"])

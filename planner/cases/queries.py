@@ -7,17 +7,14 @@ from datetime import date
 from typing import Any
 
 from sqlalchemy import Select, and_, func, select
-from sqlalchemy import case as when
 from sqlalchemy.orm import Session, joinedload, selectinload
 from werkzeug.datastructures import MultiDict
 
 from planner.domain.policy import Policy
 from planner.domain.rules import Handover, handover, responsibility_state, responsible_role
-from planner.domain.vocabulary import ResponsibilityState, Role, Rosh
+from planner.domain.vocabulary import ResponsibilityState, Role
 from planner.models import Alert, Allocation, AuditEvent, Case, Exclusion, Need, Site
 from planner.web.listing import RowPagination, page_number, paginate_rows, sort_by
-
-ROSH_RANK = when({rosh.value: rank for rank, rosh in enumerate(Rosh)}, value=Case.rosh)
 
 
 def case_list(
@@ -51,7 +48,7 @@ def case_list(
     columns = {
         "reference": Case.reference,
         "name": Case.name,
-        "rosh": ROSH_RANK,
+        "rosh": Case.rosh_rank,
         "cohort": Case.cohort,
         "site": Site.code,
         "release": Case.release_date,

@@ -1,13 +1,18 @@
-"""Today's date, which a test or a demonstration can fix with the TODAY setting."""
+"""Today's date, as the app tells it: the real date, unless a test or a demonstration fixes it."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 
-from flask import current_app, has_app_context
+_source: list[Callable[[], date]] = [date.today]
 
 
 def today() -> date:
-    """The configured TODAY (an ISO date), else the real date."""
-    configured = current_app.config.get("TODAY") if has_app_context() else None
-    return date.fromisoformat(configured) if configured else date.today()
+    """Today, from the source the app set (the real date by default)."""
+    return _source[0]()
+
+
+def tell_the_date_with(source: Callable[[], date]) -> None:
+    """Make `source` the one that says what day it is."""
+    _source[0] = source

@@ -117,6 +117,22 @@ class RunStatus(StrEnum):
     FAILED = "failed"
 
 
+class AlertKind(StrEnum):
+    """Why a case or a person cannot be covered safely, in the order they are listed within a
+    severity and a risk: gaps in cover first, workloads after, overdue reviews last."""
+
+    UNCOVERED = "uncovered"
+    NO_COM = "no_com"
+    ABSENT_AT_RELEASE = "absent_at_release"
+    PIN_NOT_KEPT = "pin_not_kept"
+    CHANGE_NEAR_RELEASE = "change_near_release"
+    VETTING = "vetting"
+    EXCESSIVE = "excessive"
+    OVERLOADED = "overloaded"
+    MAPPA_REVIEW = "mappa_review"
+    ERG_REVIEW = "erg_review"
+
+
 class AlertSeverity(StrEnum):
     """How urgent an alert is, lowest to highest."""
 
@@ -142,6 +158,11 @@ def skill_choices() -> list[tuple[str, str]]:
 GRADE_ORDER = list(Grade)
 VETTING_ORDER = list(Vetting)
 ROSH_ORDER = list(Rosh)
+# Each level's rank, lowest 0, for sorting by rank rather than by spelling.
+ROSH_RANK = {rosh: rank for rank, rosh in enumerate(Rosh)}
+GRADE_RANK = {grade: rank for rank, grade in enumerate(Grade)}
+VETTING_RANK = {level: rank for rank, level in enumerate(Vetting)}
+SEVERITY_RANK = {severity: rank for rank, severity in enumerate(AlertSeverity)}
 CT_COHORTS = frozenset({Cohort.TACT, Cohort.TERRORIST_CONNECTED, Cohort.TERRORIST_RISK})
 
 # How each value reads on a page, where its own spelling is not already plain English. Kept as
@@ -179,3 +200,18 @@ def label(value: object) -> str:
     if text in _BY_VALUE:
         return _BY_VALUE[text]
     return text.replace("_", " ").capitalize() if text.islower() else text
+
+
+# What each kind of alert is called on the pages.
+ALERT_KIND_NAMES: dict[AlertKind, str] = {
+    AlertKind.UNCOVERED: "Need uncovered",
+    AlertKind.NO_COM: "No COM allocated",
+    AlertKind.ABSENT_AT_RELEASE: "Holder absent at release",
+    AlertKind.PIN_NOT_KEPT: "Pin not kept",
+    AlertKind.CHANGE_NEAR_RELEASE: "Change of holder near release",
+    AlertKind.VETTING: "Vetting lapsing",
+    AlertKind.EXCESSIVE: "Excessive workload for four weeks",
+    AlertKind.OVERLOADED: "Over the safe workload",
+    AlertKind.MAPPA_REVIEW: "MAPPA review overdue",
+    AlertKind.ERG_REVIEW: "Extremism risk review overdue",
+}

@@ -15,9 +15,11 @@ from sqlalchemy import (
     and_,
     or_,
 )
+from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from planner.domain.vocabulary import (
+    ROSH_RANK,
     Cohort,
     Grade,
     NeedSource,
@@ -30,7 +32,7 @@ from planner.domain.vocabulary import (
 from planner.extensions import db
 from planner.models.places import Site
 from planner.models.staff import StaffMember
-from planner.models.types import UTCDateTime, enum_type, utcnow
+from planner.models.types import UTCDateTime, enum_type, ranked, utcnow
 
 
 class Case(db.Model):
@@ -76,6 +78,17 @@ class Case(db.Model):
     exclusions: Mapped[list[Exclusion]] = relationship(
         back_populates="case", cascade="all, delete-orphan"
     )
+
+    @hybrid_property
+    def rosh_rank(self) -> int:
+        """The RoSH level's rank, lowest 0: in SQL too, to sort the highest risk first."""
+        return ROSH_RANK[self.rosh]
+
+    @rosh_rank.inplace.expression
+    @classmethod
+    def _rosh_rank_in_sql(cls) -> ColumnElement[int]:
+        """The rank, as SQL."""
+        return ranked(cls.rosh, ROSH_RANK)
 
     def active_need(self, key: str) -> Need | None:
         """The case's active need of a key (the "com", say), if it has one."""

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from enum import StrEnum
 
-from sqlalchemy import DateTime, Enum, TypeDecorator
+from sqlalchemy import Case, ColumnElement, DateTime, Enum, TypeDecorator, case
 from sqlalchemy.engine import Dialect
 
 
@@ -44,3 +45,8 @@ def enum_type(enum: type[StrEnum], name: str) -> Enum:
         values_callable=lambda members: [member.value for member in members],
         validate_strings=True,
     )
+
+
+def ranked(column: ColumnElement[str], ranks: Mapping[StrEnum, int]) -> Case[int]:
+    """A column's rank (from the domain's ranks) in SQL, to sort by rank rather than by spelling."""
+    return case({member.value: rank for member, rank in ranks.items()}, value=column)

@@ -14,10 +14,7 @@ from sqlalchemy import insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from optimisation.check import check_plan
-from optimisation.problem import Plan, Problem, plan_to_dict
-from optimisation.reading import read_problem
-from optimisation.solve import solve
+from optimisation import Plan, Problem, check_plan, plan_to_dict, problem_from_dict, solve
 from planner.alerting.conditions import (
     DATE_KINDS,
     RUN_KINDS,
@@ -34,9 +31,10 @@ from planner.domain.vocabulary import Rosh, RunStatus
 from planner.domain.weeks import IsoWeek
 from planner.models import Forecast, PlanRun, ProposedAssignment, User
 from planner.models.auditing import set_actor
+from planner.models.caseload import load_caseload
 from planner.models.policy import load_policy
 from planner.models.types import utcnow
-from planner.plans.snapshot import Snapshot, build_snapshot, load_caseload
+from planner.plans.snapshot import Snapshot, build_snapshot
 
 log = logging.getLogger(__name__)
 
@@ -160,7 +158,7 @@ def _compute(session: Session, run: PlanRun, solver: Solver) -> None:
     report_progress(session, run, "Reading the caseload and the staff")
     cases, staff = load_caseload(session)
     snapshot = build_snapshot(cases, staff, week, policy)
-    problem = read_problem(snapshot.problem)
+    problem = problem_from_dict(snapshot.problem)
     timings["snapshot"] = time.perf_counter() - started
 
     report_progress(

@@ -10,7 +10,7 @@ import threading
 
 from flask import current_app
 
-from planner import PROJECT_ROOT
+from planner.config import PROJECT_ROOT
 
 
 def launch(arguments: list[str], name: str) -> None:

@@ -8,13 +8,13 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from optimisation.problem import Plan
-from optimisation.reading import read_problem
+from optimisation import Plan, problem_from_dict
 from planner.domain.needs import need_name_for
 from planner.domain.rules import HIGH_RISKS
 from planner.domain.vocabulary import RunStatus
 from planner.domain.weeks import IsoWeek
 from planner.models import Forecast, User
+from planner.models.caseload import load_caseload
 from planner.models.policy import load_policy
 from planner.models.types import utcnow
 from planner.plans.batch import (
@@ -26,7 +26,7 @@ from planner.plans.batch import (
     report_progress,
     solve_problem,
 )
-from planner.plans.snapshot import Snapshot, build_snapshot, load_caseload
+from planner.plans.snapshot import Snapshot, build_snapshot
 
 # Seconds for each week's solve: twelve weeks of a region fit in a minute.
 LOOK_AHEAD_SECONDS = 3.0
@@ -114,7 +114,7 @@ def look_ahead(session: Session, forecast: Forecast, solver: Solver) -> list[dic
         snapshot = build_snapshot(cases, staff, week, policy)
         if carried is not None:
             _carry(snapshot, carried)
-        plan = solver(read_problem(snapshot.problem), forecast.solver, forecast.time_limit)
+        plan = solver(problem_from_dict(snapshot.problem), forecast.solver, forecast.time_limit)
         if plan.status == "error":
             raise RunFailed(f"The optimiser could not plan {week}: {plan.message}")
         planned = {(a.case, a.need): a.staff for a in plan.assignments}

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from optimisation.eligibility import staff_verdicts
+from optimisation import staff_verdicts
 from planner.domain.rules import workload
 from planner.models import PlanRun, ProposedAssignment, StaffMember, User
 from planner.models.types import utcnow

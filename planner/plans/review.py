@@ -11,10 +11,7 @@ from functools import cached_property
 from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
 
-from optimisation.eligibility import reasons_against
-from optimisation.problem import Problem
-from optimisation.reading import read_problem
-from planner.cases.queries import ROSH_RANK
+from optimisation import Problem, problem_from_dict, reasons_against
 from planner.domain.rules import workload
 from planner.models import Case, Need, PlanRun, ProposedAssignment, Site, StaffMember
 
@@ -53,7 +50,7 @@ def stored_problem(run: PlanRun) -> Problem:
 @functools.lru_cache(maxsize=4)
 def _read_stored(run_id: int, problem_json: str) -> Problem:
     """A run's problem, read from its JSON."""
-    return read_problem(json.loads(problem_json or "{}"))
+    return problem_from_dict(json.loads(problem_json or "{}"))
 
 
 @dataclass
@@ -105,7 +102,7 @@ def review(session: Session, run: PlanRun) -> tuple[list[Proposal], list[Load]]:
             joinedload(ProposedAssignment.current_staff_member),
             joinedload(Case.site).joinedload(Site.region),
         )
-        .order_by(ROSH_RANK.desc(), Case.reference, ProposedAssignment.need_index)
+        .order_by(Case.rosh_rank.desc(), Case.reference, ProposedAssignment.need_index)
     ).all()
     proposals = [
         Proposal(proposal, case, need, *_kind(stored, proposal)) for proposal, need, case in rows

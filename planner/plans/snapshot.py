@@ -7,9 +7,6 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session, joinedload, selectinload
-
 from planner.domain.policy import Policy
 from planner.domain.rules import (
     CaseFacts,
@@ -20,7 +17,7 @@ from planner.domain.rules import (
 )
 from planner.domain.vocabulary import Grade, NeedSource, Vetting
 from planner.domain.weeks import IsoWeek
-from planner.models import Allocation, Case, Exclusion, Need, Site, StaffMember
+from planner.models import Allocation, Case, Need, StaffMember
 
 PROBLEM_FORMAT = "caseload-problem/1"
 
@@ -84,30 +81,6 @@ def _spec_of(need: Need) -> NeedSpec:
         same_site=need.same_site,
         rule=need.rule,
     )
-
-
-def load_caseload(session: Session) -> tuple[list[Case], list[StaffMember]]:
-    """Every active case and person, with what the snapshot reads of them, in a few queries."""
-    cases = session.scalars(
-        select(Case)
-        .where(Case.active)
-        .order_by(Case.reference)
-        .options(
-            joinedload(Case.site).joinedload(Site.region),
-            selectinload(Case.needs).selectinload(Need.allocations),
-            selectinload(Case.exclusions).joinedload(Exclusion.staff_member),
-        )
-    ).all()
-    staff = session.scalars(
-        select(StaffMember)
-        .where(StaffMember.active)
-        .order_by(StaffMember.staff_ref)
-        .options(
-            joinedload(StaffMember.site).joinedload(Site.region),
-            selectinload(StaffMember.absences),
-        )
-    ).all()
-    return list(cases), list(staff)
 
 
 def build_snapshot(

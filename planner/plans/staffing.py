@@ -9,8 +9,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-from optimisation.problem import Plan
-from optimisation.reading import read_problem
+from optimisation import Plan, problem_from_dict
 from planner.domain.policy import Policy
 from planner.domain.rules import HIGH_RISKS
 from planner.domain.vocabulary import GRADE_ORDER, VETTING_ORDER, Grade, Vetting
@@ -142,7 +141,7 @@ def _check(run: PlanRun, problem: dict[str, Any], asks: list[Ask], solver: Solve
                 "skills": sorted(person.skills),
             }
         )
-    plan: Plan = solver(read_problem(added), run.solver, ASK_SECONDS)
+    plan: Plan = solver(problem_from_dict(added), run.solver, ASK_SECONDS)
     filled = {(a.case, a.need) for a in plan.assignments}
     for ask in asks:
         ask.covered = sum(gap in filled for person in ask.people for gap in person.gaps)

@@ -11,9 +11,8 @@ from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
-from planner.alerting.conditions import KIND_NAMES
 from planner.domain.clock import today
-from planner.domain.vocabulary import Rosh, RunStatus, UserRole
+from planner.domain.vocabulary import ALERT_KIND_NAMES, Rosh, RunStatus, UserRole
 from planner.domain.weeks import IsoWeek
 from planner.extensions import db
 from planner.models import Forecast, PlanRun, ProposedAssignment, StaffMember
@@ -308,7 +307,7 @@ def what_if(run_id: int) -> ResponseReturnValue:
         risk=risk,
         comparison=comparison,
         kind=kind,
-        kind_names=KIND_NAMES,
+        kind_names=ALERT_KIND_NAMES,
     )
 
 

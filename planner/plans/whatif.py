@@ -10,8 +10,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
 
-from optimisation.problem import plan_to_dict
-from optimisation.reading import read_problem
+from optimisation import plan_to_dict, problem_from_dict
 from planner.alerting.conditions import (
     Condition,
     NeedKey,
@@ -25,9 +24,10 @@ from planner.domain.rules import Facts
 from planner.domain.vocabulary import AlertSeverity, Rosh, label
 from planner.domain.weeks import IsoWeek
 from planner.models import Case, PlanRun, ProposedAssignment
+from planner.models.caseload import load_caseload
 from planner.models.policy import load_policy
 from planner.plans.batch import Solver, solve_problem
-from planner.plans.snapshot import load_caseload, need_entry, planned_needs
+from planner.plans.snapshot import need_entry, planned_needs
 
 WHAT_IF_SECONDS = 8.0
 SEVERITIES = list(AlertSeverity)
@@ -107,7 +107,7 @@ def try_change(
         week, policy, cases, staff, problem, json.loads(run.plan_json or "{}"), ids
     )
     changed, changed_ids = apply(change, problem, ids, cases, policy, week)
-    plan = solver(read_problem(changed), run.solver, time_limit)
+    plan = solver(problem_from_dict(changed), run.solver, time_limit)
     after = _conditions(week, policy, cases, staff, changed, plan_to_dict(plan), changed_ids)
     subjects = {("case", case.id): case.reference for case in cases}
     subjects.update({("staff", person.id): person.name for person in staff})

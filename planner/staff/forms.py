@@ -13,7 +13,7 @@ from govuk_frontend_wtf.wtforms_widgets import (
     GovSubmitInput,
     GovTextInput,
 )
-from sqlalchemy import case, func, select
+from sqlalchemy import func, select
 from werkzeug.datastructures import MultiDict
 from wtforms import BooleanField, Form, StringField, SubmitField
 from wtforms.validators import DataRequired, InputRequired, Length, StopValidation, ValidationError
@@ -354,22 +354,6 @@ def _absence_initial(absence: AbsenceDetails | None) -> dict[str, Any]:
         "hours_per_week": absence.hours_per_week,
         "note": absence.note or "",
     }
-
-
-# Grades and vetting levels sort by rank, not by spelling.
-GRADE_RANK = case({grade.value: rank for rank, grade in enumerate(Grade)}, value=StaffMember.grade)
-VETTING_RANK = case(
-    {level.value: rank for rank, level in enumerate(Vetting)}, value=StaffMember.vetting
-)
-SORTED_IN_DATABASE: dict[str, Any] = {
-    "name": StaffMember.name,
-    "staff_ref": StaffMember.staff_ref,
-    "role": StaffMember.role,
-    "grade": GRADE_RANK,
-    "site": Site.name,
-    "vetting": VETTING_RANK,
-    "contracted": StaffMember.contracted_hours,
-}
 
 
 class StaffFilterForm(Form):

@@ -2,37 +2,24 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
 from flask_sqlalchemy.pagination import Pagination
-from sqlalchemy import Select, case, func, or_, select
-from sqlalchemy.orm import Session, contains_eager, joinedload, selectinload
+from sqlalchemy import Select, func, or_, select
+from sqlalchemy.orm import Session, contains_eager, selectinload
 from werkzeug.datastructures import MultiDict
 
 from planner.domain.policy import Policy
 from planner.domain.rules import available_hours, committed_hours, workload
-from planner.domain.vocabulary import Grade, Role, Vetting
+from planner.domain.vocabulary import GRADE_RANK, VETTING_RANK, Grade, Role
 from planner.domain.weeks import IsoWeek
 from planner.extensions import db
 from planner.models import Allocation, Case, Need, Site, StaffMember
+from planner.models.types import ranked
 from planner.web.listing import PER_PAGE, ListPagination, page_number, sort_by
-
-
-def current_allocations(
-    session: Session, day: date, need_ids: Iterable[int] | None = None
-) -> dict[int, Allocation]:
-    """The allocation in force on a day for each need (of the given needs, or of all)."""
-    query = (
-        select(Allocation)
-        .where(Allocation.held_on(day))
-        .options(joinedload(Allocation.staff_member))
-    )
-    if need_ids is not None:
-        query = query.where(Allocation.need_id.in_(list(need_ids)))
-    return {allocation.need_id: allocation for allocation in session.scalars(query)}
 
 
 @dataclass(frozen=True)
@@ -84,18 +71,13 @@ def staff_loads(
     return loads
 
 
-# Grades and vetting levels sort by rank, not by spelling.
-GRADE_RANK = case({grade.value: rank for rank, grade in enumerate(Grade)}, value=StaffMember.grade)
-VETTING_RANK = case(
-    {level.value: rank for rank, level in enumerate(Vetting)}, value=StaffMember.vetting
-)
 SORTED_IN_DATABASE: dict[str, Any] = {
     "name": StaffMember.name,
     "staff_ref": StaffMember.staff_ref,
     "role": StaffMember.role,
-    "grade": GRADE_RANK,
+    "grade": ranked(StaffMember.grade, GRADE_RANK),
     "site": Site.name,
-    "vetting": VETTING_RANK,
+    "vetting": ranked(StaffMember.vetting, VETTING_RANK),
     "contracted": StaffMember.contracted_hours,
 }
 

@@ -6,7 +6,7 @@ import json
 
 from playwright.sync_api import Locator, Page, expect
 
-from planner import PROJECT_ROOT
+from planner.config import PROJECT_ROOT
 from tests.conftest import PASSWORD
 
 AXE = PROJECT_ROOT / "node_modules" / "axe-core" / "axe.min.js"

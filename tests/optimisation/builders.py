@@ -9,10 +9,10 @@ from hypothesis import strategies as st
 
 from optimisation.check import check_plan
 from optimisation.eligibility import EligibilityIndex
-from optimisation.generate import generate
 from optimisation.ledger import resolve_pins
-from optimisation.problem import AddStaff, Case, Need, Policy, Problem, Staff
-from optimisation.solve import solve
+from optimisation.optimiser import solve
+from optimisation.problem import AddStaff, Case, Need, Problem, ProblemPolicy, Staff
+from optimisation.synthetic import generate
 
 
 def person(staff_id: str, **fields: Any) -> Staff:
@@ -45,7 +45,10 @@ def case(case_id: str, *needs: Need, **fields: Any) -> Case:
 def problem(staff: list[Staff], cases: list[Case], **policy: Any) -> Problem:
     """A problem for week 2026-W49 under the default policy, with any policy changes given."""
     return Problem(
-        week="2026-W49", policy=replace(Policy(), **policy), staff=tuple(staff), cases=tuple(cases)
+        week="2026-W49",
+        policy=replace(ProblemPolicy(), **policy),
+        staff=tuple(staff),
+        cases=tuple(cases),
     )
 
 

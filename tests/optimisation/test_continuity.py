@@ -6,13 +6,13 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-import optimisation.solve as solve_module
+import optimisation.optimiser as solve_module
 from optimisation.assign import from_counts, to_counts, values_of
+from optimisation.baseline import greedy, greedy_fill
 from optimisation.check import objective_values
 from optimisation.continuity import name_counts, realign
-from optimisation.greedy import greedy, greedy_fill
+from optimisation.optimiser import solve
 from optimisation.parts import split, with_classes
-from optimisation.solve import solve
 from optimisation.tiers import measure, solve_tiers
 
 from .builders import case, filled, index_and_pins, need, person, problem, problems, solved

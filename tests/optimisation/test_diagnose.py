@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from optimisation.solve import solve
+from optimisation.optimiser import solve
 
 from .builders import case, need, person, problem, with_remedy
 

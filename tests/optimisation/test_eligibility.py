@@ -11,12 +11,12 @@ from optimisation.eligibility import (
     reasons_against,
     staff_verdicts,
 )
-from optimisation.generate import generate
-from optimisation.problem import Policy, ProblemError
+from optimisation.problem import ProblemError, ProblemPolicy
+from optimisation.synthetic import generate
 
 from .builders import case, need, person, problem
 
-POLICY = Policy()
+POLICY = ProblemPolicy()
 NEED = need(min_grade="PO", vetting="SC", skills=("ct_trained",), same_site=True)
 CASE = case("C1", NEED, site="HMP-BELMARSH")
 GOOD = person("S1", grade="PO", vetting="SC", skills=("ct_trained",), site="HMP-BELMARSH")

@@ -7,8 +7,8 @@ from collections import Counter
 import pytest
 
 from optimisation.eligibility import EligibilityIndex
-from optimisation.generate import generate
-from optimisation.problem import problem_to_dict
+from optimisation.formats import problem_to_dict
+from optimisation.synthetic import generate
 
 
 def test_the_same_seed_gives_the_same_problem() -> None:

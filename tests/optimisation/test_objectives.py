@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from optimisation.greedy import greedy
+from optimisation.baseline import greedy
 
 from .builders import case, filled, need, person, problem, solved
 
@@ -106,7 +106,7 @@ def test_balance_lowers_the_highest_workload() -> None:
 
 def test_all_tiers_are_proven_on_a_small_problem() -> None:
     """A small problem is solved to a proven optimum: bound equals coverage."""
-    from optimisation.generate import generate
+    from optimisation.synthetic import generate
 
     example = generate(30, 10, seed=5)
     plan = solved(example)

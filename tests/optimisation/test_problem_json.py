@@ -7,10 +7,8 @@ import json
 
 import pytest
 
-from optimisation.generate import generate
-from optimisation.greedy import greedy
-from optimisation.problem import (
-    ProblemError,
+from optimisation.baseline import greedy
+from optimisation.formats import (
     plan_from_dict,
     plan_from_json,
     plan_to_dict,
@@ -18,6 +16,8 @@ from optimisation.problem import (
     problem_from_json,
     problem_to_dict,
 )
+from optimisation.problem import ProblemError
+from optimisation.synthetic import generate
 
 VALID = {
     "format": "caseload-problem/1",

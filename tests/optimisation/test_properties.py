@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from hypothesis import HealthCheck, given, settings
 
+from optimisation.baseline import greedy
 from optimisation.check import check_plan, uncovered_reason
 from optimisation.eligibility import EligibilityIndex
-from optimisation.greedy import greedy
-from optimisation.solve import solve
+from optimisation.optimiser import solve
 
 from .builders import problems, with_remedy
 

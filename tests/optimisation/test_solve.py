@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-import optimisation.solve as solve_module
+import optimisation.optimiser as solve_module
+from optimisation.baseline import greedy
 from optimisation.check import check_plan
-from optimisation.generate import generate
-from optimisation.greedy import greedy
-from optimisation.problem import plan_to_dict
-from optimisation.solve import solve
+from optimisation.formats import plan_to_dict
+from optimisation.optimiser import solve
+from optimisation.synthetic import generate
 
 from .builders import index_and_pins
 

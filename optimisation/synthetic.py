@@ -7,7 +7,7 @@ from collections import defaultdict
 from dataclasses import replace
 
 from optimisation.eligibility import EligibilityIndex
-from optimisation.problem import Case, Need, Policy, Problem, Staff
+from optimisation.problem import Case, Need, Problem, ProblemPolicy, Staff
 
 # Regions with a few of their prisons and probation delivery units; larger regions first.
 REGIONS: tuple[tuple[str, tuple[str, ...], tuple[str, ...]], ...] = (
@@ -263,5 +263,5 @@ def generate(
         )
     if people and drafts:
         drafts = _scale_hours(drafts, people, shortfall)
-    draft = Problem(week=week, policy=Policy(), staff=tuple(people), cases=tuple(drafts))
+    draft = Problem(week=week, policy=ProblemPolicy(), staff=tuple(people), cases=tuple(drafts))
     return _with_history(rng, draft)

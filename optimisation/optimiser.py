@@ -29,11 +29,11 @@ import os
 import time
 from dataclasses import dataclass
 
-from optimisation.assign import Assignment, is_valid, to_counts, unplaced, values_of
+from optimisation.assign import PartPlan, is_valid, to_counts, unplaced, values_of
+from optimisation.baseline import greedy_fill
 from optimisation.check import check_plan
 from optimisation.continuity import name_counts, realign
 from optimisation.eligibility import EligibilityIndex
-from optimisation.greedy import greedy_fill
 from optimisation.ledger import resolve_pins
 from optimisation.lns import improve
 from optimisation.parts import Part, split, with_classes
@@ -115,7 +115,7 @@ def solve_part(task: PartTask) -> PartAnswer:
     return PartAnswer(tuple(assignment), max(bound, values_of(part, assignment).coverage))
 
 
-def _part_plan(part: Part, filled: dict[tuple[int, int], int]) -> Assignment:
+def _part_plan(part: Part, filled: dict[tuple[int, int], int]) -> PartPlan:
     """A whole problem's plan of one part, in the part's numbering."""
     number = {s: j for j, s in enumerate(part.staff)}
     return [number.get(filled.get(need, -1), -1) for need in part.needs]
