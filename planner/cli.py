@@ -17,7 +17,8 @@ from flask.cli import with_appcontext
 from sqlalchemy import func, select
 from sqlalchemy.exc import SQLAlchemyError
 
-from planner.alerting.report import check_dates, dates_week, open_alerts, render
+from planner.alerting.report import open_alerts, render
+from planner.alerting.services import check_dates, dates_week
 from planner.demo.places import SCALES
 from planner.domain.clock import today
 from planner.domain.vocabulary import RunStatus, UserRole, label

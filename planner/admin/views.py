@@ -10,7 +10,7 @@ from flask.typing import ResponseReturnValue
 from flask_login import current_user
 from flask_wtf import FlaskForm
 
-from planner.admin import places, users
+from planner.admin import queries, services
 from planner.admin.forms import (
     AddUserForm,
     PasswordForm,
@@ -21,13 +21,12 @@ from planner.admin.forms import (
     role_items,
 )
 from planner.admin.policy_groups import GROUPS_BY_SLUG
-from planner.admin.refusal import RefusedChange
-from planner.admin.settings import (
+from planner.admin.queries import (
     HISTORY_LENGTH,
-    save_settings,
     setting_changes,
     settings_overview,
 )
+from planner.admin.services import RefusedChange
 from planner.domain.vocabulary import SiteKind, UserRole
 from planner.extensions import db
 from planner.models import Region, Site, User
@@ -77,7 +76,9 @@ def edit_settings(slug: str) -> ResponseReturnValue:
     policy = load_policy(db.session)
     form = group.form_class(data=_shown(group.form_class.initial(policy)))
     if form.validate_on_submit():
-        changed = save_settings(db.session, group, form.changes(policy), current_user.username)
+        changed = services.save_settings(
+            db.session, group, form.changes(policy), current_user.username
+        )
         db.session.commit()
         if changed:
             flash(f"{group.title} saved. {'; '.join(changed)}.", "success")
@@ -92,14 +93,14 @@ def edit_settings(slug: str) -> ResponseReturnValue:
 
 def _user(user_id: int) -> User:
     """The user the address names, or 404."""
-    return users.find_user(db.session, user_id) or abort(404)
+    return queries.find_user(db.session, user_id) or abort(404)
 
 
 @blueprint.route("/users")
 @admin_only
 def user_list() -> ResponseReturnValue:
     """Everyone who can sign in, or could."""
-    return render_template("admin/users.html", users=users.all_users(db.session))
+    return render_template("admin/users.html", users=queries.all_users(db.session))
 
 
 @blueprint.route("/users/new", methods=["GET", "POST"])
@@ -109,7 +110,7 @@ def add_user() -> ResponseReturnValue:
     form = AddUserForm()
     if form.validate_on_submit() and _commit(
         form,
-        lambda: users.add_user(
+        lambda: services.add_user(
             db.session, form.username.data, UserRole(form.role.data), form.password.data
         ),
     ):
@@ -132,7 +133,8 @@ def change_role(user_id: int) -> ResponseReturnValue:
     account = _user(user_id)
     form = RoleForm(data=_shown({"role": account.role.value}))
     if form.validate_on_submit() and _commit(
-        form, lambda: users.change_role(db.session, account, UserRole(form.role.data), current_user)
+        form,
+        lambda: services.change_role(db.session, account, UserRole(form.role.data), current_user),
     ):
         flash(f"{account.username} now has the {account.role.value} role.", "success")
         return redirect(url_for(".user", user_id=account.id))
@@ -149,7 +151,7 @@ def change_status(user_id: int) -> ResponseReturnValue:
     form = StatusForm(data=_shown({"active": "yes" if account.active else "no"}))
     if form.validate_on_submit() and _commit(
         form,
-        lambda: users.set_active(db.session, account, form.active.data == "yes", current_user),
+        lambda: services.set_active(db.session, account, form.active.data == "yes", current_user),
     ):
         state = "active" if account.active else "deactivated: they cannot sign in"
         flash(f"{account.username} is {state}.", "success")
@@ -164,7 +166,7 @@ def set_password(user_id: int) -> ResponseReturnValue:
     account = _user(user_id)
     form = PasswordForm()
     if form.validate_on_submit() and _commit(
-        form, lambda: users.set_password(account, form.password.data)
+        form, lambda: services.set_password(account, form.password.data)
     ):
         flash(f"Set a new password for {account.username}. Tell them it safely.", "success")
         return redirect(url_for(".user", user_id=account.id))
@@ -176,18 +178,18 @@ def set_password(user_id: int) -> ResponseReturnValue:
 
 def _region(region_id: int) -> Region:
     """The region the address names, or 404."""
-    return places.find_region(db.session, region_id) or abort(404)
+    return queries.find_region(db.session, region_id) or abort(404)
 
 
 def _site(site_id: int) -> Site:
     """The site the address names, or 404."""
-    return places.find_site(db.session, site_id) or abort(404)
+    return queries.find_site(db.session, site_id) or abort(404)
 
 
 @blueprint.route("/places")
 def place_list() -> ResponseReturnValue:
     """Every region and its prisons, PDUs and NSD teams."""
-    return render_template("admin/places.html", regions=places.regions_with_sites(db.session))
+    return render_template("admin/places.html", regions=queries.regions_with_sites(db.session))
 
 
 @blueprint.route("/places/regions/new", methods=["GET", "POST"])
@@ -196,7 +198,7 @@ def add_region() -> ResponseReturnValue:
     """Add a region."""
     form = RegionForm()
     if form.validate_on_submit() and _commit(
-        form, lambda: places.add_region(db.session, form.name.data)
+        form, lambda: services.add_region(db.session, form.name.data)
     ):
         flash(f"Added the region {form.name.data}.", "success")
         return redirect(url_for(".place_list"))
@@ -210,7 +212,7 @@ def edit_region(region_id: int) -> ResponseReturnValue:
     region = _region(region_id)
     form = RegionForm(data=_shown({"name": region.name}))
     if form.validate_on_submit() and _commit(
-        form, lambda: places.rename_region(db.session, region, form.name.data)
+        form, lambda: services.rename_region(db.session, region, form.name.data)
     ):
         flash(f"Saved the region {region.name}.", "success")
         return redirect(url_for(".place_list"))
@@ -222,12 +224,12 @@ def edit_region(region_id: int) -> ResponseReturnValue:
 def add_site() -> ResponseReturnValue:
     """Add a prison, PDU or NSD team to a region."""
     form = SiteForm(
-        places.region_choices(db.session),
+        queries.region_choices(db.session),
         data=_shown({"region": request.args.get("region", type=int)}),
     )
     if form.validate_on_submit() and _commit(
         form,
-        lambda: places.add_site(
+        lambda: services.add_site(
             db.session, form.code.data, form.name.data, SiteKind(form.kind.data), form.region.data
         ),
     ):
@@ -242,10 +244,10 @@ def edit_site(site_id: int) -> ResponseReturnValue:
     """Change a site's code, name, kind or region."""
     site = _site(site_id)
     data = {"code": site.code, "name": site.name, "kind": site.kind.value, "region": site.region_id}
-    form = SiteForm(places.region_choices(db.session), data=_shown(data))
+    form = SiteForm(queries.region_choices(db.session), data=_shown(data))
     if form.validate_on_submit() and _commit(
         form,
-        lambda: places.update_site(
+        lambda: services.update_site(
             db.session,
             site,
             form.code.data,

@@ -8,16 +8,12 @@ from datetime import date, timedelta
 from functools import cached_property
 from typing import Any
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
-
 from planner.domain.needs import need_name_for
 from planner.domain.policy import Policy
 from planner.domain.rules import handover, setting_on
 from planner.domain.vocabulary import AlertKind, AlertSeverity, Rosh, Setting, Vetting
 from planner.domain.weeks import IsoWeek
-from planner.models import Alert, Case, PlanRun, StaffMember
-from planner.models.types import utcnow
+from planner.models import Case, StaffMember
 
 CRITICAL, WARNING, INFO = AlertSeverity.CRITICAL, AlertSeverity.WARNING, AlertSeverity.INFO
 REASON_WORDS = {
@@ -335,50 +331,3 @@ def _away(person: StaffMember, day: date) -> bool:
         absence.hours_per_week is None and absence.start_date <= day <= absence.end_date
         for absence in person.absences
     )
-
-
-def refresh(
-    session: Session,
-    found: Iterable[Condition],
-    kinds: frozenset[str],
-    week: IsoWeek,
-    run: PlanRun | None,
-    *,
-    case_id: int | None = None,
-    staff_member_id: int | None = None,
-) -> tuple[int, int, int]:
-    """Open new alerts, keep those still true, close those of these kinds that no longer hold."""
-    now = utcnow()
-    conditions = {condition.key: condition for condition in found}
-    # Given a case or a person, the conditions were looked for on them alone: only their
-    # alerts may close.
-    query = select(Alert).where(Alert.closed_at.is_(None), Alert.kind.in_(kinds))
-    if case_id is not None:
-        query = query.where(Alert.case_id == case_id)
-    if staff_member_id is not None:
-        query = query.where(Alert.staff_member_id == staff_member_id)
-    open_alerts = {alert.key: alert for alert in session.scalars(query)}
-    opened = kept = closed = 0
-    for key, condition in conditions.items():
-        alert = open_alerts.pop(key, None)
-        if alert is None:
-            alert = Alert(key=key, opened_at=now, opened_run_id=run.id if run else None)
-            session.add(alert)
-            opened += 1
-        else:
-            kept += 1
-        alert.kind = condition.kind
-        alert.severity = condition.severity
-        alert.reason = condition.reason[:300]
-        alert.detail = condition.detail
-        alert.remedy = condition.remedy
-        alert.case_id = condition.case_id
-        alert.staff_member_id = condition.staff_member_id
-        alert.need_id = condition.need_id
-        alert.week = str(week)
-        if run is not None:
-            alert.last_run_id = run.id
-    for alert in open_alerts.values():
-        alert.closed_at = now
-        closed += 1
-    return opened, kept, closed

@@ -6,14 +6,13 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
+from planner.alerting import services
 from planner.alerting.forms import AcknowledgeForm, AlertFilterForm
 from planner.alerting.queries import actions, alert_query, latest_run
-from planner.alerting.report import check_dates, dates_week
 from planner.domain.vocabulary import ALERT_KIND_NAMES, UserRole
 from planner.extensions import db
 from planner.models import Alert
 from planner.models.policy import load_policy
-from planner.models.types import utcnow
 from planner.web.forms import ConfirmForm
 from planner.web.listing import PER_PAGE, chosen_filters, page_number, regions, sites
 from planner.web.security import role_required
@@ -53,9 +52,7 @@ def acknowledge(alert_id: int) -> ResponseReturnValue:
         abort(404)
     form = AcknowledgeForm()
     if form.validate_on_submit():
-        alert.acknowledged_at = utcnow()
-        alert.acknowledged_by_id = current_user.id
-        alert.acknowledgement_note = form.note.data
+        services.acknowledge(alert, current_user, form.note.data)
         db.session.commit()
         flash("Alert acknowledged. It stays on the list until its cause is fixed.", "success")
         return redirect(url_for("alerts.index"))
@@ -70,8 +67,8 @@ def check_dates_now() -> ResponseReturnValue:
     """Check the dates again now (reviews, vetting, COMs due), without waiting for the next run."""
     form = ConfirmForm(CHECK_DATES)
     if form.validate_on_submit():
-        week = dates_week(db.session)
-        opened, _, closed = check_dates(db.session, week, load_policy(db.session))
+        week = services.dates_week(db.session)
+        opened, _, closed = services.check_dates(db.session, week, load_policy(db.session))
         db.session.commit()
         flash(f"Dates checked for {week}: {opened} alerts opened, {closed} closed.", "success")
     return redirect(url_for("alerts.index"))

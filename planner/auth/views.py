@@ -2,29 +2,19 @@
 
 from __future__ import annotations
 
-import functools
 import logging
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_user, logout_user
-from sqlalchemy import select
-from werkzeug.security import check_password_hash, generate_password_hash
 
 from planner.auth.forms import SignInForm
+from planner.auth.services import authenticate
 from planner.extensions import db
-from planner.models import User
-from planner.models.types import utcnow
 from planner.web.security import is_safe_next
 
 blueprint = Blueprint("auth", __name__)
 log = logging.getLogger(__name__)
-
-
-@functools.cache
-def _unknown_user_hash(method: str) -> str:
-    """Checked when nobody has the username, so a wrong name takes as long as a wrong password."""
-    return generate_password_hash("not a password anyone has", method=method)
 
 
 @blueprint.route("/sign-in", methods=["GET", "POST"])
@@ -34,13 +24,14 @@ def sign_in() -> ResponseReturnValue:
         return redirect(url_for("dashboard.index"))
     form = SignInForm()
     if form.validate_on_submit():
-        user = db.session.scalar(select(User).where(User.username == form.username.data.strip()))
-        if user is None:
-            method = current_app.config["PASSWORD_HASH_METHOD"]
-            check_password_hash(_unknown_user_hash(method), form.password.data)
-        elif user.active and user.check_password(form.password.data):
+        user = authenticate(
+            db.session,
+            form.username.data,
+            form.password.data,
+            current_app.config["PASSWORD_HASH_METHOD"],
+        )
+        if user is not None:
             login_user(user)
-            user.last_sign_in_at = utcnow()
             db.session.commit()
             target = request.args.get("next")
             return redirect(target if is_safe_next(target) else url_for("dashboard.index"))

@@ -15,6 +15,7 @@ from sqlalchemy import select
 from wtforms import RadioField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, ValidationError
 
+from planner.cases.services import DATE_FIELDS, CaseDetails, NeedDetails
 from planner.domain.vocabulary import (
     Cohort,
     Grade,
@@ -159,6 +160,22 @@ class CaseForm(FlaskForm):
             valid = False
         return valid
 
+    def details(self) -> CaseDetails:
+        """What the form says, as plain values."""
+        return CaseDetails(
+            reference=self.reference.data,
+            name=self.name.data,
+            cohort=Cohort(self.cohort.data),
+            rosh=Rosh(self.rosh.data),
+            tier=self.tier.data,
+            mappa_category=int(self.mappa_category.data) if self.mappa_category.data else None,
+            mappa_level=int(self.mappa_level.data) if self.mappa_level.data else None,
+            setting=Setting(self.setting.data),
+            site=self.sites[self.site.data],
+            sentence_type=SentenceType(self.sentence_type.data),
+            dates={name: getattr(self, name).data for name in DATE_FIELDS},
+        )
+
     def _date_problems(self) -> list[tuple[Any, str]]:
         """Missing or out-of-order dates, each with a message for the field concerned."""
         custody = self.setting.data == Setting.CUSTODY.value
@@ -248,6 +265,18 @@ class NeedForm(FlaskForm):
         validators=[DataRequired(message="Enter the reason for this need"), Length(max=250)],
     )
     submit = SubmitField("Save need", widget=GovSubmitInput())
+
+    def details(self) -> NeedDetails:
+        """What the form says, as plain values."""
+        return NeedDetails(
+            role=Role(self.role.data),
+            min_grade=Grade(self.min_grade.data),
+            hours=self.hours.data,
+            vetting=Vetting(self.vetting.data),
+            skills=list(self.skills.data or []),
+            same_site=self.same_site.data == "yes",
+            reason=self.reason.data,
+        )
 
 
 class ExclusionForm(FlaskForm):

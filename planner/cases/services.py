@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy.orm import Session
 
-from planner.cases.forms import CaseForm, NeedForm
 from planner.domain.policy import Policy
 from planner.domain.rules import NeedSpec, default_needs
 from planner.domain.vocabulary import (
@@ -19,7 +19,7 @@ from planner.domain.vocabulary import (
     Setting,
     Vetting,
 )
-from planner.models import Allocation, Case, Exclusion, Need, StaffMember
+from planner.models import Allocation, Case, Exclusion, Need, Site, StaffMember
 
 DATE_FIELDS = (
     "sentence_date",
@@ -36,20 +36,47 @@ DATE_FIELDS = (
 MANAGER_POSITION = 100
 
 
-def save_case(session: Session, case: Case, form: CaseForm, policy: Policy, on: date) -> None:
-    """Copy the form onto the case and derive its needs again; retired needs lose their holders."""
-    case.reference = form.reference.data
-    case.name = form.name.data
-    case.cohort = Cohort(form.cohort.data)
-    case.rosh = Rosh(form.rosh.data)
-    case.tier = form.tier.data
-    case.mappa_category = int(form.mappa_category.data) if form.mappa_category.data else None
-    case.mappa_level = int(form.mappa_level.data) if form.mappa_level.data else None
-    case.setting = Setting(form.setting.data)
-    case.site = form.sites[form.site.data]
-    case.sentence_type = SentenceType(form.sentence_type.data)
+@dataclass(frozen=True)
+class CaseDetails:
+    """Everything a manager records about a case."""
+
+    reference: str
+    name: str
+    cohort: Cohort
+    rosh: Rosh
+    tier: str
+    mappa_category: int | None
+    mappa_level: int | None
+    setting: Setting
+    site: Site
+    sentence_type: SentenceType
+    dates: dict[str, date | None]
+
+
+@dataclass(frozen=True)
+class NeedDetails:
+    """A need as a manager sets it, and why."""
+
+    role: Role
+    min_grade: Grade
+    hours: float
+    vetting: Vetting
+    skills: list[str]
+    same_site: bool
+    reason: str
+
+
+def save_case(session: Session, case: Case, details: CaseDetails, policy: Policy, on: date) -> None:
+    """Copy the details onto the case and derive its needs again; retired needs lose holders."""
+    for name in ("reference", "name", "cohort", "rosh", "tier", "mappa_category", "mappa_level"):
+        setattr(case, name, getattr(details, name))
+    case.setting, case.site, case.sentence_type = (
+        details.setting,
+        details.site,
+        details.sentence_type,
+    )
     for name in DATE_FIELDS:
-        setattr(case, name, getattr(form, name).data)
+        setattr(case, name, details.dates.get(name))
     if case.active is None:
         case.active = True
     session.add(case)
@@ -64,24 +91,24 @@ def end_holdings(needs: list[Need], on: date) -> None:
                 allocation.end_date = max(allocation.start_date, on)
 
 
-def set_need(need: Need, form: NeedForm, username: str) -> None:
+def set_need(need: Need, details: NeedDetails, username: str) -> None:
     """Give a need what the manager chose; it is now theirs, and kept when the case changes."""
-    need.role = Role(form.role.data)
-    need.min_grade = Grade(form.min_grade.data)
-    need.hours = form.hours.data
-    need.vetting = Vetting(form.vetting.data)
-    need.skills = list(form.skills.data or [])
-    need.same_site = form.same_site.data == "yes"
+    need.role = details.role
+    need.min_grade = details.min_grade
+    need.hours = details.hours
+    need.vetting = details.vetting
+    need.skills = list(details.skills)
+    need.same_site = details.same_site
     need.source = NeedSource.MANAGER
-    need.rule = f"Set by {username}: {form.reason.data}"[:300]
+    need.rule = f"Set by {username}: {details.reason}"[:300]
     need.active = True
 
 
-def add_need(case: Case, form: NeedForm, username: str) -> Need:
+def add_need(case: Case, details: NeedDetails, username: str) -> Need:
     """A need the rules do not give, added by a manager."""
     key = next_manager_key(case)
     need = Need(key=key, position=MANAGER_POSITION + int(key.rsplit("_", 1)[1]))
-    set_need(need, form, username)
+    set_need(need, details, username)
     case.needs.append(need)
     return need
 

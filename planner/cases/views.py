@@ -8,7 +8,7 @@ from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
-from planner.alerting.report import check_case_dates, dates_week
+from planner.alerting.services import check_case_dates, dates_week
 from planner.cases import services
 from planner.cases.forms import (
     CaseFilterForm,
@@ -117,7 +117,7 @@ def edit(case_id: int) -> ResponseReturnValue:
 def _save(case: Case, form: CaseForm) -> None:
     """Save a case and its derived needs, and check its dates at once."""
     policy = load_policy(db.session)
-    services.save_case(db.session, case, form, policy, today())
+    services.save_case(db.session, case, form.details(), policy, today())
     check_case_dates(db.session, case, dates_week(db.session), policy)
     db.session.commit()
 
@@ -129,7 +129,7 @@ def add_need(case_id: int) -> ResponseReturnValue:
     case = _get_case(case_id)
     form = NeedForm()
     if form.validate_on_submit():
-        services.add_need(case, form, current_user.username)
+        services.add_need(case, form.details(), current_user.username)
         db.session.commit()
         flash("Need added. It is kept when the case changes.", "success")
         return redirect(url_for("cases.show", case_id=case.id))
@@ -147,7 +147,7 @@ def edit_need(case_id: int, need_id: int) -> ResponseReturnValue:
         form.same_site.data = "yes" if need.same_site else "no"
         form.reason.data = ""
     if form.validate_on_submit():
-        services.set_need(need, form, current_user.username)
+        services.set_need(need, form.details(), current_user.username)
         db.session.commit()
         flash("Need changed. It is kept when the case changes.", "success")
         return redirect(url_for("cases.show", case_id=case.id))

@@ -1,4 +1,4 @@
-"""The dashboard's figures: cover by risk, workloads, gaps over the runs, releases ahead."""
+"""The dashboard's figures: the week at a glance, needs held by risk, workloads, gaps, releases."""
 
 from __future__ import annotations
 
@@ -10,8 +10,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, joinedload, selectinload
 
 from planner.domain.policy import Policy
-from planner.domain.rules import handover
-from planner.domain.vocabulary import Rosh, Setting
+from planner.domain.rules import available_hours, committed_hours, handover, responsibility_state
+from planner.domain.vocabulary import ResponsibilityState, Rosh, Setting
 from planner.domain.weeks import IsoWeek
 from planner.models import Allocation, Case, Need, PlanRun, Site, StaffMember
 from planner.staff.queries import staff_loads
@@ -43,7 +43,7 @@ class Cover:
         return self.needs - self.held
 
 
-def cover_by_risk(session: Session, on: date) -> list[Cover]:
+def held_by_risk(session: Session, on: date) -> list[Cover]:
     """For each risk level, highest first: active needs and how many are held on a day."""
     needs = dict(
         session.execute(
@@ -142,3 +142,55 @@ def milestones(session: Session, on: date, policy: Policy) -> list[Milestone]:
             if day is not None and on <= day <= end:
                 found.append(Milestone(day, event, case, com_held))
     return sorted(found, key=lambda m: (m.day, m.case.reference))
+
+
+@dataclass(frozen=True)
+class WeekOverview:
+    """Counts and hours for one week."""
+
+    week: IsoWeek
+    cases_by_rosh: dict[Rosh, int]
+    cases_by_state: dict[ResponsibilityState, int]
+    need_hours: float
+    staff_count: int
+    available_hours: float
+    committed_hours: float
+
+    @property
+    def case_count(self) -> int:
+        """Active cases."""
+        return sum(self.cases_by_rosh.values())
+
+    @property
+    def free_hours(self) -> float:
+        """Hours the staff have for these cases: available, less work held elsewhere."""
+        return self.available_hours - self.committed_hours
+
+    @property
+    def shortfall(self) -> float:
+        """The share of the hours needed that the staff do not have (0 when fully staffed)."""
+        if self.need_hours <= 0:
+            return 0.0
+        return max(0.0, 1 - self.free_hours / self.need_hours)
+
+
+def week_overview(session: Session, week: IsoWeek, policy: Policy) -> WeekOverview:
+    """Count the active caseload and weigh its hours against the staff's for a week."""
+    cases = session.scalars(select(Case).where(Case.active)).all()
+    on: date = week.monday
+    need_hours = session.scalar(
+        select(func.coalesce(func.sum(Need.hours), 0.0)).join(Case).where(Need.active, Case.active)
+    )
+    staff = session.scalars(
+        select(StaffMember).where(StaffMember.active).options(selectinload(StaffMember.absences))
+    ).all()
+    available = [available_hours(person, week, policy) for person in staff]
+    return WeekOverview(
+        week=week,
+        cases_by_rosh=Counter(case.rosh for case in cases),
+        cases_by_state=Counter(responsibility_state(case, on, policy) for case in cases),
+        need_hours=float(need_hours or 0.0),
+        staff_count=len(staff),
+        available_hours=sum(available),
+        committed_hours=sum(map(committed_hours, staff, available)),
+    )

@@ -6,13 +6,18 @@ from flask import Blueprint, render_template
 from flask.typing import ResponseReturnValue
 
 from planner.alerting.queries import alert_query, latest_run
-from planner.dashboard.queries import cover_by_risk, gaps_over_runs, milestones, workload_bands
+from planner.dashboard.queries import (
+    gaps_over_runs,
+    held_by_risk,
+    milestones,
+    week_overview,
+    workload_bands,
+)
 from planner.domain.clock import today
 from planner.domain.vocabulary import label
 from planner.domain.weeks import IsoWeek
 from planner.extensions import db
 from planner.models.policy import load_policy
-from planner.overview import week_overview
 
 blueprint = Blueprint("dashboard", __name__)
 CRITICAL_SHOWN = 10
@@ -27,7 +32,7 @@ def index() -> ResponseReturnValue:
     critical = db.paginate(
         alert_query({"status": "open", "severity": "critical"}), per_page=CRITICAL_SHOWN
     )
-    cover = cover_by_risk(db.session, on)
+    cover = held_by_risk(db.session, on)
     bands = workload_bands(db.session, week, policy)
     trend = gaps_over_runs(db.session)
     return render_template(

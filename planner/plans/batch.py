@@ -22,9 +22,9 @@ from planner.alerting.conditions import (
     RunFacts,
     Week,
     date_conditions,
-    refresh,
     run_conditions,
 )
+from planner.alerting.services import refresh
 from planner.cases.services import sync_needs
 from planner.domain.policy import Policy
 from planner.domain.vocabulary import Rosh, RunStatus

@@ -19,14 +19,21 @@ from planner.models import Forecast, PlanRun, ProposedAssignment, StaffMember
 from planner.models.policy import load_policy
 from planner.plans.approval import ApprovalRefused, approval_problem, approve
 from planner.plans.batch import FINISHED, RunRefused, fail_interrupted_runs, start_run
-from planner.plans.forms import NOBODY, LookAheadForm, OverrideForm, RunForm
+from planner.plans.forms import (
+    NOBODY,
+    AgencyForm,
+    LookAheadForm,
+    OverrideForm,
+    RiskForm,
+    RunForm,
+    SickForm,
+)
 from planner.plans.launcher import launch
 from planner.plans.lookahead import LOOK_AHEAD_SECONDS, start_forecast
 from planner.plans.overrides import OverrideRefused, candidates, override
 from planner.plans.review import KINDS, Proposal, review, stored_problem
 from planner.plans.staffing import staffing_ask
 from planner.plans.whatif import Change, try_change
-from planner.plans.whatif_forms import AgencyForm, RiskForm, SickForm
 from planner.web.forms import ConfirmForm
 from planner.web.security import role_required
 from planner.web.templating import govuk_date

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 
-from planner.alerting.report import check_person_dates, dates_week
+from planner.alerting.services import check_person_dates, dates_week
 from planner.domain.clock import today
 from planner.domain.vocabulary import UserRole
 from planner.domain.weeks import IsoWeek

@@ -9,8 +9,8 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
-from planner.admin import users as service
-from planner.admin.refusal import RefusedChange
+from planner.admin import services as service
+from planner.admin.services import RefusedChange
 from planner.domain.vocabulary import UserRole
 from planner.extensions import db
 from planner.models import AuditEvent, User

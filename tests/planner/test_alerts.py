@@ -9,7 +9,7 @@ import pytest
 from flask import Flask
 from sqlalchemy import select
 
-from planner.alerting.report import check_case_dates, check_dates, check_person_dates, dates_week
+from planner.alerting.services import check_case_dates, check_dates, check_person_dates, dates_week
 from planner.domain.vocabulary import AlertSeverity, Role, Rosh, Setting, UserRole, Vetting
 from planner.domain.weeks import IsoWeek
 from planner.extensions import db

@@ -10,6 +10,7 @@ import pytest
 from flask import Flask
 from sqlalchemy import select
 
+from planner.dashboard.queries import week_overview
 from planner.domain.rules import responsibility_state
 from planner.domain.vocabulary import (
     CT_COHORTS,
@@ -24,7 +25,6 @@ from planner.domain.weeks import IsoWeek
 from planner.extensions import db
 from planner.models import Allocation, AuditEvent, Case, Exclusion, Need, StaffMember
 from planner.models.policy import load_policy
-from planner.overview import week_overview
 from tests.conftest import AppFactory, load_demo, make_app
 
 START = date(2026, 11, 30)

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from flask import Flask
 
-from planner.dashboard.queries import cover_by_risk, gaps_over_runs, milestones, workload_bands
+from planner.dashboard.queries import gaps_over_runs, held_by_risk, milestones, workload_bands
 from planner.domain.policy import DEFAULT_POLICY
 from planner.domain.vocabulary import Role, Rosh, RunStatus, Setting, UserRole
 from planner.domain.weeks import IsoWeek
@@ -182,7 +182,7 @@ def test_the_dashboard_figures(world: World) -> None:
     world.case(rosh=Rosh.HIGH)
     releasing = world.case(setting=Setting.CUSTODY, release_date=MONDAY + timedelta(days=30))
     db.session.commit()
-    cover = {c.rosh: (c.needs, c.held) for c in cover_by_risk(db.session, MONDAY)}
+    cover = {c.rosh: (c.needs, c.held) for c in held_by_risk(db.session, MONDAY)}
     assert cover[Rosh.HIGH] == (4, 1)  # two COMs, and the releasing case's POM and COM
     bands = dict(workload_bands(db.session, WEEK, DEFAULT_POLICY))
     assert bands["Under 50%"] == 0 and sum(bands.values()) == 1

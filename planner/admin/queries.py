@@ -2,20 +2,19 @@
 
 from __future__ import annotations
 
-import dataclasses
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, selectinload
 
 from planner.admin.numbers import dig
 from planner.admin.policy_groups import GROUPS, NUMBERS_BY_KEY, SETTING_TITLES, SettingsGroup
 from planner.domain.policy import CASE_TYPES, DEFAULT_POLICY, Policy
 from planner.domain.vocabulary import label, skill_choices
-from planner.models import AuditEvent
-from planner.models.policy import load_policy, save_policy
+from planner.models import AuditEvent, Region, Site, User
+from planner.models.policy import load_policy
 
 HISTORY_LENGTH = 20
 SKILL_LABELS = dict(skill_choices())
@@ -127,21 +126,6 @@ def _grid(policy: Policy, group: SettingsGroup) -> list[tuple[str, list[Any]]]:
     return [(tier, [table[tier].get(kind) for kind in CASE_TYPES]) for tier in table]
 
 
-def save_settings(
-    session: Session, group: SettingsGroup, changes: dict[str, Any], actor: str
-) -> list[str]:
-    """Put a group's new values in force; say what changed in each setting that did."""
-    current = load_policy(session)
-    if all(getattr(current, key) == value for key, value in changes.items()):
-        # Nothing to store: saving would still write every setting not yet stored.
-        return []
-    changed = save_policy(session, dataclasses.replace(current, **changes), actor)
-    return [
-        f"{SETTING_TITLES[key]}: {describe_change(key, getattr(current, key), changes[key])}"
-        for key in changed
-    ]
-
-
 def setting_changes(session: Session) -> list[SettingChange]:
     """Every change to a setting's value, newest first, from the audit log."""
     defaults = DEFAULT_POLICY.to_dict()
@@ -163,3 +147,36 @@ def setting_changes(session: Session) -> list[SettingChange]:
         change = describe_change(key, before, after["value"])
         changes.append(SettingChange(key, event.at, event.actor, SETTING_TITLES[key], change))
     return changes
+
+
+def all_users(session: Session) -> list[User]:
+    """Every account, by username."""
+    return list(session.scalars(select(User).order_by(func.lower(User.username))))
+
+
+def find_user(session: Session, user_id: int) -> User | None:
+    """The account with this id, if there is one."""
+    return session.get(User, user_id)
+
+
+def regions_with_sites(session: Session) -> list[Region]:
+    """Every region by name, its sites loaded in the same few queries."""
+    query = select(Region).options(selectinload(Region.sites)).order_by(Region.name)
+    return list(session.scalars(query))
+
+
+def region_choices(session: Session) -> list[tuple[int, str]]:
+    """Every region's id and name, by name, to choose from."""
+    return [
+        tuple(row) for row in session.execute(select(Region.id, Region.name).order_by(Region.name))
+    ]
+
+
+def find_region(session: Session, region_id: int) -> Region | None:
+    """The region with this id, if there is one."""
+    return session.get(Region, region_id)
+
+
+def find_site(session: Session, site_id: int) -> Site | None:
+    """The site with this id, if there is one."""
+    return session.get(Site, site_id)
