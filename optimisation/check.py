@@ -38,7 +38,7 @@ def objective_values(problem: Problem, filled: Filled) -> Values:
 
 
 def uncovered_reason(problem: Problem, index: EligibilityIndex, c: int, n: int) -> str:
-    """Why a need could be unfilled, judged by eligibility alone (see PLAN-FORMAT.md)."""
+    """Why a need could be unfilled, judged by eligibility alone (see docs/PLAN-FORMAT.md)."""
     if index.of(c, n):
         return "capacity"
     case = problem.cases[c]

@@ -124,7 +124,7 @@ class AllocationModel:
     """An LpProblem for one part (or some of its people), to which the tiers add objectives."""
 
     def __init__(self, part: Part) -> None:
-        """Variables for the part's pairs and the five constraints of PLAN-FORMAT.md."""
+        """Variables for the part's pairs and the five constraints of docs/PLAN-FORMAT.md."""
         self.part = part
         self.pairs = part.pairs
         self.problem = pulp.LpProblem("part", pulp.LpMaximize)

@@ -1,6 +1,6 @@
 """Split a problem into independent parts, and each part's needs into interchangeable classes.
 
-Parts: every constraint of PLAN-FORMAT.md holds either one need's variables (rule 1) or one
+Parts: every constraint of docs/PLAN-FORMAT.md holds either one need's variables (rule 1) or one
 person's (rules 2-4; rule 2 links two needs of a case only through the same person). So the
 connected components of the graph of needs and people, joined by eligible pairs, share no
 constraint: each is solved on its own, and coverage, continuity and overload, being sums, add

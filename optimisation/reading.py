@@ -175,7 +175,7 @@ class Fields:
 
 
 def _read_policy(data: object, problems: list[str]) -> ProblemPolicy:
-    """Read the policy, filling in the defaults of PLAN-FORMAT.md."""
+    """Read the policy, filling in the defaults of docs/PLAN-FORMAT.md."""
     fields = Fields(data, "policy", problems, tuple(ProblemPolicy.__dataclass_fields__))
     weights: dict[str, float] = {}
     raw_weights = fields.raw("risk_weights", DEFAULT_RISK_WEIGHTS)

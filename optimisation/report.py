@@ -78,7 +78,7 @@ def build_plan(
         solver=solver,
         seconds=round(time.perf_counter() - started, 3),
         objective=Objective(values.coverage, values.continuity, values.overload),
-        # PLAN-FORMAT.md: when optimal (proven within relative_gap) the bound equals coverage.
+        # docs/PLAN-FORMAT.md: when optimal (proven within relative_gap) the bound equals coverage.
         bound=Bound(values.coverage if proven else round(max(bound, values.coverage), 6)),
         assignments=tuple(assignments),
         uncovered=tuple(explain_uncovered(problem, index, filled)),

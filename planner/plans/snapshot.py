@@ -1,4 +1,4 @@
-"""A consistent snapshot of the database for one week, as a caseload-problem/1 (PLAN-FORMAT.md)."""
+"""A consistent snapshot of the database for one week, as a problem (docs/PLAN-FORMAT.md)."""
 
 from __future__ import annotations
 

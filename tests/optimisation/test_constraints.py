@@ -1,4 +1,4 @@
-"""Each constraint of PLAN-FORMAT.md, on problems small enough to check by hand."""
+"""Each constraint of docs/PLAN-FORMAT.md, on problems small enough to check by hand."""
 
 from __future__ import annotations
 

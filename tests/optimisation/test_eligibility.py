@@ -115,7 +115,7 @@ def test_the_index_agrees_with_the_rules_on_a_generated_problem() -> None:
 
 
 def test_rule_names_cover_the_format() -> None:
-    """Every rule of PLAN-FORMAT.md is one named rule."""
+    """Every rule of docs/PLAN-FORMAT.md is one named rule."""
     assert set(RULE_NAMES) == {
         "role",
         "region",

@@ -83,7 +83,7 @@ def test_a_generated_problem_round_trips() -> None:
 
 
 def test_defaults_fill_in_optional_fields() -> None:
-    """Missing optional fields take the defaults of PLAN-FORMAT.md; explicit null too."""
+    """Missing optional fields take the defaults of docs/PLAN-FORMAT.md; explicit null too."""
     problem = problem_from_dict(VALID)
     assert problem.policy.risk_weights == {"very_high": 1000, "high": 100, "medium": 10, "low": 1}
     assert problem.policy.hard_capacity == 1.2 and problem.policy.time_limit_seconds == 60

@@ -103,7 +103,7 @@ def test_iso_weeks_read_and_write_the_same() -> None:
         IsoWeek.parse("2027-W53")
 
 
-# --- Handover: each row of the table in DOMAIN.md -------------------------------------------
+# --- Handover: each row of the table in docs/DOMAIN.md -------------------------------------------
 
 
 def test_early_allocation_for_a_tact_conviction_is_15_months_before_release() -> None:
