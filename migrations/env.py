@@ -42,9 +42,20 @@ def run_migrations_online():
     arguments = dict(migrate.configure_args)
     arguments.setdefault("process_revision_directives", skip_empty_revisions)
     with engine.connect() as connection:
+        sqlite = connection.dialect.name == "sqlite"
+        if sqlite:
+            # SQLite changes a table by copying it; with foreign keys enforced, dropping the old
+            # copy would fail while other tables' rows refer to it (Alembic's batch mode).
+            # (The pragma does nothing inside a transaction: commit the one it began at once.)
+            connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
+            connection.commit()
         context.configure(connection=connection, target_metadata=target_metadata, **arguments)
         with context.begin_transaction():
             context.run_migrations()
+        if sqlite:
+            connection.commit()
+            connection.exec_driver_sql("PRAGMA foreign_keys=ON")
+            connection.commit()
 
 
 if context.is_offline_mode():

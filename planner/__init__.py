@@ -10,12 +10,7 @@ from planner.config import PROJECT_ROOT, configure
 
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
-    """Build the planner: configuration, extensions, templates, blueprints, errors, commands."""
-    from planner import auth, cli
-    from planner.extensions import csrf, db, login_manager, migrate
-    from planner.models import auditing as audit
-    from planner.web import assets, errors, security, templating
-
+    """Build the planner, one named step after another; nothing heavy happens at import."""
     app = Flask(
         __name__,
         instance_path=str(PROJECT_ROOT / "instance"),
@@ -23,19 +18,48 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         static_folder=None,
     )
     configure(app, test_config)
+    for step in (
+        register_extensions,
+        register_jobs,
+        register_web,
+        register_blueprints,
+        register_commands,
+    ):
+        step(app)
+    return app
+
+
+def register_extensions(app: Flask) -> None:
+    """The database and its migrations, sign-in, CSRF, and the audit of every change."""
+    from planner.extensions import csrf, db, login_manager, migrate
+    from planner.models import auditing
+
     db.init_app(app)
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"), render_as_batch=True)
     login_manager.init_app(app)
     csrf.init_app(app)
-    audit.init_app(app)
+    auditing.init_app(app)
+
+
+def register_jobs(app: Flask) -> None:
+    """The job queue, and the long work each kind of job does."""
+    from planner.jobs import queue
+    from planner.plans.jobs import register_jobs as register_plan_jobs
+
+    queue.init_app(app)
+    register_plan_jobs()
+
+
+def register_web(app: Flask) -> None:
+    """Templates, security headers and sign-in, the front end's assets, and the error pages."""
+    from planner import auth
+    from planner.web import assets, errors, security, templating
+
     templating.init_app(app, PROJECT_ROOT / "templates")
     security.init_app(app)
     assets.init_app(app, PROJECT_ROOT)
     auth.init_app(app)
-    register_blueprints(app)
     errors.init_app(app)
-    cli.init_app(app)
-    return app
 
 
 def register_blueprints(app: Flask) -> None:
@@ -49,3 +73,10 @@ def register_blueprints(app: Flask) -> None:
 
     for blueprint in (dashboard, cases, staff, plans, alerts, admin):
         app.register_blueprint(blueprint)
+
+
+def register_commands(app: Flask) -> None:
+    """The `flask` commands."""
+    from planner import cli
+
+    cli.init_app(app)

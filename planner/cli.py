@@ -1,9 +1,10 @@
-"""Commands for the terminal: demo data, user accounts."""
+"""Commands for the terminal: demo data, accounts, the weekly batch, alerts, the job workers."""
 
 from __future__ import annotations
 
 import functools
 import getpass
+import logging
 import secrets
 import sys
 from collections.abc import Callable
@@ -12,24 +13,26 @@ from pathlib import Path
 from typing import Any
 
 import click
-from flask import Flask
+from flask import Flask, current_app
 from flask.cli import with_appcontext
 from sqlalchemy import func, select
 from sqlalchemy.exc import SQLAlchemyError
 
+from optimisation import SOLVERS
 from planner.alerting.report import open_alerts, render
 from planner.alerting.services import check_dates, dates_week
 from planner.demo.places import SCALES
 from planner.domain.clock import today
-from planner.domain.vocabulary import RunStatus, UserRole, label
+from planner.domain.vocabulary import JobStatus, UserRole, label
 from planner.domain.weeks import IsoWeek
 from planner.extensions import db
+from planner.jobs.queue import consume, store_name
 from planner.models import Case, PlanRun, User
 from planner.models.auditing import set_actor
 from planner.models.policy import load_policy
 from planner.plans.approval import ApprovalRefused, approve
-from planner.plans.batch import SOLVERS, RunRefused, execute_run, run_week
-from planner.plans.lookahead import LOOK_AHEAD_SECONDS, execute_forecast, start_forecast
+from planner.plans.batch import RunRefused, run_week
+from planner.plans.lookahead import LOOK_AHEAD_SECONDS, look_ahead_here
 from planner.web.security import MIN_PASSWORD_LENGTH
 
 DEMO_ACCOUNT = "demo.manager"
@@ -37,7 +40,16 @@ DEMO_ACCOUNT = "demo.manager"
 
 def init_app(app: Flask) -> None:
     """Register the commands on the app's `flask` group."""
-    for command in (demo_data, demo_account, create_user, set_password, plan, alerts, look_ahead):
+    for command in (
+        demo_data,
+        demo_account,
+        create_user,
+        set_password,
+        plan,
+        alerts,
+        look_ahead,
+        jobs,
+    ):
         app.cli.add_command(command)
 
 
@@ -205,28 +217,17 @@ def _week(_context: click.Context, _parameter: click.Parameter, value: str | Non
     type=click.Path(file_okay=False, writable=True, path_type=Path),
     help="Also write the run's problem.json and plan.json into this folder.",
 )
-@click.option(
-    "--run-id", type=int, hidden=True, help="Execute a run a manager started in the browser."
-)
 def plan(
-    week: IsoWeek,
-    solver: str,
-    time_limit: float | None,
-    approve_now: bool,
-    save_json: Path | None,
-    run_id: int | None,
+    week: IsoWeek, solver: str, time_limit: float | None, approve_now: bool, save_json: Path | None
 ) -> None:
     """Plan a week's allocation: snapshot the caseload, solve, store the run, print a summary."""
     actor = f"cli:{getpass.getuser()}"
     try:
-        if run_id is not None:
-            run = execute_run(db.session, run_id)
-        else:
-            run = run_week(db.session, week, solver, time_limit, None, actor)
+        run = run_week(db.session, week, solver, time_limit, None, actor)
     except RunRefused as refusal:
         fail(str(refusal))
-    if run.status == RunStatus.FAILED:
-        fail(f"plan run {run.id} for {run.week} failed: {run.message}")
+    if not run.finished:
+        fail(f"plan run {run.id} for {run.week} {run.status.value}: {run.message}")
     for line in describe_run(run):
         click.echo(line)
     if save_json is not None:
@@ -256,8 +257,9 @@ def describe_run(run: PlanRun) -> list[str]:
         f"{label(name).lower()} {counts['covered']}/{counts['needs']}"
         for name, counts in summary.get("by_risk", {}).items()
     )
+    proof = "proven the best possible" if run.optimal else "the best found"
     lines = [
-        f"Plan run {run.id} for {run.week}: {run.status.value} ({run.solver.upper()}, "
+        f"Plan run {run.id} for {run.week}: {proof} ({run.solver.upper()}, "
         f"{summary.get('timings', {}).get('total', 0):.1f} s); coverage {run.coverage:,.0f} "
         f"of a proven possible {run.bound:,.0f} ({proven})",
         f"Needs covered by risk: {risks}",
@@ -305,29 +307,53 @@ def alerts(week: IsoWeek | None, form: str) -> None:
     show_default=True,
     help="Seconds for each week.",
 )
-@click.option(
-    "--forecast-id", type=int, hidden=True, help="Run a look-ahead started in the browser."
-)
-def look_ahead(
-    first: IsoWeek, weeks: int, solver: str, time_limit: float, forecast_id: int | None
-) -> None:
+def look_ahead(first: IsoWeek, weeks: int, solver: str, time_limit: float) -> None:
     """Plan the coming weeks in turn without approving anything, and say where gaps fall."""
     actor = f"cli:{getpass.getuser()}"
     try:
-        if forecast_id is None:
-            forecast_id = start_forecast(
-                db.session, first, weeks, solver, time_limit, None, actor
-            ).id
-        forecast = execute_forecast(db.session, forecast_id)
+        forecast = look_ahead_here(db.session, first, weeks, solver, time_limit, actor)
     except RunRefused as refusal:
         fail(str(refusal))
-    if forecast.status == RunStatus.FAILED:
-        fail(f"look-ahead {forecast.id} failed: {forecast.message}")
+    if forecast.status != JobStatus.FINISHED:
+        fail(f"look-ahead {forecast.id} {forecast.status.value}: {forecast.message}")
     for week in forecast.results or []:
         risks = week["by_risk"]
         gaps = {risk: risks[risk]["needs"] - risks[risk]["covered"] for risk in risks}
         click.echo(
             f"{week['week']}: {week['uncovered']} needs uncovered ({gaps['very_high']} very high, "
             f"{gaps['high']} high); coverage {share(week['coverage'], week['bound'])} of the "
-            f"proven best ({week['status']})"
+            f"proven best ({'proven best' if week['optimal'] else 'not proven best'})"
         )
+
+
+@click.group("jobs")
+def jobs() -> None:
+    """The job workers that do the long work: plan runs, look-aheads, what-ifs, staffing asks."""
+
+
+@jobs.command("worker")
+@with_appcontext
+@click.option(
+    "--threads",
+    type=click.IntRange(1, 32),
+    default=2,
+    show_default=True,
+    help="Jobs this worker does at once.",
+)
+@click.option(
+    "--schedule/--no-schedule",
+    default=True,
+    show_default=True,
+    help="Also run the schedule (the weekly plan): give it to one worker only.",
+)
+def jobs_worker(threads: int, schedule: bool) -> None:
+    """Take jobs from the queue and do them until stopped (Ctrl+C or SIGTERM)."""
+    app = current_app._get_current_object()
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    click.echo(
+        f"Job worker: {threads} at once, from {store_name(app.config['JOBS_URL'])}; schedule "
+        f"{'on' if schedule else 'off'}. Ctrl+C to stop."
+    )
+    consume(app, threads, schedule)

@@ -9,6 +9,7 @@ from typing import Any
 from flask import Flask, current_app, has_app_context
 
 from planner.domain import clock
+from planner.domain.weeks import weekly_slot
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -25,7 +26,16 @@ DEFAULTS: dict[str, Any] = {
     "WTF_CSRF_TIME_LIMIT": 8 * 3600,
     "MAX_CONTENT_LENGTH": 5 * 1024 * 1024,
     "SERVICE_NAME": "Caseload planner",
+    # Statements in logs and errors without their values: those are people's names and cases.
+    "SQLALCHEMY_ENGINE_OPTIONS": {"hide_parameters": True},
     "PASSWORD_HASH_METHOD": "scrypt",
+    # The job queue's store: SQLite in instance/ by default; redis://HOST:6379/0 for workers
+    # on several machines; memory:// with JOBS_IMMEDIATE to run each job at once (tests).
+    "JOBS_URL": "sqlite:///jobs.db",
+    "JOBS_NAME": "caseload-planner",
+    "JOBS_IMMEDIATE": False,
+    # When the weekly batch plans the coming week by itself ("friday 18:00", UK time); "" for never.
+    "WEEKLY_PLAN_AT": "friday 18:00",
 }
 
 
@@ -46,6 +56,7 @@ def configure(app: Flask, test_config: dict[str, Any] | None) -> None:
             "(`make run` writes a random one)."
         )
     clock.tell_the_date_with(configured_today)
+    weekly_slot(app.config["WEEKLY_PLAN_AT"])  # a mistyped schedule stops the start, in words
 
 
 def configured_today() -> date:

@@ -29,6 +29,11 @@ def make_app(database: Path, **overrides: Any) -> Flask:
         "WTF_CSRF_ENABLED": False,
         # Salted like scrypt, but quick: tests sign people in hundreds of times.
         "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
+        # Each job runs at once, in the request that queues it; tests/planner/test_jobs.py
+        # runs real workers on the SQLite and Redis stores.
+        "JOBS_URL": "memory://",
+        "JOBS_IMMEDIATE": True,
+        "WEEKLY_PLAN_AT": "",
         **overrides,
     }
     app = create_app(config)
@@ -144,6 +149,15 @@ def postgres_url() -> Iterator[str]:
     from tests.postgres import TemporaryPostgres
 
     with TemporaryPostgres() as server:
+        yield server.url
+
+
+@pytest.fixture(scope="session")
+def redis_url() -> Iterator[str]:
+    """A throwaway Redis server on loopback, for the job queue's network store."""
+    from tests.services import TemporaryRedis
+
+    with TemporaryRedis() as server:
         yield server.url
 
 

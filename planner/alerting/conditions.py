@@ -6,8 +6,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import cached_property
-from typing import Any
 
+from optimisation import Plan, Problem
 from planner.domain.needs import need_name_for
 from planner.domain.policy import Policy
 from planner.domain.rules import handover, setting_on
@@ -173,10 +173,11 @@ class RunFacts:
     """What the alert rules read of a run: its plan and problem, and the way back to the rows."""
 
     week: Week
-    plan: dict[str, Any]
-    problem: dict[str, Any]
+    plan: Plan
+    problem: Problem
     ids: dict[tuple[str, int], NeedKey]
-    history: list[dict[str, Any]]
+    # The plans of the weeks just before, newest first.
+    history: list[Plan]
 
     @cached_property
     def cases(self) -> dict[str, Case]:
@@ -191,19 +192,19 @@ class RunFacts:
     @cached_property
     def planned(self) -> dict[tuple[str, int], str]:
         """Who the plan gives each need to."""
-        return {(a["case"], a["need"]): a["staff"] for a in self.plan["assignments"]}
-
-    @cached_property
-    def entries(self) -> dict[str, dict[str, Any]]:
-        """The problem's cases by reference."""
-        return {entry["id"]: entry for entry in self.problem["cases"]}
+        return {(a.case, a.need): a.staff for a in self.plan.assignments}
 
     def need(self, reference: str, index: int) -> tuple[NeedKey, str, str]:
         """Need `index` of a case: which one it is, its name, and a key part for its alerts."""
         which = self.ids[(reference, index)]
-        role = self.entries[reference]["needs"][index]["role"]
+        role = self.problem.case_by_id[reference].needs[index].role
         subject = f"need:{which.need_id}" if which.need_id else f"need:{reference}:{which.key}"
         return which, need_name_for(which.key, role), subject
+
+    def name(self, staff_id: str) -> str:
+        """A person's name, from their staff ID."""
+        person = self.staff.get(staff_id)
+        return person.name if person else staff_id
 
 
 def run_conditions(facts: RunFacts) -> list[Condition]:
@@ -219,17 +220,16 @@ def run_conditions(facts: RunFacts) -> list[Condition]:
 def _gaps(facts: RunFacts) -> Iterable[Condition]:
     """Needs nobody can cover: critical for high and very high risk."""
     severities = {Rosh.VERY_HIGH: CRITICAL, Rosh.HIGH: CRITICAL, Rosh.MEDIUM: WARNING}
-    for gap in facts.plan["uncovered"]:
-        case = facts.cases[gap["case"]]
-        which, name, subject = facts.need(gap["case"], gap["need"])
+    for gap in facts.plan.uncovered:
+        which, name, subject = facts.need(gap.case, gap.need)
         yield Condition(
             key=f"uncovered:{subject}",
             kind=AlertKind.UNCOVERED,
-            severity=severities.get(Rosh(facts.entries[gap["case"]]["risk"]), INFO),
-            reason=f"No {name}: {REASON_WORDS[gap['reason']]}",
-            detail=gap["detail"],
-            remedy=gap["remedy"]["text"],
-            case_id=case.id,
+            severity=severities.get(Rosh(gap.risk), INFO),
+            reason=f"No {name}: {REASON_WORDS[gap.reason]}",
+            detail=gap.detail,
+            remedy=gap.remedy.text,
+            case_id=facts.cases[gap.case].id,
             need_id=which.need_id,
         )
 
@@ -239,15 +239,15 @@ def _overloads(facts: RunFacts) -> Iterable[Condition]:
     policy = facts.week.policy
     safe, weeks = policy.safe_workload, policy.excessive_weeks
     earlier = [
-        {load["staff"] for load in record["staff_load"] if (load["workload"] or 0) > safe}
-        for record in facts.history[: weeks - 1]
+        {load.staff for load in plan.staff_load if (load.workload or 0) > safe}
+        for plan in facts.history[: weeks - 1]
     ]
-    for load in facts.plan["staff_load"]:
-        person = facts.staff.get(load["staff"])
-        share = load["workload"]
+    for load in facts.plan.staff_load:
+        person = facts.staff.get(load.staff)
+        share = load.workload
         if person is None or share is None or share <= policy.soft_capacity:
             continue
-        if share > safe and len(earlier) == weeks - 1 and all(load["staff"] in e for e in earlier):
+        if share > safe and len(earlier) == weeks - 1 and all(load.staff in e for e in earlier):
             yield Condition(
                 key=f"excessive:staff:{person.id}",
                 kind=AlertKind.EXCESSIVE,
@@ -256,13 +256,13 @@ def _overloads(facts: RunFacts) -> Iterable[Condition]:
                 remedy="Move cases to someone with room, or reduce their other work",
                 staff_member_id=person.id,
             )
-        work = load["committed_hours"] + load["planned_hours"]
+        work = load.committed_hours + load.planned_hours
         yield Condition(
             key=f"overloaded:staff:{person.id}",
             kind=AlertKind.OVERLOADED,
             severity=CRITICAL if share > safe else WARNING,
             reason=f"Planned at {share:.0%} of their hours",
-            detail=f"{work:.1f} hours of work for {load['available_hours']:.1f} available",
+            detail=f"{work:.1f} hours of work for {load.available_hours:.1f} available",
             remedy="Move a case to someone with room, or add hours to the team",
             staff_member_id=person.id,
         )
@@ -270,18 +270,18 @@ def _overloads(facts: RunFacts) -> Iterable[Condition]:
 
 def _pins_not_kept(facts: RunFacts) -> Iterable[Condition]:
     """Needs pinned to someone the plan could not keep on them."""
-    for entry in facts.problem["cases"]:
-        for index, need_entry in enumerate(entry["needs"]):
-            pinned = need_entry.get("pinned")
-            if pinned and facts.planned.get((entry["id"], index)) != pinned:
-                which, name, subject = facts.need(entry["id"], index)
+    for case in facts.problem.cases:
+        for index, need in enumerate(case.needs):
+            if need.pinned and facts.planned.get((case.id, index)) != need.pinned:
+                which, name, subject = facts.need(case.id, index)
                 yield Condition(
                     key=f"pin_not_kept:{subject}",
                     kind=AlertKind.PIN_NOT_KEPT,
                     severity=WARNING,
-                    reason=f"The {name} is pinned to {pinned}, who cannot hold it now",
+                    reason=f"The {name} is pinned to {facts.name(need.pinned)}, who cannot hold "
+                    "it now",
                     remedy="Remove the pin, or make them eligible again",
-                    case_id=facts.cases[entry["id"]].id,
+                    case_id=facts.cases[case.id].id,
                     need_id=which.need_id,
                 )
 
@@ -289,14 +289,14 @@ def _pins_not_kept(facts: RunFacts) -> Iterable[Condition]:
 def _release_risks(facts: RunFacts) -> Iterable[Condition]:
     """Holders away in the week of a release, and holders changed in the weeks before one."""
     week = facts.week.week
-    for entry in facts.problem["cases"]:
-        case = facts.cases[entry["id"]]
+    for entry in facts.problem.cases:
+        case = facts.cases[entry.id]
         release = case.release_date
         days = (release - week.monday).days if release else -1
         window = 7 * facts.week.policy.release_alert_weeks
         if not 0 <= days <= window or case.setting != Setting.CUSTODY:
             continue
-        for index, need_entry in enumerate(entry["needs"]):
+        for index, need in enumerate(entry.needs):
             which, name, subject = facts.need(case.reference, index)
             holder = facts.planned.get((case.reference, index))
             person = facts.staff.get(holder or "")
@@ -311,14 +311,13 @@ def _release_risks(facts: RunFacts) -> Iterable[Condition]:
                     staff_member_id=person.id,
                     need_id=which.need_id,
                 )
-            current = need_entry.get("current")
-            if current and holder and holder != current:
+            if need.current and holder and holder != need.current:
                 yield Condition(
                     key=f"change_near_release:{subject}",
                     kind=AlertKind.CHANGE_NEAR_RELEASE,
                     severity=WARNING,
                     reason=f"The {name} changes hands {days} days before release",
-                    detail=f"From {current} to {holder}",
+                    detail=f"From {facts.name(need.current)} to {facts.name(holder)}",
                     remedy="Keep the current holder if you can: pin them on the review page",
                     case_id=case.id,
                     need_id=which.need_id,

@@ -107,14 +107,19 @@ class UserRole(StrEnum):
     ADMIN = "admin"
 
 
-class RunStatus(StrEnum):
-    """Where a plan run is, or how it ended."""
+class JobStatus(StrEnum):
+    """Where a piece of long work (a plan run, a look-ahead, a what-if, an ask) is."""
 
+    QUEUED = "queued"
     RUNNING = "running"
-    OPTIMAL = "optimal"
-    FEASIBLE = "feasible"
-    ERROR = "error"
+    FINISHED = "finished"
     FAILED = "failed"
+    CANCELLED = "cancelled"
+
+
+# A job still to do or being done, and one that has ended.
+ACTIVE = frozenset({JobStatus.QUEUED, JobStatus.RUNNING})
+ENDED = frozenset({JobStatus.FINISHED, JobStatus.FAILED, JobStatus.CANCELLED})
 
 
 class AlertKind(StrEnum):
@@ -187,9 +192,12 @@ LABELS: tuple[tuple[StrEnum, str], ...] = (
     (AbsenceKind.ANNUAL_LEAVE, "Annual leave"),
     (AbsenceKind.UNION_DUTIES, "Union duties"),
 )
+# Skills in the short words of a list or a sentence (their forms say them in full: SKILLS).
+SKILL_WORDS = {"ct_trained": "CT trained", "erg_assessor": "ERG assessor", "polygraph": "Polygraph"}
 _BY_MEMBER = {(type(member), member.value): text for member, text in LABELS}
 _SHARED = {value for (_, value) in _BY_MEMBER if sum(v == value for (_, v) in _BY_MEMBER) > 1}
 _BY_VALUE = {member.value: text for member, text in LABELS if member.value not in _SHARED}
+_BY_VALUE.update(SKILL_WORDS)
 
 
 def label(value: object) -> str:

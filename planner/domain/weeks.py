@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 _WEEK = re.compile(r"^(\d{4})-W(\d{2})$")
+_AT = re.compile(r"^\s*([a-z]+)\s+(\d{1,2}):(\d{2})\s*$")
+DAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 
 
 @dataclass(frozen=True, order=True)
@@ -55,3 +57,15 @@ class IsoWeek:
 
     def __str__(self) -> str:
         return f"{self.year}-W{self.number:02d}"
+
+
+def weekly_slot(text: str) -> tuple[int, int, int] | None:
+    """A schedule like "friday 18:00" as (weekday, hour, minute); None for "", never."""
+    if not text.strip():
+        return None
+    found = _AT.match(text.lower())
+    if not found or found[1] not in DAYS or int(found[2]) > 23 or int(found[3]) > 59:
+        raise ValueError(
+            f"WEEKLY_PLAN_AT must be a day and a time like 'friday 18:00', or empty: {text!r}"
+        )
+    return DAYS.index(found[1]), int(found[2]), int(found[3])

@@ -1,1 +1,1 @@
-"""The one background-job mechanism."""
+"""The one background-job mechanism: a queue that any number of workers take jobs from."""

@@ -3,7 +3,14 @@
 from planner.models.audit import AuditEvent
 from planner.models.people import Allocation, Case, Exclusion, Need
 from planner.models.places import Region, Site
-from planner.models.plans import Alert, Forecast, PlanRun, ProposedAssignment
+from planner.models.plans import (
+    Alert,
+    Forecast,
+    PlanRun,
+    ProposedAssignment,
+    StaffingAsk,
+    WhatIf,
+)
 from planner.models.policy import PolicySetting
 from planner.models.staff import Absence, StaffMember
 from planner.models.users import User
@@ -23,5 +30,7 @@ __all__ = [
     "Region",
     "Site",
     "StaffMember",
+    "StaffingAsk",
     "User",
+    "WhatIf",
 ]

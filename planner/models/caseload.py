@@ -13,8 +13,12 @@ from planner.models.places import Site
 from planner.models.staff import StaffMember
 
 
-def load_caseload(session: Session) -> tuple[list[Case], list[StaffMember]]:
-    """Every active case and person, with what the snapshot reads of them, in a few queries."""
+def load_caseload(session: Session, fresh: bool = False) -> tuple[list[Case], list[StaffMember]]:
+    """Every active case and person, with what the snapshot reads of them, in a few queries.
+
+    `fresh` reads the rows again over those already loaded (another process may have changed
+    them); otherwise rows already in the session are taken as they are.
+    """
     cases = session.scalars(
         select(Case)
         .where(Case.active)
@@ -24,6 +28,7 @@ def load_caseload(session: Session) -> tuple[list[Case], list[StaffMember]]:
             selectinload(Case.needs).selectinload(Need.allocations),
             selectinload(Case.exclusions).joinedload(Exclusion.staff_member),
         )
+        .execution_options(populate_existing=fresh)
     ).all()
     staff = session.scalars(
         select(StaffMember)
@@ -33,6 +38,7 @@ def load_caseload(session: Session) -> tuple[list[Case], list[StaffMember]]:
             joinedload(StaffMember.site).joinedload(Site.region),
             selectinload(StaffMember.absences),
         )
+        .execution_options(populate_existing=fresh)
     ).all()
     return list(cases), list(staff)
 

@@ -8,52 +8,47 @@ from typing import Any
 from sqlalchemy import JSON, ForeignKey, Index, Select, String, Text, select, text
 from sqlalchemy.orm import Mapped, defer, mapped_column, relationship
 
-from planner.domain.vocabulary import AlertSeverity, RunStatus
+from planner.domain.vocabulary import AlertSeverity, JobStatus
 from planner.extensions import db
+from planner.models.jobs import JobMixin
 from planner.models.people import Case, Need
 from planner.models.staff import StaffMember
 from planner.models.types import UTCDateTime, enum_type, utcnow
 from planner.models.users import User
 
 
-class PlanRun(db.Model):
+class PlanRun(JobMixin, db.Model):
     """One run of the weekly allocation: its snapshot, its plan, and who started and approved it."""
 
     __tablename__ = "plan_run"
     __table_args__ = (
         Index("ix_plan_run_week_status", "week", "status"),
-        # The database itself refuses a second run of a week while one is running.
+        # The database itself refuses a second run of a week while one is queued or running.
         Index(
-            "ix_plan_run_one_running_per_week",
+            "ix_plan_run_one_active_per_week",
             "week",
             unique=True,
-            sqlite_where=text("status = 'running'"),
-            postgresql_where=text("status = 'running'"),
+            sqlite_where=text("status IN ('queued', 'running')"),
+            postgresql_where=text("status IN ('queued', 'running')"),
         ),
     )
+    job_kind = "plan-run"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     week: Mapped[str] = mapped_column(String(8))
-    status: Mapped[RunStatus] = mapped_column(enum_type(RunStatus, "run_status"))
     solver: Mapped[str] = mapped_column(String(10))
     time_limit: Mapped[float]
-    started_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    started_by_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
-    started_by_name: Mapped[str] = mapped_column(String(80))
     problem_json: Mapped[str | None] = mapped_column(Text)
     plan_json: Mapped[str | None] = mapped_column(Text)
+    # Whether the optimiser proved its plan the best possible (within the policy's gap).
+    optimal: Mapped[bool | None]
     coverage: Mapped[float | None]
     bound: Mapped[float | None]
     solve_seconds: Mapped[float | None]
     summary: Mapped[dict[str, Any] | None] = mapped_column(JSON)
-    # What a running run is doing now; why a failed one failed.
-    progress: Mapped[str | None] = mapped_column(String(200))
-    message: Mapped[str | None] = mapped_column(Text)
     approved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     approved_by_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
 
-    started_by: Mapped[User | None] = relationship(foreign_keys=[started_by_id])
     approved_by: Mapped[User | None] = relationship(foreign_keys=[approved_by_id])
     proposals: Mapped[list[ProposedAssignment]] = relationship(
         back_populates="run", cascade="all, delete-orphan"
@@ -63,6 +58,11 @@ class PlanRun(db.Model):
     def listed(cls) -> Select[tuple[PlanRun]]:
         """Runs without their problem and plan, which are megabytes each at national scale."""
         return select(cls).options(defer(cls.problem_json), defer(cls.plan_json))
+
+    @property
+    def finished(self) -> bool:
+        """Whether the run made a plan (to review, change and approve)."""
+        return self.status == JobStatus.FINISHED
 
     def __repr__(self) -> str:
         return f"<PlanRun {self.id} {self.week} {self.status}>"
@@ -140,10 +140,11 @@ class Alert(db.Model):
         return f"<Alert {self.key}>"
 
 
-class Forecast(db.Model):
+class Forecast(JobMixin, db.Model):
     """A look-ahead: the coming weeks planned in turn, nothing approved, to see where gaps fall."""
 
     __tablename__ = "forecast"
+    job_kind = "look-ahead"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     first_week: Mapped[str] = mapped_column(String(8))
@@ -151,15 +152,39 @@ class Forecast(db.Model):
     solver: Mapped[str] = mapped_column(String(10))
     # Seconds for each week's solve.
     time_limit: Mapped[float]
-    status: Mapped[RunStatus] = mapped_column(enum_type(RunStatus, "run_status"))
-    started_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    started_by_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
-    started_by_name: Mapped[str] = mapped_column(String(80))
-    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    progress: Mapped[str | None] = mapped_column(String(200))
-    message: Mapped[str | None] = mapped_column(Text)
     # One entry a week: coverage, gaps by risk, and the high-risk needs left uncovered.
     results: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON)
 
     def __repr__(self) -> str:
         return f"<Forecast {self.id} from {self.first_week}>"
+
+
+class WhatIf(JobMixin, db.Model):
+    """A change tried on a run's week without saving it, and what the plan would then be."""
+
+    __tablename__ = "what_if"
+    __table_args__ = (Index("ix_what_if_run_change", "run_id", "change_key"),)
+    job_kind = "what-if"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    run_id: Mapped[int] = mapped_column(ForeignKey("plan_run.id", ondelete="CASCADE"))
+    # The change as its form gave it, and a key for it, so the same question is answered once.
+    change: Mapped[dict[str, Any]] = mapped_column(JSON)
+    change_key: Mapped[str] = mapped_column(String(300))
+    result: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+
+    run: Mapped[PlanRun] = relationship()
+
+
+class StaffingAsk(JobMixin, db.Model):
+    """The fewest extra people who would cover a run's high-risk gaps, checked by solving again."""
+
+    __tablename__ = "staffing_ask"
+    job_kind = "staffing-ask"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    run_id: Mapped[int] = mapped_column(ForeignKey("plan_run.id", ondelete="CASCADE"), index=True)
+    # One entry a place: the people asked for there and the gaps they cover.
+    result: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON)
+
+    run: Mapped[PlanRun] = relationship()

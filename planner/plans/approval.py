@@ -7,10 +7,10 @@ from datetime import date, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
+from planner.domain.vocabulary import JobStatus
 from planner.domain.weeks import IsoWeek
 from planner.models import Allocation, Need, PlanRun, ProposedAssignment, User
 from planner.models.types import utcnow
-from planner.plans.batch import FINISHED
 
 
 class ApprovalRefused(Exception):
@@ -19,13 +19,13 @@ class ApprovalRefused(Exception):
 
 def approval_problem(session: Session, run: PlanRun) -> str | None:
     """Why this run cannot be approved now, or None if it can."""
-    if run.status not in FINISHED:
+    if not run.finished:
         return f"only a finished plan can be approved; this run is {run.status.value}"
     if run.approved_at is not None:
         return "this run is already approved"
     newer = session.scalar(
         select(PlanRun.id).where(
-            PlanRun.week == run.week, PlanRun.id > run.id, PlanRun.status.in_(FINISHED)
+            PlanRun.week == run.week, PlanRun.id > run.id, PlanRun.status == JobStatus.FINISHED
         )
     )
     if newer:

@@ -14,6 +14,7 @@ from wtforms import BooleanField, IntegerField, RadioField, StringField, SubmitF
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, ValidationError
 
 from planner.domain.vocabulary import Grade, Role, Rosh, Vetting
+from planner.plans.whatif import Change
 from planner.web.forms import (
     CheckboxInput,
     GovSelectField,
@@ -117,6 +118,10 @@ class SickForm(FlaskForm):
         if not field.data:
             raise ValidationError("Choose who is off sick")
 
+    def change(self) -> Change:
+        """The change the form describes."""
+        return Change("sick", staff_ref=self.person.data, weeks=self.weeks.data)
+
 
 class AgencyForm(FlaskForm):
     """An extra practitioner from an agency."""
@@ -135,14 +140,31 @@ class AgencyForm(FlaskForm):
     ct_trained = BooleanField("Counter-terrorism trained", widget=CheckboxInput(), default=True)
     submit = SubmitField("Try it", widget=GovSubmitInput())
 
-    def __init__(self, *args: Any, sites: list[tuple[str, str]], **kwargs: Any) -> None:
+    def __init__(self, *args: Any, regions: dict[str, str], **kwargs: Any) -> None:
         super().__init__(*args, prefix="agency", **kwargs)
-        self.site.choices = choices(sites, blank="Choose a prison or office")
+        self.regions = regions
+        self.site.choices = choices(
+            [(site, f"{site}, {region}") for site, region in sorted(regions.items())],
+            blank="Choose a prison or office",
+        )
 
     def validate_site(self, field: GovSelectField) -> None:
         """A site from the run's region."""
         if not field.data:
             raise ValidationError("Choose where they would work")
+
+    def change(self) -> Change:
+        """The change the form describes."""
+        return Change(
+            "agency",
+            role=self.role.data,
+            grade=self.grade.data,
+            site=self.site.data,
+            region=self.regions[self.site.data],
+            hours=self.hours.data,
+            vetting=self.vetting.data,
+            skills=("ct_trained",) if self.ct_trained.data else (),
+        )
 
 
 class RiskForm(FlaskForm):
@@ -165,3 +187,7 @@ class RiskForm(FlaskForm):
         """A case of the run."""
         if field.data not in self.references:
             raise ValidationError("Enter the reference of a case in this plan")
+
+    def change(self) -> Change:
+        """The change the form describes."""
+        return Change("risk", case_reference=self.case.data, rosh=self.rosh.data)

@@ -2,37 +2,32 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+import dataclasses
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from optimisation import Plan, problem_from_dict
+from optimisation import Plan, Problem
 from planner.domain.needs import need_name_for
 from planner.domain.rules import HIGH_RISKS
-from planner.domain.vocabulary import RunStatus
+from planner.domain.vocabulary import ACTIVE
 from planner.domain.weeks import IsoWeek
+from planner.extensions import db
+from planner.jobs.lifecycle import JobFailed
+from planner.jobs.queue import Job, perform
 from planner.models import Forecast, User
 from planner.models.caseload import load_caseload
 from planner.models.policy import load_policy
-from planner.models.types import utcnow
-from planner.plans.batch import (
-    STALE_MARGIN,
-    RunFailed,
-    RunRefused,
-    Solver,
-    cover_by_risk,
-    report_progress,
-    solve_problem,
-)
-from planner.plans.snapshot import Snapshot, build_snapshot
+from planner.plans.batch import RunRefused, cover_of
+from planner.plans.snapshot import NeedRef, Snapshot, build_snapshot
+from planner.web.templating import govuk_date, govuk_datetime
 
 # Seconds for each week's solve: twelve weeks of a region fit in a minute.
 LOOK_AHEAD_SECONDS = 3.0
 
 
-def start_forecast(
+def queue_forecast(
     session: Session,
     first: IsoWeek,
     weeks: int,
@@ -41,102 +36,80 @@ def start_forecast(
     user: User | None,
     actor: str,
 ) -> Forecast:
-    """Record a look-ahead as running, unless one already is."""
-    now = utcnow()
-    for running in session.scalars(select(Forecast).where(Forecast.status == RunStatus.RUNNING)):
-        if (
-            running.started_at
-            + timedelta(seconds=running.weeks * running.time_limit)
-            + STALE_MARGIN
-            < now
-        ):
-            running.status, running.finished_at = RunStatus.FAILED, now
-            running.message = "The look-ahead was interrupted before it finished."
-        else:
-            raise RunRefused(
-                f"a look-ahead is already running: {running.started_by_name} started it"
-            )
+    """Record a look-ahead as queued (committed), unless one is queued or running."""
+    running = session.scalar(select(Forecast).where(Forecast.status.in_(ACTIVE)))
+    if running is not None:
+        raise RunRefused(
+            f"a look-ahead is already {running.status.value}: {running.started_by_name} "
+            f"started it on {govuk_datetime(running.queued_at)}"
+        )
     forecast = Forecast(
         first_week=str(first),
         weeks=weeks,
         solver=solver,
         time_limit=time_limit,
-        status=RunStatus.RUNNING,
-        started_by_id=user.id if user else None,
+        started_by=user,
         started_by_name=actor,
-        progress="Waiting to start",
+        progress="Waiting for a job worker",
     )
     session.add(forecast)
     session.commit()
     return forecast
 
 
-def execute_forecast(
-    session: Session, forecast_id: int, solver: Solver = solve_problem
+def look_ahead_here(
+    session: Session, first: IsoWeek, weeks: int, solver: str, time_limit: float, actor: str
 ) -> Forecast:
-    """Plan each week in turn, each from the one before; the results or the failure are stored."""
-    forecast = session.get(Forecast, forecast_id)
-    if forecast is None or forecast.status != RunStatus.RUNNING:
-        raise RunRefused(f"look-ahead {forecast_id} is not waiting to run")
-    try:
-        forecast.results = look_ahead(session, forecast, solver)
-        forecast.status = (
-            RunStatus.OPTIMAL
-            if all(week["status"] == "optimal" for week in forecast.results)
-            else RunStatus.FEASIBLE
-        )
-    except Exception as error:
-        # Whatever went wrong, the look-ahead says so.
-        session.rollback()
-        forecast = session.get(Forecast, forecast_id)
-        forecast.status = RunStatus.FAILED
-        forecast.message = (
-            str(error) if isinstance(error, RunFailed) else f"{type(error).__name__}: {error}"
-        )
-    forecast.progress = None
-    forecast.finished_at = utcnow()
-    session.commit()
-    return forecast
+    """Queue a look-ahead and do it here, in this process (the command line's way)."""
+    queued = queue_forecast(session, first, weeks, solver, time_limit, None, actor)
+    perform(Forecast.job_kind, queued.id, apart=False)
+    session.expire_all()
+    return session.get(Forecast, queued.id)
 
 
-def look_ahead(session: Session, forecast: Forecast, solver: Solver) -> list[dict[str, Any]]:
-    """Each week's plan in turn, each week's holders taken from the plan of the week before."""
+def look_ahead(forecast: Forecast, job: Job) -> None:
+    """The look-ahead's work: each week planned in turn, from the holders planned before."""
+    session = db.session
     policy = load_policy(session)
     cases, staff = load_caseload(session)
     first = IsoWeek.parse(forecast.first_week)
-    carried: dict[tuple[int, str], str | None] | None = None
+    carried: dict[NeedRef, str | None] | None = None
     results = []
     for offset in range(forecast.weeks):
         week = first.plus(offset)
-        report_progress(
-            session, forecast, f"Planning {week}, week {offset + 1} of {forecast.weeks}"
+        job.progress(
+            f"Planning the week of {govuk_date(week.monday)}, week {offset + 1} of {forecast.weeks}"
         )
         snapshot = build_snapshot(cases, staff, week, policy)
         if carried is not None:
-            _carry(snapshot, carried)
-        plan = solver(problem_from_dict(snapshot.problem), forecast.solver, forecast.time_limit)
+            snapshot = dataclasses.replace(snapshot, problem=_carry(snapshot, carried))
+        # Each week's solve is short, so here: a cancelled look-ahead stops between weeks.
+        plan = job.solve(snapshot.problem, forecast.solver, forecast.time_limit, here=True)
         if plan.status == "error":
-            raise RunFailed(f"The optimiser could not plan {week}: {plan.message}")
+            raise JobFailed(f"The optimiser could not plan {week}: {plan.message}")
         planned = {(a.case, a.need): a.staff for a in plan.assignments}
-        carried = {
-            (ref.case_id, ref.key): planned.get(position)
-            for position, ref in snapshot.needs.items()
-        }
+        carried = {ref: planned.get(position) for position, ref in snapshot.needs.items()}
         results.append(week_result(snapshot, plan))
-    return results
+    forecast.results = results
 
 
-def _carry(snapshot: Snapshot, holders: dict[tuple[int, str], str | None]) -> None:
-    """Make the holders the week before planned the current holders of this week."""
-    cases = {case["id"]: case for case in snapshot.problem["cases"]}
-    for (reference, index), ref in snapshot.needs.items():
-        if (ref.case_id, ref.key) in holders:
-            cases[reference]["needs"][index]["current"] = holders[(ref.case_id, ref.key)]
+def _carry(snapshot: Snapshot, holders: dict[NeedRef, str | None]) -> Problem:
+    """The week's problem with the holders the week before planned as its current holders."""
+    problem = snapshot.problem
+    cases = []
+    for case in problem.cases:
+        needs = tuple(
+            dataclasses.replace(need, current=holders[ref])
+            if (ref := snapshot.needs[(case.id, index)]) in holders
+            else need
+            for index, need in enumerate(case.needs)
+        )
+        cases.append(dataclasses.replace(case, needs=needs))
+    return dataclasses.replace(problem, cases=tuple(cases))
 
 
 def week_result(snapshot: Snapshot, plan: Plan) -> dict[str, Any]:
     """What a manager needs of one week: cover by risk and the high-risk gaps with remedies."""
-    entries = {case["id"]: case for case in snapshot.problem["cases"]}
     gaps = [
         {
             "case": gap.case,
@@ -144,7 +117,7 @@ def week_result(snapshot: Snapshot, plan: Plan) -> dict[str, Any]:
             "risk": gap.risk,
             "need": need_name_for(
                 snapshot.needs[(gap.case, gap.need)].key,
-                entries[gap.case]["needs"][gap.need]["role"],
+                snapshot.problem.case_by_id[gap.case].needs[gap.need].role,
             ),
             "reason": gap.reason,
             "detail": gap.detail,
@@ -155,12 +128,12 @@ def week_result(snapshot: Snapshot, plan: Plan) -> dict[str, Any]:
     ]
     gaps.sort(key=lambda gap: (gap["risk"] != "very_high", gap["case"]))
     return {
-        "week": snapshot.problem["week"],
+        "week": snapshot.problem.week,
         "monday": snapshot.week.monday.isoformat(),
-        "status": plan.status,
+        "optimal": plan.status == "optimal",
         "coverage": plan.objective.coverage,
         "bound": plan.bound.coverage,
-        "by_risk": cover_by_risk(snapshot, plan),
+        "by_risk": cover_of(snapshot.problem, plan),
         "uncovered": len(plan.uncovered),
         "high_risk_gaps": gaps,
     }

@@ -12,7 +12,6 @@ from optimisation import staff_verdicts
 from planner.domain.rules import workload
 from planner.models import PlanRun, ProposedAssignment, StaffMember, User
 from planner.models.types import utcnow
-from planner.plans.batch import FINISHED
 from planner.plans.review import RunProblem
 
 
@@ -95,7 +94,7 @@ def override(
     user: User,
 ) -> None:
     """Put another eligible person (or nobody) on the need, for a reason that is recorded."""
-    if run.approved_at is not None or run.status not in FINISHED:
+    if run.approved_at is not None or not run.finished:
         raise OverrideRefused("this run can no longer be changed")
     if person is not None:
         verdict = next(

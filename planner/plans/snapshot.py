@@ -5,8 +5,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
 
+from optimisation import Case as ProblemCase
+from optimisation import Need as ProblemNeed
+from optimisation import Problem, ProblemPolicy
+from optimisation import Staff as ProblemStaff
 from planner.domain.policy import Policy
 from planner.domain.rules import (
     CaseFacts,
@@ -17,9 +20,7 @@ from planner.domain.rules import (
 )
 from planner.domain.vocabulary import Grade, NeedSource, Vetting
 from planner.domain.weeks import IsoWeek
-from planner.models import Allocation, Case, Need, StaffMember
-
-PROBLEM_FORMAT = "caseload-problem/1"
+from planner.models import Case, Need, StaffMember
 
 
 @dataclass(frozen=True)
@@ -44,7 +45,7 @@ class Snapshot:
     """The problem for a week, and the way back from its ids to the database's rows."""
 
     week: IsoWeek
-    problem: dict[str, Any]
+    problem: Problem
     needs: dict[tuple[str, int], NeedRef]
     staff_ids: dict[str, int]
     case_ids: dict[str, int]
@@ -86,41 +87,40 @@ def _spec_of(need: Need) -> NeedSpec:
 def build_snapshot(
     cases: Sequence[Case], staff: Sequence[StaffMember], week: IsoWeek, policy: Policy
 ) -> Snapshot:
-    """The caseload-problem/1 for a week: who has how many hours, and what each case needs."""
+    """The problem for a week: who has how many hours, and what each case needs."""
     on = week.monday
     by_id = {person.id: person for person in staff}
-    problem_staff = [_staff_entry(person, week, policy) for person in staff]
     problem_cases = []
     refs: dict[tuple[str, int], NeedRef] = {}
     for case in cases:
         needs = []
         for index, planned in enumerate(planned_needs(case, case.needs, policy, on)):
-            holder = _holder(planned.stored, on)
+            holder = planned.stored.allocation_on(on) if planned.stored else None
             current = by_id.get(holder.staff_member_id) if holder else None
             held_by = current.staff_ref if current else None
-            pin = held_by if holder and holder.pinned else None
-            needs.append(need_entry(planned.spec, held_by, pin))
+            needs.append(
+                need_entry(planned.spec, held_by, held_by if holder and holder.pinned else None)
+            )
             refs[(case.reference, index)] = NeedRef(case.id, planned.key)
         excluded = sorted(
             e.staff_member.staff_ref for e in case.exclusions if e.staff_member_id in by_id
         )
         problem_cases.append(
-            {
-                "id": case.reference,
-                "risk": case.rosh.value,
-                "site": case.site.code,
-                "region": case.site.region.name,
-                "excluded_staff": excluded,
-                "needs": needs,
-            }
+            ProblemCase(
+                id=case.reference,
+                risk=case.rosh.value,
+                site=case.site.code,
+                region=case.site.region.name,
+                needs=tuple(needs),
+                excluded_staff=tuple(excluded),
+            )
         )
-    problem = {
-        "format": PROBLEM_FORMAT,
-        "week": str(week),
-        "policy": _policy_entry(policy),
-        "staff": problem_staff,
-        "cases": problem_cases,
-    }
+    problem = Problem(
+        week=str(week),
+        policy=problem_policy(policy),
+        staff=tuple(_staff_entry(person, week, policy) for person in staff),
+        cases=tuple(problem_cases),
+    )
     return Snapshot(
         week=week,
         problem=problem,
@@ -138,54 +138,45 @@ def effective_vetting(person: StaffMember, on: date) -> Vetting:
     return person.vetting
 
 
-def _staff_entry(person: StaffMember, week: IsoWeek, policy: Policy) -> dict[str, Any]:
+def _staff_entry(person: StaffMember, week: IsoWeek, policy: Policy) -> ProblemStaff:
     """One practitioner as the optimiser reads them."""
     available = available_hours(person, week, policy)
-    entry: dict[str, Any] = {
-        "id": person.staff_ref,
-        "role": person.role.value,
-        "grade": person.grade.value,
-        "site": person.site.code,
-        "region": person.site.region.name,
-        "available_hours": available,
-        "committed_hours": committed_hours(person, available),
-        "vetting": effective_vetting(person, week.monday).value,
-        "skills": sorted(person.skills),
-    }
-    if person.max_cases is not None:
-        entry["max_cases"] = person.max_cases
-    return entry
+    return ProblemStaff(
+        id=person.staff_ref,
+        role=person.role.value,
+        grade=person.grade.value,
+        site=person.site.code,
+        region=person.site.region.name,
+        available_hours=available,
+        committed_hours=committed_hours(person, available),
+        vetting=effective_vetting(person, week.monday).value,
+        skills=tuple(sorted(person.skills)),
+        max_cases=person.max_cases,
+    )
 
 
-def need_entry(spec: NeedSpec, current: str | None, pinned: str | None) -> dict[str, Any]:
+def need_entry(spec: NeedSpec, current: str | None, pinned: str | None) -> ProblemNeed:
     """One need as the optimiser reads it, with the staff ids of its holder and its pin."""
-    return {
-        "role": spec.role.value,
-        "min_grade": Grade(spec.min_grade).value,
-        "hours": spec.hours,
-        "vetting": Vetting(spec.vetting).value,
-        "skills": sorted(spec.skills),
-        "same_site": spec.same_site,
-        "current": current,
-        "pinned": pinned,
-    }
+    return ProblemNeed(
+        role=spec.role.value,
+        hours=spec.hours,
+        min_grade=Grade(spec.min_grade).value,
+        vetting=Vetting(spec.vetting).value,
+        skills=tuple(sorted(spec.skills)),
+        same_site=spec.same_site,
+        current=current,
+        pinned=pinned,
+    )
 
 
-def _holder(need: Need | None, on: date) -> Allocation | None:
-    """The allocation of a stored need in force on a day."""
-    if need is None:
-        return None
-    return need.allocation_on(on)
-
-
-def _policy_entry(policy: Policy) -> dict[str, Any]:
+def problem_policy(policy: Policy) -> ProblemPolicy:
     """The policy part of the problem."""
-    return {
-        "risk_weights": dict(policy.risk_weights),
-        "grades": [grade.value for grade in Grade],
-        "vetting": [level.value for level in Vetting],
-        "soft_capacity": policy.soft_capacity,
-        "hard_capacity": policy.hard_capacity,
-        "time_limit_seconds": policy.time_limit_seconds,
-        "relative_gap": policy.relative_gap,
-    }
+    return ProblemPolicy(
+        risk_weights={risk: float(weight) for risk, weight in policy.risk_weights.items()},
+        grades=tuple(grade.value for grade in Grade),
+        vetting=tuple(level.value for level in Vetting),
+        soft_capacity=policy.soft_capacity,
+        hard_capacity=policy.hard_capacity,
+        time_limit_seconds=policy.time_limit_seconds,
+        relative_gap=policy.relative_gap,
+    )

@@ -1,24 +1,26 @@
-"""The plans pages: run a week, follow it, review it, override, approve, compare."""
+"""The plans pages: run a week and follow it, review, override, approve, compare; the jobs."""
 
 from __future__ import annotations
 
 from collections import Counter
-from typing import Any
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 from sqlalchemy import select
-from sqlalchemy.orm import joinedload
 
 from planner.domain.clock import today
-from planner.domain.vocabulary import ALERT_KIND_NAMES, Rosh, RunStatus, UserRole
+from planner.domain.vocabulary import ALERT_KIND_NAMES, Rosh, UserRole
 from planner.domain.weeks import IsoWeek
 from planner.extensions import db
-from planner.models import Forecast, PlanRun, ProposedAssignment, StaffMember
+from planner.jobs.lifecycle import request_cancel
+from planner.jobs.queue import KINDS, enqueue
+from planner.models import Forecast, PlanRun, StaffingAsk, StaffMember, WhatIf
+from planner.models.jobs import JobMixin
 from planner.models.policy import load_policy
+from planner.plans import queries
 from planner.plans.approval import ApprovalRefused, approval_problem, approve
-from planner.plans.batch import FINISHED, RunRefused, fail_interrupted_runs, start_run
+from planner.plans.batch import RunRefused, queue_run
 from planner.plans.forms import (
     NOBODY,
     AgencyForm,
@@ -28,15 +30,15 @@ from planner.plans.forms import (
     RunForm,
     SickForm,
 )
-from planner.plans.launcher import launch
-from planner.plans.lookahead import LOOK_AHEAD_SECONDS, start_forecast
+from planner.plans.lookahead import LOOK_AHEAD_SECONDS, queue_forecast
 from planner.plans.overrides import OverrideRefused, candidates, override
-from planner.plans.review import KINDS, Proposal, review, stored_problem
-from planner.plans.staffing import staffing_ask
-from planner.plans.whatif import Change, try_change
+from planner.plans.review import KINDS as CHANGE_KINDS
+from planner.plans.review import Proposal, review, stored_problem
+from planner.plans.staffing import ask_for_staff
+from planner.plans.whatif import ask_what_if
 from planner.web.forms import ConfirmForm
 from planner.web.security import role_required
-from planner.web.templating import govuk_date
+from planner.web.templating import govuk_date, sentence
 
 blueprint = Blueprint("plans", __name__, url_prefix="/plans")
 
@@ -52,36 +54,35 @@ def _weeks() -> list[tuple[str, str]]:
     return [(str(week), f"{week} (from {govuk_date(week.monday)})") for week in weeks]
 
 
-def _sentence(text: str) -> str:
-    """A message as a sentence: its first letter upper case, the rest as it was."""
-    return text[:1].upper() + text[1:]
-
-
 def _run(run_id: int) -> PlanRun:
     """The run, or 404."""
     return db.session.get(PlanRun, run_id) or abort(404)
 
 
+def _finished_run(run_id: int) -> PlanRun:
+    """A run that made a plan, or 404."""
+    plan_run = _run(run_id)
+    return plan_run if plan_run.finished else abort(404)
+
+
 @blueprint.route("/")
 def index() -> ResponseReturnValue:
     """The runs, newest first, and the form that starts one."""
-    fail_interrupted_runs(db.session)
     form = RunForm(weeks=_weeks())
-    if not form.is_submitted():
-        form.week.data = str(IsoWeek.containing(today()).plus(1))
-        form.time_limit.data = int(load_policy(db.session).time_limit_seconds)
-    return render_template("plans/index.html", runs=_recent_runs(), form=form)
+    form.week.data = str(IsoWeek.containing(today()).plus(1))
+    form.time_limit.data = int(load_policy(db.session).time_limit_seconds)
+    return render_template("plans/index.html", runs=queries.recent_runs(db.session), form=form)
 
 
 @blueprint.route("/run", methods=["POST"])
 @role_required(UserRole.MANAGER)
 def run() -> ResponseReturnValue:
-    """Start a run of a week; its work happens in another process."""
+    """Queue a run of a week; a job worker does it."""
     form = RunForm(weeks=_weeks())
     if form.validate_on_submit():
         week = IsoWeek.parse(form.week.data)
         try:
-            started = start_run(
+            queued = queue_run(
                 db.session,
                 week,
                 form.solver.data,
@@ -90,30 +91,23 @@ def run() -> ResponseReturnValue:
                 current_user.username,
             )
         except RunRefused as refusal:
-            form.week.errors.append(_sentence(str(refusal)))
+            form.week.errors.append(sentence(str(refusal)))
         else:
-            launch(["plan", "--run-id", str(started.id)], f"run-{started.id}")
-            return redirect(url_for("plans.show", run_id=started.id))
-    return render_template("plans/index.html", runs=_recent_runs(), form=form), 200
-
-
-def _recent_runs() -> list[PlanRun]:
-    """The last hundred runs, newest first."""
-    return list(db.session.scalars(PlanRun.listed().order_by(PlanRun.id.desc()).limit(100)))
+            enqueue(queued)
+            return redirect(url_for("plans.show", run_id=queued.id))
+    return render_template("plans/index.html", runs=queries.recent_runs(db.session), form=form)
 
 
 @blueprint.route("/<int:run_id>")
 def show(run_id: int) -> ResponseReturnValue:
-    """A run: its progress while it runs, its failure, or its review."""
+    """A run: its progress while it runs, why it ended, or its review."""
     plan_run = _run(run_id)
-    if plan_run.status == RunStatus.RUNNING:
-        fail_interrupted_runs(db.session)
-    if plan_run.status in (RunStatus.RUNNING, RunStatus.FAILED, RunStatus.ERROR):
+    if not plan_run.finished:
         return render_template("plans/progress.html", run=plan_run)
     proposals, loads = review(db.session, plan_run)
     filters = {name: request.args.get(name, "") for name in ("region", "site", "risk")}
     shown = [p for p in proposals if _matches(p, filters)]
-    grouped = {kind: [p for p in shown if p.kind == kind] for kind in KINDS}
+    grouped = {kind: [p for p in shown if p.kind == kind] for kind in CHANGE_KINDS}
     # What has not changed is listed only when asked for: at national scale it is thousands.
     show_unchanged = request.args.get("unchanged") == "show"
     policy = load_policy(db.session)
@@ -122,8 +116,6 @@ def show(run_id: int) -> ResponseReturnValue:
         for load in loads
         if load.before != load.after or (load.after or 0.0) > policy.safe_workload
     ]
-    regions = sorted({p.case.site.region.name for p in proposals})
-    sites = sorted({p.case.site.code for p in proposals})
     return render_template(
         "plans/review.html",
         run=plan_run,
@@ -133,8 +125,8 @@ def show(run_id: int) -> ResponseReturnValue:
         counts=Counter(p.kind for p in proposals),
         loads=sorted(changed, key=lambda load: -(load.after or 0.0)),
         filters=filters,
-        regions=regions,
-        sites=sites,
+        regions=sorted({p.case.site.region.name for p in proposals}),
+        sites=sorted({p.case.site.code for p in proposals}),
         risks=list(reversed(Rosh)),
         approval_problem=approval_problem(db.session, plan_run),
         policy=policy,
@@ -156,13 +148,7 @@ def _matches(proposal: Proposal, filters: dict[str, str]) -> bool:
 def change(run_id: int, proposal_id: int) -> ResponseReturnValue:
     """Put another eligible person, or nobody, on a need of the run, with a reason."""
     plan_run = _run(run_id)
-    proposal = db.session.scalar(
-        select(ProposedAssignment)
-        .where(ProposedAssignment.id == proposal_id, ProposedAssignment.run_id == run_id)
-        .options(joinedload(ProposedAssignment.need))
-    )
-    if proposal is None or plan_run.status not in FINISHED:
-        abort(404)
+    proposal = queries.proposal_of(db.session, plan_run, proposal_id) or abort(404)
     people = candidates(db.session, plan_run, proposal)
     options = [(c.staff.staff_ref, c.staff.name) for c in people if c.eligible]
     form = OverrideForm(options=options)
@@ -179,7 +165,7 @@ def change(run_id: int, proposal_id: int) -> ResponseReturnValue:
             reason, pin = form.reason.data, form.pin.data
             override(db.session, plan_run, proposal, person, reason, pin, current_user)
         except OverrideRefused as refusal:
-            form.person.errors.append(_sentence(str(refusal)))
+            form.person.errors.append(sentence(str(refusal)))
         else:
             db.session.commit()
             who = person.name if person else "nobody"
@@ -220,28 +206,12 @@ def compare() -> ResponseReturnValue:
     if not all(value.isdigit() for value in ids):
         abort(404)
     first, second = (_run(int(value)) for value in ids)
-    rows = db.session.scalars(
-        select(ProposedAssignment)
-        .where(ProposedAssignment.run_id.in_([first.id, second.id]))
-        .options(joinedload(ProposedAssignment.staff_member))
-    ).all()
-    by_need: dict[int, dict[int, ProposedAssignment]] = {}
-    for proposal in rows:
-        by_need.setdefault(proposal.need_id, {})[proposal.run_id] = proposal
-    differences = [
-        (pair.get(first.id), pair.get(second.id))
-        for pair in by_need.values()
-        if _holder(pair.get(first.id)) != _holder(pair.get(second.id))
-    ]
-    differences.sort(key=lambda pair: next(p for p in pair if p).case_reference)
     return render_template(
-        "plans/compare.html", first=first, second=second, differences=differences
+        "plans/compare.html",
+        first=first,
+        second=second,
+        differences=queries.differences(db.session, first, second),
     )
-
-
-def _holder(proposal: ProposedAssignment | None) -> int | None:
-    """Who a proposal gives the need to (None for nobody or no proposal)."""
-    return proposal.staff_member_id if proposal else None
 
 
 @blueprint.route("/look-ahead", methods=["GET", "POST"])
@@ -253,7 +223,7 @@ def look_ahead() -> ResponseReturnValue:
             abort(403)
         if form.validate_on_submit():
             try:
-                started = start_forecast(
+                queued = queue_forecast(
                     db.session,
                     IsoWeek.containing(today()).plus(1),
                     form.weeks.data,
@@ -263,23 +233,18 @@ def look_ahead() -> ResponseReturnValue:
                     current_user.username,
                 )
             except RunRefused as refusal:
-                form.weeks.errors.append(_sentence(str(refusal)))
+                form.weeks.errors.append(sentence(str(refusal)))
             else:
-                launch(["look-ahead", "--forecast-id", str(started.id)], f"look-ahead-{started.id}")
+                enqueue(queued)
                 return redirect(url_for("plans.look_ahead"))
     elif not form.weeks.data:
         form.weeks.data = 12
-    forecast = db.session.scalar(select(Forecast).order_by(Forecast.id.desc()).limit(1))
+    forecast = queries.latest_forecast(db.session)
     return render_template("plans/lookahead.html", form=form, forecast=forecast)
 
 
-@blueprint.route("/<int:run_id>/what-if", methods=["GET", "POST"])
-@role_required(UserRole.MANAGER)
-def what_if(run_id: int) -> ResponseReturnValue:
-    """Try a change on the run's week without saving it, and see the alerts it would bring."""
-    plan_run = _run(run_id)
-    if plan_run.status not in FINISHED:
-        abort(404)
+def _what_if_forms(plan_run: PlanRun) -> dict[str, SickForm | AgencyForm | RiskForm]:
+    """The three what-if forms; only the one sent reads what was sent."""
     problem = stored_problem(plan_run)
     names = dict(
         db.session.execute(
@@ -288,60 +253,113 @@ def what_if(run_id: int) -> ResponseReturnValue:
             )
         ).all()
     )
-    people = [(s.id, f"{names.get(s.id, s.id)} ({s.id})") for s in problem.staff]
-    kind = request.form.get("kind")
-    # Only the form that was sent reads what was sent; the others show their defaults.
+    people = sorted(((s.id, names.get(s.id, s.id)) for s in problem.staff), key=lambda p: p[1])
+    regions = {s.site: s.region for s in problem.staff} | {c.site: c.region for c in problem.cases}
+    kind = request.form.get("kind") if request.method == "POST" else None
     sent = {name: request.form if kind == name else None for name in ("sick", "agency", "risk")}
-    sick = SickForm(formdata=sent["sick"], staff=people)
-    sites = {(s.site, s.region) for s in problem.staff} | {
-        (c.site, c.region) for c in problem.cases
+    return {
+        "sick": SickForm(formdata=sent["sick"], staff=people),
+        "agency": AgencyForm(formdata=sent["agency"], regions=regions),
+        "risk": RiskForm(formdata=sent["risk"], references={c.id for c in problem.cases}),
     }
-    agency = AgencyForm(
-        formdata=sent["agency"],
-        sites=[(site, f"{site}, {region}") for site, region in sorted(sites)],
-    )
-    risk = RiskForm(formdata=sent["risk"], references={c.id for c in problem.cases})
-    comparison = None
-    forms = {"sick": sick, "agency": agency, "risk": risk}
+
+
+@blueprint.route("/<int:run_id>/what-if", methods=["GET", "POST"])
+@role_required(UserRole.MANAGER)
+def what_if(run_id: int) -> ResponseReturnValue:
+    """Try a change on the run's week without saving it; the answer is kept with the run."""
+    plan_run = _finished_run(run_id)
+    forms = _what_if_forms(plan_run)
+    kind = request.form.get("kind")
     if kind in forms and forms[kind].validate_on_submit():
-        change = _change(kind, forms[kind], dict(sites))
-        comparison = try_change(db.session, plan_run, change)
+        asked, new = ask_what_if(
+            db.session, plan_run, forms[kind].change(), current_user, current_user.username
+        )
+        if new:
+            enqueue(asked)
+        return redirect(url_for("plans.what_if_answer", run_id=run_id, what_if_id=asked.id))
     return render_template(
         "plans/what_if.html",
         run=plan_run,
-        sick=sick,
-        agency=agency,
-        risk=risk,
-        comparison=comparison,
         kind=kind,
-        kind_names=ALERT_KIND_NAMES,
+        asked=queries.what_ifs_of(db.session, plan_run),
+        **forms,
     )
 
 
-def _change(kind: str, form: Any, regions: dict[str, str]) -> Change:
-    """The change a what-if form describes."""
-    if kind == "sick":
-        return Change("sick", staff_ref=form.person.data, weeks=form.weeks.data)
-    if kind == "agency":
-        skills = ("ct_trained",) if form.ct_trained.data else ()
-        return Change(
-            "agency",
-            role=form.role.data,
-            grade=form.grade.data,
-            site=form.site.data,
-            region=regions[form.site.data],
-            hours=form.hours.data,
-            vetting=form.vetting.data,
-            skills=skills,
-        )
-    return Change("risk", case_reference=form.case.data, rosh=form.rosh.data)
+@blueprint.route("/<int:run_id>/what-if/<int:what_if_id>")
+def what_if_answer(run_id: int, what_if_id: int) -> ResponseReturnValue:
+    """A change tried on a run: its progress, or the plan it would make beside the run's."""
+    plan_run = _finished_run(run_id)
+    asked = db.session.get(WhatIf, what_if_id)
+    if asked is None or asked.run_id != plan_run.id:
+        abort(404)
+    return render_template(
+        "plans/what_if_answer.html", run=plan_run, asked=asked, kind_names=ALERT_KIND_NAMES
+    )
 
 
-@blueprint.route("/<int:run_id>/staffing-ask")
+@blueprint.route("/<int:run_id>/staffing-ask", methods=["GET", "POST"])
 def staffing(run_id: int) -> ResponseReturnValue:
     """The fewest extra people that would cover the run's high-risk gaps, place by place."""
-    plan_run = _run(run_id)
-    if plan_run.status not in FINISHED:
-        abort(404)
-    asks = staffing_ask(plan_run, load_policy(db.session))
-    return render_template("plans/staffing.html", run=plan_run, asks=asks)
+    plan_run = _finished_run(run_id)
+    form = ConfirmForm("Work out the staffing ask")
+    if request.method == "POST":
+        if not current_user.can(UserRole.MANAGER):
+            abort(403)
+        if form.validate_on_submit():
+            asked, new = ask_for_staff(db.session, plan_run, current_user, current_user.username)
+            if new:
+                enqueue(asked)
+        return redirect(url_for("plans.staffing", run_id=run_id))
+    ask = queries.staffing_ask_of(db.session, plan_run)
+    return render_template("plans/staffing.html", run=plan_run, ask=ask, form=form)
+
+
+# --- Jobs: their progress, for the pages' script, and cancelling them ----------------------
+
+
+def _job(kind: str, job_id: int) -> JobMixin:
+    """A job of a kind, or 404."""
+    spec = KINDS.get(kind) or abort(404)
+    return db.session.get(spec.model, job_id) or abort(404)
+
+
+def page_of(job: JobMixin) -> str:
+    """The page that shows a job."""
+    if isinstance(job, PlanRun):
+        return url_for("plans.show", run_id=job.id)
+    if isinstance(job, Forecast):
+        return url_for("plans.look_ahead")
+    if isinstance(job, WhatIf):
+        return url_for("plans.what_if_answer", run_id=job.run_id, what_if_id=job.id)
+    if isinstance(job, StaffingAsk):
+        return url_for("plans.staffing", run_id=job.run_id)
+    raise TypeError(f"no page shows a {type(job).__name__}")
+
+
+@blueprint.route("/jobs/<kind>/<int:job_id>")
+def job_status(kind: str, job_id: int) -> ResponseReturnValue:
+    """Where a job is, as JSON, for the progress pages' script to announce."""
+    job = _job(kind, job_id)
+    return jsonify(
+        status=job.status.value,
+        active=job.active,
+        progress=job.progress,
+        message=job.message,
+        page=page_of(job),
+    )
+
+
+@blueprint.route("/jobs/<kind>/<int:job_id>/cancel", methods=["POST"])
+@role_required(UserRole.MANAGER)
+def cancel_job(kind: str, job_id: int) -> ResponseReturnValue:
+    """Cancel a queued or running job; it keeps nothing of what it did."""
+    job = _job(kind, job_id)
+    form = ConfirmForm()
+    if form.validate_on_submit() and job.active:
+        request_cancel(db.session, job, current_user.username)
+        db.session.commit()
+        words = "Cancelled." if not job.active else "Cancelling: it stops at its next step."
+        flash(f"{words} Nothing of it is kept.", "success")
+    return redirect(page_of(job))

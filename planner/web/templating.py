@@ -14,6 +14,7 @@ from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
 
 from planner.domain.needs import need_name
 from planner.domain.vocabulary import Rosh, label
+from planner.domain.weeks import IsoWeek
 from planner.web.forms import GovDateField
 
 LONDON = ZoneInfo("Europe/London")
@@ -45,6 +46,9 @@ def init_app(app: Flask, templates: Path) -> None:
     app.add_template_filter(govuk_date)
     app.add_template_filter(govuk_datetime)
     app.add_template_filter(hours)
+    app.add_template_filter(week_monday)
+    app.add_template_filter(sentence)
+    app.add_template_filter(iso_date)
     app.add_template_global(rosh_tag)
     app.add_template_global(navigation_items)
     app.add_template_global(label)
@@ -115,6 +119,21 @@ def govuk_datetime(moment: datetime | None) -> str:
     local = moment.astimezone(LONDON)
     clock = f"{local:%I}".lstrip("0") + f":{local:%M}{local:%p}".lower()
     return f"{govuk_date(local.date())} at {clock}"
+
+
+def sentence(text: str) -> str:
+    """Text as a sentence: its first letter upper case, the rest as it was (names keep theirs)."""
+    return text[:1].upper() + text[1:]
+
+
+def week_monday(week: str) -> date:
+    """The Monday of an ISO week like 2026-W49."""
+    return IsoWeek.parse(week).monday
+
+
+def iso_date(text: str) -> date:
+    """A date written as 2026-12-07."""
+    return date.fromisoformat(text)
 
 
 def hours(value: float | None) -> str:

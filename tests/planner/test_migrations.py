@@ -87,3 +87,43 @@ def test_demo_data_loads_and_plans_through_the_migrated_schema(
     assert listed.exit_code == 0 and listed.output.startswith("[")
     with app.app_context():
         downgrade(revision="base")
+
+
+@pytest.mark.parametrize("url_name", ["sqlite", "postgresql"])
+def test_runs_made_before_the_job_system_keep_their_meaning(
+    url_name: str,
+    tmp_path: Path,
+    request: pytest.FixtureRequest,
+    migrated_app: Callable[[str], Flask],
+) -> None:
+    url = (
+        f"sqlite:///{tmp_path / 'old.db'}"
+        if url_name == "sqlite"
+        else request.getfixturevalue("postgres_url")
+    )
+    app = migrated_app(url)
+    with app.app_context():
+        upgrade(revision="9d9dcd23b198")
+        with db.engine.begin() as connection:
+            for week, status in (("2026-W49", "optimal"), ("2026-W50", "feasible"),
+                                 ("2026-W51", "running"), ("2026-W52", "error")):  # fmt: skip
+                connection.execute(
+                    text(
+                        "INSERT INTO plan_run (week, status, solver, time_limit, started_at, "
+                        "started_by_name) VALUES (:week, :status, 'highs', 60, "
+                        "'2026-12-01 10:00:00', 'spo')"
+                    ),
+                    {"week": week, "status": status},
+                )
+        upgrade()
+        rows = db.session.execute(
+            text("SELECT week, status, optimal, queued_at IS NOT NULL FROM plan_run ORDER BY week")
+        ).all()
+        assert [tuple(row) for row in rows] == [
+            ("2026-W49", "finished", True, True),
+            ("2026-W50", "finished", False, True),
+            ("2026-W51", "failed", None, True),
+            ("2026-W52", "failed", None, True),
+        ]
+        db.session.rollback()
+        downgrade(revision="base")

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import time
-
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
-from planner.domain.vocabulary import RunStatus, UserRole
+from planner.domain.vocabulary import JobStatus, UserRole
 from planner.domain.weeks import IsoWeek
 from planner.extensions import db
 from planner.models import Allocation, PlanRun, ProposedAssignment
@@ -69,32 +67,78 @@ def test_signed_out_people_are_sent_to_sign_in(client: FlaskClient) -> None:
         assert client.get(path).headers["Location"].startswith("/sign-in")
 
 
-def test_the_run_button_plans_the_week_in_another_process(app: Flask, manager: FlaskClient) -> None:
+def test_the_run_button_queues_the_week_as_a_job(app: Flask, manager: FlaskClient) -> None:
     response = manager.post(
         "/plans/run", data={"week": "2026-W50", "solver": "highs", "time_limit": "20"}
     )
-    assert response.status_code == 302
-    location = response.headers["Location"]
-    page = manager.get(location).get_data(as_text=True)
-    assert 'http-equiv="refresh"' in page or "Needs nobody can cover" in page
-    deadline = time.time() + 60
-    while time.time() < deadline:
-        with app.app_context():
-            run = db.session.get(PlanRun, int(location.rsplit("/", 1)[1]))
-            if run.status != RunStatus.RUNNING:
-                break
-        time.sleep(0.5)
-    assert run.status == RunStatus.OPTIMAL, run.message
-    assert run.started_by_name == "manager.user"
-    page = manager.get(location).get_data(as_text=True)
+    assert response.headers["Location"] == "/plans/2"
+    with app.app_context():
+        run = db.session.get(PlanRun, 2)
+        assert (run.status, run.started_by_name, run.week) == (
+            JobStatus.FINISHED,
+            "manager.user",
+            "2026-W50",
+        )
+        assert run.optimal is True and run.worker is not None
+    page = manager.get("/plans/2").get_data(as_text=True)
     assert "Needs nobody can cover" in page and "Workload before and after" in page
+
+
+def test_a_waiting_run_shows_its_progress_without_refreshing_itself(
+    app: Flask, manager: FlaskClient
+) -> None:
+    with app.app_context():
+        db.session.add(PlanRun(week="2026-W50", status=JobStatus.QUEUED, solver="highs",
+                               time_limit=60, started_by_name="spo.smith"))  # fmt: skip
+        db.session.commit()
+    page = manager.get("/plans/2").get_data(as_text=True)
+    assert 'http-equiv="refresh"' not in page
+    assert 'data-job-status="/plans/jobs/plan-run/2"' in page
+    assert 'aria-live="polite" data-job-progress>Waiting for a job worker to start it<' in page
+    assert '<a class="govuk-link" href="/plans/2">Check again</a>' in page
+    assert "spo.smith asked for this run on" in page
+    status = manager.get("/plans/jobs/plan-run/2").get_json()
+    assert status == {"status": "queued", "active": True, "progress": None, "message": None,
+                      "page": "/plans/2"}  # fmt: skip
+    assert manager.get("/plans/jobs/nothing/2").status_code == 404
+    assert manager.get("/plans/jobs/plan-run/99").status_code == 404
+
+
+def test_a_manager_cancels_a_waiting_run_and_its_week_is_free(
+    app: Flask, manager: FlaskClient
+) -> None:
+    with app.app_context():
+        db.session.add(PlanRun(week="2026-W50", status=JobStatus.QUEUED, solver="highs",
+                               time_limit=60, started_by_name="spo.smith"))  # fmt: skip
+        db.session.commit()
+    response = manager.post("/plans/jobs/plan-run/2/cancel", follow_redirects=True)
+    page = response.get_data(as_text=True)
+    assert "Cancelled. Nothing of it is kept." in page
+    assert "The run was cancelled" in page and "Cancelled by manager.user." in page
+    with app.app_context():
+        assert db.session.get(PlanRun, 2).status == JobStatus.CANCELLED
+    again = manager.post(
+        "/plans/run", data={"week": "2026-W50", "solver": "highs", "time_limit": "20"}
+    )
+    assert again.headers["Location"] == "/plans/3"
+
+
+def test_only_managers_cancel_jobs(app: Flask, viewer: FlaskClient) -> None:
+    with app.app_context():
+        db.session.add(PlanRun(week="2026-W50", status=JobStatus.QUEUED, solver="highs",
+                               time_limit=60, started_by_name="spo.smith"))  # fmt: skip
+        db.session.commit()
+    assert "Cancel this run" not in viewer.get("/plans/2").get_data(as_text=True)
+    assert viewer.post("/plans/jobs/plan-run/2/cancel").status_code == 403
+    with app.app_context():
+        assert db.session.get(PlanRun, 2).status == JobStatus.QUEUED
 
 
 def test_a_second_run_of_a_running_week_is_refused_on_the_page(
     app: Flask, client: FlaskClient, users: dict[UserRole, str]
 ) -> None:
     with app.app_context():
-        db.session.add(PlanRun(week="2026-W50", status=RunStatus.RUNNING, solver="highs",
+        db.session.add(PlanRun(week="2026-W50", status=JobStatus.RUNNING, solver="highs",
                                time_limit=60, started_by_name="spo.smith"))  # fmt: skip
         db.session.commit()
     sign_in(client, users[UserRole.MANAGER])

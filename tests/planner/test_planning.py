@@ -14,10 +14,11 @@ from flask import Flask
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
-from optimisation.problem import Plan
-from planner.domain.vocabulary import RunStatus, UserRole
+from optimisation import Plan
+from planner.domain.vocabulary import JobStatus, UserRole
 from planner.domain.weeks import IsoWeek
 from planner.extensions import db
+from planner.jobs import lifecycle, queue
 from planner.models import (
     Allocation,
     AuditEvent,
@@ -30,7 +31,7 @@ from planner.models import (
 from planner.models.types import utcnow
 from planner.plans import batch as planning
 from planner.plans.approval import ApprovalRefused, approve
-from planner.plans.batch import RunRefused, run_week, start_run
+from planner.plans.batch import RunRefused, queue_run, run_week
 from planner.plans.overrides import OverrideRefused, candidates, override
 from tests.conftest import AppFactory, add_user, count, load_demo
 
@@ -64,11 +65,10 @@ def state(app: Flask) -> dict[str, Any]:
         return {"counts": counts, "needs": needs}
 
 
-def plan_week(app: Flask, week: IsoWeek = WEEK, **options: Any) -> PlanRun:
+def plan_week(app: Flask, week: IsoWeek = WEEK, time_limit: float = 20) -> PlanRun:
     """Run the batch for a week in this process, as the command does."""
     with app.app_context():
-        run = run_week(db.session, week, "highs", options.pop("time_limit", 20), None, "test",
-                       **options)  # fmt: skip
+        run = run_week(db.session, week, "highs", time_limit, None, "test")
         return db.session.get(PlanRun, run.id)
 
 
@@ -77,7 +77,7 @@ def test_a_run_stores_a_plan_the_optimisers_check_accepts(app: Flask, tmp_path: 
         args=["plan", "--week", "2026-W49", "--time-limit", "20", "--save-json", str(tmp_path)]
     )
     assert result.exit_code == 0, result.output
-    assert result.output.startswith("Plan run 1 for 2026-W49: optimal")
+    assert result.output.startswith("Plan run 1 for 2026-W49: proven the best possible (HIGHS")
     assert "Needs covered by risk: very high" in result.output
     check = subprocess.run(
         [sys.executable, "-m", "optimisation", "check",
@@ -112,15 +112,20 @@ def test_the_problem_is_the_snapshot_of_the_week(app: Flask) -> None:
     assert sum(current is not None for current in currents) == len(held)
 
 
-def test_a_solver_failure_leaves_the_database_as_it_was(app: Flask) -> None:
+def test_a_solver_failure_leaves_the_database_as_it_was(
+    app: Flask, monkeypatch: pytest.MonkeyPatch
+) -> None:
     before = state(app)
 
-    def broken(*_: Any) -> Plan:
+    def broken(*_: Any, **__: Any) -> Plan:
         raise RuntimeError("the solver crashed")
 
-    run = plan_week(app, solve_with=broken)
-    assert run.status == RunStatus.FAILED
-    assert run.message == "RuntimeError: the solver crashed"
+    monkeypatch.setattr(queue, "solve", broken)
+    run = plan_week(app)
+    assert run.status == JobStatus.FAILED
+    # Words a manager can act on, never the exception: that is in the worker's log.
+    assert run.message == queue.UNEXPECTED
+    assert "RuntimeError" not in run.message
     assert run.problem_json is None and run.finished_at is not None
     assert state(app) == before
 
@@ -138,41 +143,57 @@ def test_a_failure_while_storing_leaves_the_database_as_it_was(
 
     monkeypatch.setattr(planning, "_store_proposals", store_then_fail)
     run = plan_week(app)
-    assert run.status == RunStatus.FAILED
-    assert "the disk is full" in run.message
+    assert run.status == JobStatus.FAILED
+    assert run.message == queue.UNEXPECTED
     assert state(app) == before
 
 
-def test_a_second_run_of_a_running_week_is_refused_with_who_and_when(app: Flask) -> None:
+def test_a_second_run_of_a_queued_week_is_refused_with_who_and_when(app: Flask) -> None:
     with app.app_context():
-        first = start_run(db.session, WEEK, "highs", 30, manager(app), "manager.user")
+        first = queue_run(db.session, WEEK, "highs", 30, manager(app), "manager.user")
         with pytest.raises(
-            RunRefused, match=r"already running: manager\.user started it on \d+ \w+ \d{4} at "
+            RunRefused, match=r"already queued: manager\.user started it on \d+ \w+ \d{4} at "
         ):
-            start_run(db.session, WEEK, "highs", 30, None, "someone else")
-        other_week = start_run(db.session, WEEK.plus(1), "highs", 30, None, "someone else")
+            queue_run(db.session, WEEK, "highs", 30, None, "someone else")
+        other_week = queue_run(db.session, WEEK.plus(1), "highs", 30, None, "someone else")
         assert other_week.id != first.id
 
 
-def test_the_database_itself_refuses_two_running_runs_of_a_week(app: Flask) -> None:
+@pytest.mark.parametrize("status", [JobStatus.QUEUED, JobStatus.RUNNING])
+def test_the_database_itself_refuses_two_active_runs_of_a_week(
+    app: Flask, status: JobStatus
+) -> None:
     with app.app_context():
-        for _ in range(2):
-            db.session.add(PlanRun(week=str(WEEK), status=RunStatus.RUNNING, solver="highs",
-                                   time_limit=30, started_by_name="x"))  # fmt: skip
+        db.session.add(PlanRun(week=str(WEEK), status=JobStatus.QUEUED, solver="highs",
+                               time_limit=30, started_by_name="x"))  # fmt: skip
+        db.session.add(PlanRun(week=str(WEEK), status=status, solver="highs",
+                               time_limit=30, started_by_name="y"))  # fmt: skip
         with pytest.raises(IntegrityError):
             db.session.commit()
         db.session.rollback()
 
 
-def test_an_interrupted_run_is_marked_failed_and_no_longer_blocks(app: Flask) -> None:
+def test_a_run_whose_worker_died_is_failed_and_frees_its_week(app: Flask) -> None:
     with app.app_context():
-        stuck = start_run(db.session, WEEK, "highs", 30, None, "cron")
-        stuck.started_at = utcnow() - timedelta(hours=1)
+        stuck = queue_run(db.session, WEEK, "highs", 30, None, "cron")
+        assert lifecycle.claim(db.session, PlanRun, stuck.id)
+        # Its worker was killed: the heartbeat stopped a while ago.
+        stuck.heartbeat_at = utcnow() - lifecycle.STALE_AFTER - timedelta(seconds=1)
         db.session.commit()
-        fresh = start_run(db.session, WEEK, "highs", 30, None, "manager")
-        assert db.session.get(PlanRun, stuck.id).status == RunStatus.FAILED
-        assert "interrupted" in db.session.get(PlanRun, stuck.id).message
-        assert fresh.status == RunStatus.RUNNING
+        fresh = queue_run(db.session, WEEK, "highs", 30, None, "manager")
+        failed = db.session.get(PlanRun, stuck.id)
+        assert (failed.status, failed.message) == (JobStatus.FAILED, lifecycle.LOST)
+        assert fresh.status == JobStatus.QUEUED
+
+
+def test_a_beating_run_still_holds_its_week(app: Flask) -> None:
+    with app.app_context():
+        running = queue_run(db.session, WEEK, "highs", 30, None, "cron")
+        assert lifecycle.claim(db.session, PlanRun, running.id)
+        running.heartbeat_at = utcnow() - lifecycle.STALE_AFTER + timedelta(seconds=5)
+        db.session.commit()
+        with pytest.raises(RunRefused, match="already running: cron started it"):
+            queue_run(db.session, WEEK, "highs", 30, None, "manager")
 
 
 def test_approving_makes_the_plan_the_current_allocation(app: Flask) -> None:
@@ -299,10 +320,10 @@ def test_the_command_refuses_a_running_week_and_a_bad_week(app: Flask) -> None:
     assert bad.exit_code == 2
     assert "'2026-49' is not a week like 2026-W49" in bad.output
     with app.app_context():
-        start_run(db.session, WEEK, "highs", 30, None, "cron")
+        queue_run(db.session, WEEK, "highs", 30, None, "cron")
     busy = runner.invoke(args=["plan", "--week", "2026-W49"])
     assert busy.exit_code == 1
-    assert busy.output.startswith("Error: a plan for 2026-W49 is already running: cron started it")
+    assert busy.output.startswith("Error: a plan for 2026-W49 is already queued: cron started it")
     assert "Traceback" not in busy.output
 
 
@@ -319,12 +340,10 @@ def test_the_command_can_approve_what_it_plans(app: Flask) -> None:
 def test_the_command_exits_non_zero_when_the_run_fails(
     app: Flask, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    def broken(*_: Any) -> Plan:
+    def broken(*_: Any, **__: Any) -> Plan:
         raise RuntimeError("out of memory")
 
-    monkeypatch.setattr(planning, "solve_problem", broken)
-    monkeypatch.setattr(planning.execute_run, "__defaults__", (broken,))
-    monkeypatch.setattr(planning.run_week, "__defaults__", (broken,))
+    monkeypatch.setattr(queue, "solve", broken)
     result = app.test_cli_runner().invoke(args=["plan", "--week", "2026-W49"])
     assert result.exit_code == 1
-    assert result.output == "Error: plan run 1 for 2026-W49 failed: RuntimeError: out of memory\n"
+    assert result.output == f"Error: plan run 1 for 2026-W49 failed: {queue.UNEXPECTED}\n"
