@@ -17,7 +17,9 @@ help:  ## List the targets
 
 run: $(VENV)/.run database assets  ## Set up, load the demo data once, and serve on http://127.0.0.1:5000
 	$(FLASK) demo-account
-	@echo "Serving the caseload planner on http://$(HOST):$(PORT) (Ctrl+C to stop)"
+	@echo "Serving the caseload planner on http://$(HOST):$(PORT), with a job worker (Ctrl+C stops both)"
+	@$(FLASK) jobs worker --threads 2 & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
 	$(VENV)/bin/waitress-serve --host $(HOST) --port $(PORT) --threads 8 --call planner:create_app
 
 test: system-deps $(VENV)/.test assets lint  ## Set up everything and run the linters and every test
@@ -56,12 +58,14 @@ instance/config.py: | $(VENV)/.run
 	$(VENV)/bin/python -c "import secrets; print(f'SECRET_KEY = {secrets.token_hex(32)!r}')" > $@
 	chmod 600 $@
 
-# The browser tests drive Debian's Chromium; the PostgreSQL tests start a throwaway server.
-system-deps:  ## Install Chromium and PostgreSQL from Debian if the machine lacks them
-	@if ! command -v chromium >/dev/null || ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then \
+# The browser tests drive Debian's Chromium; the PostgreSQL and Redis tests start throwaway servers.
+system-deps:  ## Install Chromium, PostgreSQL and Redis from Debian if the machine lacks them
+	@if ! command -v chromium >/dev/null || ! command -v redis-server >/dev/null \
+		|| ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then \
 		SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); \
 		$$SUDO apt-get update -qq && \
-		DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends chromium postgresql; \
+		DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends \
+			chromium postgresql redis-server; \
 	fi
 
 clean:  ## Remove the virtual environment, the npm packages and the built assets (keeps instance/)

@@ -15,7 +15,7 @@ from measure import START, demo_database, measured
 
 from planner.domain.weeks import IsoWeek
 from planner.extensions import db
-from planner.plans.lookahead import LOOK_AHEAD_SECONDS, execute_forecast, start_forecast
+from planner.plans.lookahead import LOOK_AHEAD_SECONDS, look_ahead_here
 
 
 def main() -> None:
@@ -24,10 +24,7 @@ def main() -> None:
     with demo_database("london") as app, app.app_context():
         first = IsoWeek.containing(START)
         with measured() as figures:
-            forecast = start_forecast(
-                db.session, first, weeks, "highs", LOOK_AHEAD_SECONDS, None, "b"
-            )
-            forecast = execute_forecast(db.session, forecast.id)
+            forecast = look_ahead_here(db.session, first, weeks, "highs", LOOK_AHEAD_SECONDS, "b")
         print(
             f"== London look-ahead, {weeks} weeks at {LOOK_AHEAD_SECONDS:g} s each: "
             f"{forecast.status.value} in {figures.wall:.1f} s; "
@@ -37,7 +34,8 @@ def main() -> None:
             gaps = {r: c["needs"] - c["covered"] for r, c in week["by_risk"].items()}
             print(
                 f"   {week['week']}: {gaps['very_high']} very high and {gaps['high']} high "
-                f"needs uncovered, {week['uncovered']} in all ({week['status']})"
+                f"needs uncovered, {week['uncovered']} in all "
+                f"({'proven best' if week['optimal'] else 'best found'})"
             )
 
 

@@ -34,7 +34,8 @@ def run(scale: str) -> None:
         gap = (plan_run.bound - plan_run.coverage) / max(plan_run.bound or 1, 1)
         steps = ", ".join(f"{step} {timings.get(step, 0):.1f} s" for step in STEPS)
         print(
-            f"== {scale}: {summary.get('needs')} needs; {plan_run.status.value} "
+            f"== {scale}: {summary.get('needs')} needs; "
+            f"{'proven best' if plan_run.optimal else 'best found'} "
             f"({plan_run.solver}, limit {plan_run.time_limit:g} s)\n"
             f"   database to stored plan {figures.wall:.1f} s ({steps}); "
             f"peak memory {figures.peak / 2**20:.0f} MB\n"

@@ -44,7 +44,7 @@ def register_extensions(app: Flask) -> None:
 def register_jobs(app: Flask) -> None:
     """The job queue, and the long work each kind of job does."""
     from planner.jobs import queue
-    from planner.plans.jobs import register_jobs as register_plan_jobs
+    from planner.plans.jobs import register_plan_jobs
 
     queue.init_app(app)
     register_plan_jobs()

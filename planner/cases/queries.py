@@ -13,7 +13,7 @@ from werkzeug.datastructures import MultiDict
 from planner.domain.policy import Policy
 from planner.domain.rules import Handover, handover, responsibility_state, responsible_role
 from planner.domain.vocabulary import ResponsibilityState, Role
-from planner.models import Alert, Allocation, AuditEvent, Case, Exclusion, Need, Site
+from planner.models import Alert, Allocation, AuditEvent, Case, Exclusion, Need, Site, StaffMember
 from planner.web.listing import RowPagination, page_number, paginate_rows, sort_by
 
 
@@ -140,3 +140,16 @@ def case_record(session: Session, case_id: int, policy: Policy, on: date) -> Cas
         alerts=list(alerts),
         history=list(history),
     )
+
+
+def excludable_staff(session: Session, case: Case) -> list[StaffMember]:
+    """The active people of the case's region not yet excluded from it, by name."""
+    excluded = {exclusion.staff_member_id for exclusion in case.exclusions}
+    people = session.scalars(
+        select(StaffMember)
+        .join(Site)
+        .where(StaffMember.active, Site.region_id == case.site.region_id)
+        .options(joinedload(StaffMember.site))
+        .order_by(StaffMember.name)
+    )
+    return [person for person in people if person.id not in excluded]

@@ -5,8 +5,6 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
-from sqlalchemy import select
-from sqlalchemy.orm import joinedload
 
 from planner.alerting.services import check_case_dates, dates_week
 from planner.cases import services
@@ -17,12 +15,12 @@ from planner.cases.forms import (
     NeedForm,
     PinForm,
 )
-from planner.cases.queries import case_list, case_record
+from planner.cases.queries import case_list, case_record, excludable_staff
 from planner.domain.clock import today
 from planner.domain.rules import responsibility_state
 from planner.domain.vocabulary import NeedSource, UserRole
 from planner.extensions import db
-from planner.models import Allocation, Case, Exclusion, Need, Site, StaffMember
+from planner.models import Allocation, Case, Exclusion, Need
 from planner.models.policy import load_policy
 from planner.web.forms import ConfirmForm
 from planner.web.listing import chosen_filters, regions, sites
@@ -176,19 +174,7 @@ def restore_need(case_id: int, need_id: int) -> ResponseReturnValue:
 def add_exclusion(case_id: int) -> ResponseReturnValue:
     """Name a practitioner who must not hold this case."""
     case = _get_case(case_id)
-    excluded = {exclusion.staff_member_id for exclusion in case.exclusions}
-    staff = [
-        person
-        for person in db.session.scalars(
-            select(StaffMember)
-            .join(Site)
-            .where(StaffMember.active, Site.region_id == case.site.region_id)
-            .options(joinedload(StaffMember.site))
-            .order_by(StaffMember.name)
-        )
-        if person.id not in excluded
-    ]
-    form = ExclusionForm(staff=staff)
+    form = ExclusionForm(staff=excludable_staff(db.session, case))
     if form.validate_on_submit():
         person = form.staff[form.staff_member.data]
         holds_now = services.exclude(case, person, form.reason.data)

@@ -200,12 +200,15 @@ def watch(app: Flask, stop: threading.Event) -> None:
 
 
 def consume(app: Flask, workers: int, schedule: bool) -> None:
-    """Be a worker: take jobs until stopped (Ctrl+C or SIGTERM), watching for lost ones."""
+    """Be a worker: take jobs until stopped, watching for the jobs of workers that died."""
     huey: Huey = app.extensions["jobs"].huey
     stop = threading.Event()
     watcher = threading.Thread(target=watch, args=(app, stop), name="watch", daemon=True)
     watcher.start()
-    consumer = huey.create_consumer(workers=workers, periodic=schedule, worker_type="thread")
+    # SIGTERM (systemd, an upgrade) lets each job finish; Ctrl+C stops at once.
+    consumer = huey.create_consumer(
+        workers=workers, periodic=schedule, worker_type="thread", graceful_signal="TERM"
+    )
     try:
         consumer.run()
     finally:

@@ -15,7 +15,7 @@ from planner.models import Forecast, PlanRun, StaffingAsk, WhatIf
 from planner.models.policy import load_policy
 from planner.models.types import utcnow
 from planner.plans.batch import RunRefused, plan_week, queue_run
-from planner.plans.lookahead import look_ahead
+from planner.plans.lookahead import plan_ahead
 from planner.plans.staffing import work_out
 from planner.plans.whatif import answer
 from planner.web.templating import LONDON
@@ -25,10 +25,10 @@ log = logging.getLogger(__name__)
 SCHEDULE = "the weekly schedule"
 
 
-def register_jobs() -> None:
+def register_plan_jobs() -> None:
     """Tell the job system what work each kind of job does, and what to do every minute."""
     register(PlanRun, plan_week)
-    register(Forecast, look_ahead)
+    register(Forecast, plan_ahead)
     register(WhatIf, answer)
     register(StaffingAsk, work_out)
     every_minute(weekly_plan_when_due)

@@ -67,7 +67,7 @@ def look_ahead_here(
     return session.get(Forecast, queued.id)
 
 
-def look_ahead(forecast: Forecast, job: Job) -> None:
+def plan_ahead(forecast: Forecast, job: Job) -> None:
     """The look-ahead's work: each week planned in turn, from the holders planned before."""
     session = db.session
     policy = load_policy(session)

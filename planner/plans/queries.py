@@ -6,7 +6,14 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
 
 from planner.domain.vocabulary import JobStatus
-from planner.models import Forecast, PlanRun, ProposedAssignment, StaffingAsk, WhatIf
+from planner.models import (
+    Forecast,
+    PlanRun,
+    ProposedAssignment,
+    StaffingAsk,
+    StaffMember,
+    WhatIf,
+)
 
 RUNS_LISTED = 100
 
@@ -36,6 +43,19 @@ def staffing_ask_of(session: Session, run: PlanRun) -> StaffingAsk | None:
         .order_by(StaffingAsk.id.desc())
         .limit(1)
     )
+
+
+def staff_member(session: Session, staff_ref: str) -> StaffMember | None:
+    """The person with this staff ID."""
+    return session.scalar(select(StaffMember).where(StaffMember.staff_ref == staff_ref))
+
+
+def names(session: Session, staff_refs: list[str]) -> dict[str, str]:
+    """People's names by staff ID."""
+    rows = session.execute(
+        select(StaffMember.staff_ref, StaffMember.name).where(StaffMember.staff_ref.in_(staff_refs))
+    )
+    return {staff_ref: name for staff_ref, name in rows}
 
 
 def proposal_of(session: Session, run: PlanRun, proposal_id: int) -> ProposedAssignment | None:

@@ -7,7 +7,6 @@ from collections import Counter
 from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
-from sqlalchemy import select
 
 from planner.domain.clock import today
 from planner.domain.vocabulary import ALERT_KIND_NAMES, Rosh, UserRole
@@ -15,7 +14,7 @@ from planner.domain.weeks import IsoWeek
 from planner.extensions import db
 from planner.jobs.lifecycle import request_cancel
 from planner.jobs.queue import KINDS, enqueue
-from planner.models import Forecast, PlanRun, StaffingAsk, StaffMember, WhatIf
+from planner.models import Forecast, PlanRun, StaffingAsk, WhatIf
 from planner.models.jobs import JobMixin
 from planner.models.policy import load_policy
 from planner.plans import queries
@@ -158,9 +157,7 @@ def change(run_id: int, proposal_id: int) -> ResponseReturnValue:
     if form.validate_on_submit():
         person = None
         if form.person.data != NOBODY:
-            person = db.session.scalar(
-                select(StaffMember).where(StaffMember.staff_ref == form.person.data)
-            )
+            person = queries.staff_member(db.session, form.person.data)
         try:
             reason, pin = form.reason.data, form.pin.data
             override(db.session, plan_run, proposal, person, reason, pin, current_user)
@@ -246,13 +243,7 @@ def look_ahead() -> ResponseReturnValue:
 def _what_if_forms(plan_run: PlanRun) -> dict[str, SickForm | AgencyForm | RiskForm]:
     """The three what-if forms; only the one sent reads what was sent."""
     problem = stored_problem(plan_run)
-    names = dict(
-        db.session.execute(
-            select(StaffMember.staff_ref, StaffMember.name).where(
-                StaffMember.staff_ref.in_([s.id for s in problem.staff])
-            )
-        ).all()
-    )
+    names = queries.names(db.session, [s.id for s in problem.staff])
     people = sorted(((s.id, names.get(s.id, s.id)) for s in problem.staff), key=lambda p: p[1])
     regions = {s.site: s.region for s in problem.staff} | {c.site: c.region for c in problem.cases}
     kind = request.form.get("kind") if request.method == "POST" else None

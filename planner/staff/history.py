@@ -42,7 +42,7 @@ VERBS = {"create": "Added", "update": "Changed", "delete": "Deleted"}
 
 
 @dataclass(frozen=True)
-class Change:
+class FieldChange:
     """One value of a change: what it was and what it became."""
 
     field: str
@@ -56,7 +56,7 @@ class HistoryEntry:
 
     event: AuditEvent
     title: str
-    changes: list[Change]
+    changes: list[FieldChange]
 
 
 @dataclass(frozen=True)
@@ -118,7 +118,7 @@ def _names(session: Session, events: Sequence[AuditEvent]) -> dict[tuple[str, in
     return names
 
 
-def _changes(event: AuditEvent, names: dict[tuple[str, int], str]) -> list[Change]:
+def _changes(event: AuditEvent, names: dict[tuple[str, int], str]) -> list[FieldChange]:
     """The values an event set, changed or removed, in words."""
     before = event.before or {}
     after = event.after or {}
@@ -130,7 +130,7 @@ def _changes(event: AuditEvent, names: dict[tuple[str, int], str]) -> list[Chang
         if field not in HIDDEN and (event.action == "update" or value not in (None, [], ""))
     ]
     return [
-        Change(
+        FieldChange(
             field=FIELD_NAMES.get(field, label(field)),
             before=_shown(field, before[field], names) if field in before else None,
             after=_shown(field, after[field], names) if field in after else None,

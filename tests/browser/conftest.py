@@ -12,14 +12,28 @@ from flask import Flask
 from planner.domain.vocabulary import UserRole
 from planner.extensions import db
 from tests.conftest import add_user, make_app
+from tests.services import JobWorker
 
 CHROMIUM = "/usr/bin/chromium"
 
 
 @pytest.fixture
-def app(tmp_path: Path) -> Iterator[Flask]:
+def jobs(tmp_path: Path) -> dict[str, Any]:
+    """Settings the live server and its job worker share: the database, the queue on SQLite."""
+    return {
+        "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'browser.db'}",
+        "SECRET_KEY": "test-secret",
+        "JOBS_URL": f"sqlite:///{tmp_path / 'jobs.db'}",
+        "JOBS_NAME": f"browser-{tmp_path.name}",
+        "JOBS_IMMEDIATE": False,
+        "WEEKLY_PLAN_AT": "",
+    }
+
+
+@pytest.fixture
+def app(tmp_path: Path, jobs: dict[str, Any]) -> Iterator[Flask]:
     """The planner on a file database with the small demo data and a manager, for a live server."""
-    app = make_app(tmp_path / "browser.db", SERVER_NAME="127.0.0.1")
+    app = make_app(tmp_path / "browser.db", SERVER_NAME="127.0.0.1", **jobs)
     result = app.test_cli_runner().invoke(args=["demo-data", "--scale", "small", "--seed", "2"])
     assert result.exit_code == 0, result.output
     add_user(app, "manager.user", UserRole.MANAGER)
@@ -54,6 +68,13 @@ def browser_context_args(browser_context_args: dict[str, Any]) -> dict[str, Any]
 
 
 @pytest.fixture
-def site(live_server: Any) -> str:
-    """The live server's address."""
+def job_worker(app: Flask, jobs: dict[str, Any], tmp_path: Path) -> Iterator[JobWorker]:
+    """A job worker in its own process, taking the jobs the live server queues."""
+    with JobWorker(jobs, tmp_path / "worker.log") as worker:
+        yield worker
+
+
+@pytest.fixture
+def site(live_server: Any, job_worker: JobWorker) -> str:
+    """The live server's address; a job worker beside it does what its pages queue."""
     return f"http://127.0.0.1:{live_server.port}"

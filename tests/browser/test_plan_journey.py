@@ -7,9 +7,12 @@ import re
 from playwright.sync_api import Page, expect
 
 from tests.browser.journeys import serious_accessibility_violations, sign_in
+from tests.services import JobWorker
 
 
-def test_run_review_override_approve_and_see_the_case_change(page: Page, site: str) -> None:
+def test_run_review_override_approve_and_see_the_case_change(
+    page: Page, site: str, job_worker: JobWorker
+) -> None:
     sign_in(page, site)
     page.get_by_role("link", name="Plans").click()
     expect(page.get_by_role("heading", name="Plans", exact=True)).to_be_visible()
@@ -17,7 +20,11 @@ def test_run_review_override_approve_and_see_the_case_change(page: Page, site: s
     page.get_by_label("Time limit in seconds").fill("20")
     page.get_by_role("button", name="Run the plan").click()
 
-    # The run works in its own process; the page follows it until the review appears.
+    # A job worker does the run; its page says what it is doing, then shows the review.
+    expect(page.get_by_role("status")).to_contain_text(
+        re.compile("Waiting|Reading|Solving|Storing|Starting")
+    )
+    assert serious_accessibility_violations(page) == []
     expect(page.get_by_role("heading", name="Needs nobody can cover")).to_be_visible(timeout=60_000)
     expect(
         page.get_by_role("heading", name=re.compile(r"Moves from one holder to another"))
