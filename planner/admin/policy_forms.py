@@ -14,7 +14,7 @@ from wtforms.validators import ValidationError
 
 from planner.admin.numbers import Number, NumberField, Path, dig
 from planner.domain.policy import Policy
-from planner.domain.vocabulary import VETTING_ORDER, Grade, Vetting, skill_choices
+from planner.domain.vocabulary import VETTING_ORDER, Grade, Rosh, Vetting, skill_choices
 from planner.web.forms import GovCheckboxesField, GovSelectField, choices, enum_choices
 
 # A rule across several numbers of a group: given the valid ones as stored, it names each
@@ -175,4 +175,27 @@ class RequirementsForm(PolicyForm):
             "ct_vetting": self.ct_vetting.data,
             "ct_skills": [skill for skill, _ in skill_choices() if skill in chosen],
             "senior_grade": Grade(self.senior_grade.data).value,
+        }
+
+
+class OverloadForm(PolicyForm):
+    """The risks whose needs may take a person past the safe workload."""
+
+    beyond_safe_risks = GovCheckboxesField(
+        "Needs that may take a person past the safe workload",
+        description="Select all that apply. Needs of other risks stop at the safe workload; "
+        "nothing but a pin goes past the hard capacity.",
+        choices=enum_choices(reversed(Rosh)),
+    )
+
+    @classmethod
+    def initial(cls, policy: Policy) -> dict[str, Any]:
+        """The risks in force."""
+        return {"beyond_safe_risks": list(policy.beyond_safe_risks)}
+
+    def changes(self, policy: Policy) -> dict[str, Any]:
+        """The risks chosen, highest first."""
+        chosen = set(self.beyond_safe_risks.data or [])
+        return {
+            "beyond_safe_risks": [rosh.value for rosh in reversed(Rosh) if rosh.value in chosen]
         }

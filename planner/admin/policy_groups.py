@@ -13,7 +13,13 @@ from planner.admin.policy_checks import (
     periods_without_gaps,
     weights_rise_with_risk,
 )
-from planner.admin.policy_forms import Check, PolicyForm, RequirementsForm, numbers_form
+from planner.admin.policy_forms import (
+    Check,
+    OverloadForm,
+    PolicyForm,
+    RequirementsForm,
+    numbers_form,
+)
 from planner.domain.policy import CASE_TYPES, DEFAULT_POINTS
 from planner.domain.vocabulary import Rosh, label
 
@@ -45,7 +51,9 @@ SETTING_TITLES = {
     "ct_skills": "Skills counter-terrorism cases need",
     "senior_grade": "Grade high and very high RoSH cases need",
     "release_alert_weeks": "Release or handover alert",
-    "vetting_alert_weeks": "Vetting expiry alert",
+    "due_soon_days": "Reviews and vetting due soon",
+    "beyond_safe_risks": "Needs that may take a person past the safe workload",
+    "horizon_weeks": "Planning horizon",
     "time_limit_seconds": "Time limit",
     "relative_gap": "Relative gap",
 }
@@ -235,14 +243,33 @@ REQUIREMENTS = SettingsGroup(
 )
 ALERTS = SettingsGroup(
     "alerts", "Alerts",
-    "How far ahead the planner warns about a coming release or a lapsing vetting.",
-    ("release_alert_weeks", "vetting_alert_weeks"),
+    "How far ahead the planner warns about a coming release, a review or a lapsing vetting.",
+    ("release_alert_weeks", "due_soon_days"),
     (
         _weeks("release_alert_weeks", "the weeks before release or handover to alert", "4",
                "Alert when release or handover is this near and no COM is allocated"),
-        _weeks("vetting_alert_weeks", "the weeks before vetting expires to alert", "4",
-               "Alert when a holder's vetting expires within this many weeks"),
+        _single("due_soon_days", "the days before a review or vetting date to warn", "14", 0,
+                365, "days", "A MAPPA or extremism risk review, or a holder's vetting, due "
+                "within this many days is due soon; one before today is overdue", whole=True),
     ),
+)
+PLANNING = SettingsGroup(
+    "planning", "Planning over the coming weeks",
+    "An allocation lasts until it is changed, so a plan looks ahead: a person's hours are the "
+    "average of their hours over these weeks, and someone with no hours in at least half of "
+    "them takes no new cases.",
+    ("horizon_weeks",),
+    (
+        _weeks("horizon_weeks", "the weeks a plan looks ahead", "4",
+               "Weeks from the planned week's Monday, that week included"),
+    ),
+)
+OVERLOAD = SettingsGroup(
+    "overload", "Overload",
+    "Which needs may take a person past the safe workload. Covering a very high risk case with "
+    "an overloaded officer is better than leaving it with nobody; a lower risk one is not.",
+    ("beyond_safe_risks",),
+    choices_form=OverloadForm,
 )
 OPTIMISER = SettingsGroup(
     "optimiser", "Optimiser",
@@ -260,6 +287,8 @@ OPTIMISER = SettingsGroup(
 GROUPS = (
     RISK_WEIGHTS,
     CAPACITY,
+    OVERLOAD,
+    PLANNING,
     HOURS,
     WORKLOAD_POINTS,
     HANDOVER,

@@ -58,6 +58,11 @@ def show_choice(key: str, value: Any) -> str:
         return ", ".join(SKILL_LABELS.get(skill, skill) for skill in value or []) or "None"
     if key == "senior_grade":
         return f"{value} or above"
+    if key == "beyond_safe_risks":
+        return (
+            ", ".join(label(risk) for risk in value)
+            or "None: every need stops at the safe workload"
+        )
     return label(value)
 
 

@@ -3,19 +3,23 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from functools import cached_property
 
-from optimisation import Plan, Problem
+from optimisation import Plan, Problem, reasons_against
+from planner.domain import clock
 from planner.domain.needs import need_name_for
 from planner.domain.policy import Policy
-from planner.domain.rules import handover, setting_on
-from planner.domain.vocabulary import AlertKind, AlertSeverity, Rosh, Setting, Vetting
+from planner.domain.rules import HIGH_RISKS, available_hours, away_words, handover, setting_on
+from planner.domain.vocabulary import AlertKind, AlertSeverity, Rosh, Setting, Vetting, label
 from planner.domain.weeks import IsoWeek
 from planner.models import Case, StaffMember
+from planner.web.templating import govuk_date
 
 CRITICAL, WARNING, INFO = AlertSeverity.CRITICAL, AlertSeverity.WARNING, AlertSeverity.INFO
+# People named as cover for a need whose holder is away.
+COVER_NAMED = 3
 REASON_WORDS = {
     "no_eligible_staff": "nobody may hold it",
     "excluded": "only people excluded from the case may hold it",
@@ -25,6 +29,7 @@ REASON_WORDS = {
 RUN_KINDS = frozenset(
     {
         AlertKind.UNCOVERED,
+        AlertKind.COVER_WHILE_AWAY,
         AlertKind.OVERLOADED,
         AlertKind.EXCESSIVE,
         AlertKind.PIN_NOT_KEPT,
@@ -63,44 +68,61 @@ class Week:
     cases: Sequence[Case]
     staff: Sequence[StaffMember]
     holders: dict[int, int | None]
+    # Dates are checked against today: a date before it is overdue now, not from next Monday.
+    today: date = field(default_factory=clock.today)
 
     @property
     def monday(self) -> date:
         """The first day of the week."""
         return self.week.monday
 
+    @property
+    def due_soon(self) -> date:
+        """The last day of the window within which a date is due soon."""
+        return self.today + timedelta(days=self.policy.due_soon_days)
+
 
 def date_conditions(week: Week) -> list[Condition]:
-    """What the dates raise: missing COMs, lapsing vetting, overdue reviews."""
+    """What the dates raise: missing COMs, lapsing vetting, reviews overdue or due soon."""
     return [
         *_missing_coms(week),
         *_vetting(week),
-        *_overdue_reviews(week),
+        *_reviews(week),
     ]
 
 
 def _missing_coms(week: Week) -> Iterable[Condition]:
-    """Custody cases past their COM-allocation date, or about to be released, without a COM."""
-    soon = week.monday + timedelta(weeks=week.policy.release_alert_weeks)
+    """Custody cases past their COM-allocation date without a COM: critical near release or
+    handover."""
+    today = week.today
+    near = today + timedelta(weeks=week.policy.release_alert_weeks)
     for case in week.cases:
-        if setting_on(case, week.monday) != Setting.CUSTODY:
+        if setting_on(case, today) != Setting.CUSTODY:
             continue
         com = case.active_need("com")
-        allocated_from = handover(case, week.policy).com_allocated_from
-        if allocated_from is None or allocated_from > week.monday:
+        dates = handover(case, week.policy)
+        if dates.com_allocated_from is None or dates.com_allocated_from > today:
             continue
         if com is not None and week.holders.get(com.id):
             continue
-        releasing = case.release_date is not None and case.release_date <= soon
+        releasing = case.release_date is not None and case.release_date <= near
+        handing_over = dates.com_responsible_from is not None and dates.com_responsible_from <= near
+        if releasing:
+            reason = f"Released on {govuk_date(case.release_date)} with no COM allocated"
+        elif handing_over:
+            reason = (
+                f"The COM is responsible from {govuk_date(dates.com_responsible_from)}, and none "
+                "is allocated"
+            )
+        else:
+            reason = (
+                f"No COM allocated, though one was due from {govuk_date(dates.com_allocated_from)}"
+            )
         yield Condition(
             key=f"no_com:case:{case.id}",
             kind=AlertKind.NO_COM,
-            severity=CRITICAL if releasing else WARNING,
-            reason=(
-                f"Released on {case.release_date:%-d %B %Y} with no COM allocated"
-                if releasing
-                else f"No COM allocated, though one was due from {allocated_from:%-d %B %Y}"
-            ),
+            severity=CRITICAL if releasing or handing_over else WARNING,
+            reason=reason,
             remedy="Allocate a COM in the region, or add hours of one: see the plan's gaps",
             case_id=case.id,
             need_id=com.id if com else None,
@@ -108,9 +130,8 @@ def _missing_coms(week: Week) -> Iterable[Condition]:
 
 
 def _vetting(week: Week) -> Iterable[Condition]:
-    """Holders whose vetting has lapsed or lapses within the alert window."""
+    """Holders whose vetting has lapsed (before today) or lapses soon."""
     holding = {staff_id for staff_id in week.holders.values() if staff_id}
-    window = week.monday + timedelta(weeks=week.policy.vetting_alert_weeks)
     for person in week.staff:
         expiry = person.vetting_expiry
         if (
@@ -119,16 +140,11 @@ def _vetting(week: Week) -> Iterable[Condition]:
             or person.vetting in (Vetting.NONE, Vetting.BPSS)
         ):
             continue
-        if expiry < week.monday:
-            severity, reason = (
-                CRITICAL,
-                f"{person.vetting.value} vetting lapsed on {expiry:%-d %B %Y}",
-            )
-        elif expiry <= window:
-            severity, reason = (
-                WARNING,
-                f"{person.vetting.value} vetting lapses on {expiry:%-d %B %Y}",
-            )
+        level = label(person.vetting)
+        if expiry < week.today:
+            severity, reason = CRITICAL, f"{level} vetting lapsed on {govuk_date(expiry)}"
+        elif expiry <= week.due_soon:
+            severity, reason = WARNING, f"{level} vetting lapses on {govuk_date(expiry)}"
         else:
             continue
         yield Condition(
@@ -142,22 +158,28 @@ def _vetting(week: Week) -> Iterable[Condition]:
         )
 
 
-def _overdue_reviews(week: Week) -> Iterable[Condition]:
-    """Cases whose MAPPA or extremism-risk review date has passed."""
+def _reviews(week: Week) -> Iterable[Condition]:
+    """Cases whose MAPPA or extremism-risk review is overdue (critical) or due soon."""
     for case in week.cases:
         for kind, due, name in (
             (AlertKind.MAPPA_REVIEW, case.next_mappa_review, "MAPPA review"),
             (AlertKind.ERG_REVIEW, case.next_erg_review, "extremism risk review"),
         ):
-            if due is not None and due < week.monday:
-                yield Condition(
-                    key=f"{kind}:case:{case.id}",
-                    kind=kind,
-                    severity=WARNING,
-                    reason=f"The {name} was due on {due:%-d %B %Y}",
-                    remedy="Hold the review and record its next date on the case",
-                    case_id=case.id,
-                )
+            if due is None or due > week.due_soon:
+                continue
+            overdue = due < week.today
+            yield Condition(
+                key=f"{kind}:case:{case.id}",
+                kind=kind,
+                severity=CRITICAL if overdue else WARNING,
+                reason=(
+                    f"The {name} is overdue: it was due on {govuk_date(due)}"
+                    if overdue
+                    else f"The {name} is due on {govuk_date(due)}"
+                ),
+                remedy="Hold the review and record its next date on the case",
+                case_id=case.id,
+            )
 
 
 @dataclass(frozen=True)
@@ -178,6 +200,8 @@ class RunFacts:
     ids: dict[tuple[str, int], NeedKey]
     # The plans of the weeks just before, newest first.
     history: list[Plan]
+    # Hours in the planned week that differ from what the people's records say (a what-if).
+    hours_changed: dict[str, float] = field(default_factory=dict)
 
     @cached_property
     def cases(self) -> dict[str, Case]:
@@ -206,11 +230,44 @@ class RunFacts:
         person = self.staff.get(staff_id)
         return person.name if person else staff_id
 
+    @cached_property
+    def week_hours(self) -> dict[str, float]:
+        """Each person's available hours in the planned week itself (not the horizon's)."""
+        policy, week = self.week.policy, self.week.week
+        hours = {
+            person.staff_ref: available_hours(person, week, policy) for person in self.week.staff
+        }
+        return {**hours, **self.hours_changed}
+
+    @cached_property
+    def planned_hours(self) -> dict[str, float]:
+        """Hours the plan gives each person, committed work included."""
+        return {
+            load.staff: load.planned_hours + load.committed_hours for load in self.plan.staff_load
+        }
+
+    def cover(self, reference: str, index: int, holder: str) -> list[tuple[str, float]]:
+        """Up to three people who may hold a need and have hours to spare in the planned week."""
+        problem = self.problem
+        case = problem.case_by_id[reference]
+        need = case.needs[index]
+        soft = problem.policy.soft_capacity
+        found = []
+        for member in problem.staff:
+            if member.id == holder or reasons_against(problem.policy, case, need, member):
+                continue
+            held = self.planned_hours.get(member.id, 0.0)
+            spare = soft * self.week_hours.get(member.id, 0.0) - held
+            if spare > 0:
+                found.append((self.name(member.id), round(spare, 1)))
+        return sorted(found, key=lambda pair: (-pair[1], pair[0]))[:COVER_NAMED]
+
 
 def run_conditions(facts: RunFacts) -> list[Condition]:
-    """What a run raises: gaps, overloads, pins not kept, risks around release."""
+    """What a run raises: gaps, cover while away, overloads, pins not kept, risks at release."""
     return [
         *_gaps(facts),
+        *_cover_while_away(facts),
         *_overloads(facts),
         *_pins_not_kept(facts),
         *_release_risks(facts),
@@ -230,6 +287,34 @@ def _gaps(facts: RunFacts) -> Iterable[Condition]:
             detail=gap.detail,
             remedy=gap.remedy.text,
             case_id=facts.cases[gap.case].id,
+            need_id=which.need_id,
+        )
+
+
+def _cover_while_away(facts: RunFacts) -> Iterable[Condition]:
+    """High and very high needs kept by someone away in the planned week, and who could cover."""
+    monday = f"{facts.week.monday.day} {facts.week.monday:%B}"
+    for assignment in facts.plan.assignments:
+        risk = Rosh(facts.problem.case_by_id[assignment.case].risk)
+        person = facts.staff.get(assignment.staff)
+        if risk not in HIGH_RISKS or person is None or facts.week_hours.get(person.staff_ref, 1):
+            continue
+        which, name, subject = facts.need(assignment.case, assignment.need)
+        away = away_words(person, facts.week.week, facts.week.policy) or "away that week"
+        cover = facts.cover(assignment.case, assignment.need, person.staff_ref)
+        yield Condition(
+            key=f"cover_while_away:{subject}",
+            kind=AlertKind.COVER_WHILE_AWAY,
+            severity=CRITICAL if risk == Rosh.VERY_HIGH else WARNING,
+            reason=f"{person.name}, the {name}, is {away}: cover is needed in the week of {monday}",
+            remedy=(
+                "Cover for the week from "
+                + ", ".join(f"{who} ({spare:g} hours spare)" for who, spare in cover)
+                if cover
+                else "Nobody who may hold it has hours to spare that week: ask a neighbouring team"
+            ),
+            case_id=facts.cases[assignment.case].id,
+            staff_member_id=person.id,
             need_id=which.need_id,
         )
 

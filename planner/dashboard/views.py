@@ -14,7 +14,7 @@ from planner.dashboard.queries import (
     workload_bands,
 )
 from planner.domain.clock import today
-from planner.domain.vocabulary import label
+from planner.domain.vocabulary import Rosh, label
 from planner.domain.weeks import IsoWeek
 from planner.extensions import db
 from planner.models.policy import load_policy
@@ -33,6 +33,7 @@ def index() -> ResponseReturnValue:
         alert_query({"status": "open", "severity": "critical"}), per_page=CRITICAL_SHOWN
     )
     cover = held_by_risk(db.session, on)
+    nobody = {row.rosh: row.gaps for row in cover}
     bands = workload_bands(db.session, week, policy)
     trend = gaps_over_runs(db.session)
     return render_template(
@@ -42,6 +43,8 @@ def index() -> ResponseReturnValue:
         critical_total=critical.total,
         run=latest_run(db.session),
         cover=cover,
+        unheld_very_high=nobody.get(Rosh.VERY_HIGH, 0),
+        unheld_high=nobody.get(Rosh.HIGH, 0),
         cover_rows=[(label(row.rosh), row.held, row.gaps) for row in cover],
         overview=week_overview(db.session, week, policy),
         bands=bands,

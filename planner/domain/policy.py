@@ -36,6 +36,10 @@ class Policy:
     soft_capacity: float = 1.0
     hard_capacity: float = 1.2
     safe_workload: float = 1.1
+    # Only needs of these risks may take a person past the safe workload (docs/DOMAIN.md).
+    beyond_safe_risks: list[str] = field(default_factory=lambda: ["very_high", "high"])
+    # The weeks from the planned week's Monday whose hours a plan is made from.
+    horizon_weeks: int = 4
     excessive_weeks: int = 4
     full_time_hours: float = 37.0
     full_time_points: int = 2176
@@ -63,7 +67,8 @@ class Policy:
     ct_skills: list[str] = field(default_factory=lambda: ["ct_trained"])
     senior_grade: str = Grade.PO.value
     release_alert_weeks: int = 4
-    vetting_alert_weeks: int = 4
+    # A review or vetting date this near is due soon (a warning); one before today is overdue.
+    due_soon_days: int = 14
     time_limit_seconds: float = 60.0
     relative_gap: float = 0.0001
 

@@ -12,6 +12,7 @@ from typing import Protocol
 from planner.domain.policy import Policy
 from planner.domain.vocabulary import (
     CT_COHORTS,
+    AbsenceKind,
     Cohort,
     Grade,
     ResponsibilityState,
@@ -70,6 +71,7 @@ class Facts:
 class AbsenceFacts(Protocol):
     """What the rules read of an absence or reduction."""
 
+    kind: AbsenceKind
     start_date: date
     end_date: date
     hours_per_week: float | None
@@ -378,3 +380,64 @@ def workload(held_hours: float, available: float) -> float | None:
     if available <= 0:
         return None if held_hours > 0 else 0.0
     return held_hours / available
+
+
+# --- The planning horizon -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class HorizonHours:
+    """A person's available hours in each week of the planning horizon, the planned week first."""
+
+    weekly: tuple[float, ...]
+
+    @property
+    def average(self) -> float:
+        """The hours a plan counts on: an allocation lasts, so the horizon's average."""
+        return round(sum(self.weekly) / len(self.weekly), 2)
+
+    @property
+    def takes_new_needs(self) -> bool:
+        """Whether they may be given needs they do not hold: not if away half the horizon."""
+        return 2 * sum(1 for hours in self.weekly if hours <= 0) < len(self.weekly)
+
+    @property
+    def away_this_week(self) -> bool:
+        """No hours in the planned week itself, though they keep what they hold."""
+        return self.weekly[0] <= 0
+
+
+def horizon_hours(staff: StaffFacts, first: IsoWeek, policy: Policy) -> HorizonHours:
+    """Available hours week by week over the policy's horizon, from the planned week."""
+    weeks = max(1, policy.horizon_weeks)
+    return HorizonHours(tuple(available_hours(staff, first.plus(k), policy) for k in range(weeks)))
+
+
+AWAY_WORDS = {
+    AbsenceKind.SICKNESS: "off sick",
+    AbsenceKind.ANNUAL_LEAVE: "on annual leave",
+    AbsenceKind.TRAINING: "on training",
+    AbsenceKind.UNION_DUTIES: "on union duties",
+    AbsenceKind.SECONDMENT: "on secondment",
+    AbsenceKind.OTHER: "away",
+}
+
+
+def away_words(staff: StaffFacts, first: IsoWeek, policy: Policy) -> str | None:
+    """Why a person has no hours in the horizon, in words: "off sick until 23 December"."""
+    start = first.monday
+    end = first.plus(max(1, policy.horizon_weeks) - 1).sunday
+    whole = [
+        absence
+        for absence in staff.absences
+        if absence.hours_per_week is None
+        and absence.start_date <= end
+        and absence.end_date >= start
+    ]
+    if not whole:
+        return None
+    longest = max(whole, key=lambda absence: absence.end_date)
+    until = f"{longest.end_date.day} {longest.end_date:%B}"
+    if longest.end_date.year != start.year:
+        until += f" {longest.end_date.year}"
+    return f"{AWAY_WORDS[longest.kind]} until {until}"

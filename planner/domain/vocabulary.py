@@ -127,6 +127,7 @@ class AlertKind(StrEnum):
     severity and a risk: gaps in cover first, workloads after, overdue reviews last."""
 
     UNCOVERED = "uncovered"
+    COVER_WHILE_AWAY = "cover_while_away"
     NO_COM = "no_com"
     ABSENT_AT_RELEASE = "absent_at_release"
     PIN_NOT_KEPT = "pin_not_kept"
@@ -213,6 +214,7 @@ def label(value: object) -> str:
 # What each kind of alert is called on the pages.
 ALERT_KIND_NAMES: dict[AlertKind, str] = {
     AlertKind.UNCOVERED: "Need uncovered",
+    AlertKind.COVER_WHILE_AWAY: "Cover needed while away",
     AlertKind.NO_COM: "No COM allocated",
     AlertKind.ABSENT_AT_RELEASE: "Holder absent at release",
     AlertKind.PIN_NOT_KEPT: "Pin not kept",
@@ -220,6 +222,6 @@ ALERT_KIND_NAMES: dict[AlertKind, str] = {
     AlertKind.VETTING: "Vetting lapsing",
     AlertKind.EXCESSIVE: "Excessive workload for four weeks",
     AlertKind.OVERLOADED: "Over the safe workload",
-    AlertKind.MAPPA_REVIEW: "MAPPA review overdue",
-    AlertKind.ERG_REVIEW: "Extremism risk review overdue",
+    AlertKind.MAPPA_REVIEW: "MAPPA review due",
+    AlertKind.ERG_REVIEW: "Extremism risk review due",
 }

@@ -13,12 +13,13 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from flask import Flask, current_app
 from huey import Huey, MemoryHuey, RedisHuey, SqliteHuey, crontab
+from huey.api import TaskWrapper
 
 from optimisation import Plan, Problem, solve
 from planner.domain.vocabulary import JobStatus
@@ -53,8 +54,6 @@ class Job:
     id: int
     cancelled: threading.Event
     apart: bool = True
-    # Jobs the work queued, to send to the workers once its transaction is committed.
-    follow_ups: list[JobMixin] = field(default_factory=list)
 
     def progress(self, text: str) -> None:
         """Say what the job is doing now (the progress page shows it at once)."""
@@ -141,10 +140,10 @@ def store_name(url: str) -> str:
 
 @dataclass(frozen=True)
 class Queue:
-    """One app's Huey and its task."""
+    """One app's Huey and its one task."""
 
     huey: Huey
-    task: Any
+    task: TaskWrapper
 
 
 def enqueue(record: JobMixin) -> None:
@@ -169,19 +168,14 @@ def perform(kind: str, job_id: int, apart: bool = True) -> None:
         except JobCancelled:
             session.rollback()
             end(session, spec.model, job_id, JobStatus.CANCELLED, None)
-            return
         except JobFailed as failure:
             session.rollback()
             end(session, spec.model, job_id, JobStatus.FAILED, str(failure))
-            return
         except Exception:
             # The log has the traceback (the engine hides statement parameters); people get words.
             session.rollback()
             log.exception("%s %s failed", kind, job_id)
             end(session, spec.model, job_id, JobStatus.FAILED, UNEXPECTED)
-            return
-    for follow_up in job.follow_ups:
-        enqueue(follow_up)
 
 
 def watch(app: Flask, stop: threading.Event) -> None:

@@ -9,11 +9,13 @@ from dataclasses import dataclass, field
 from functools import cached_property
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy.orm import Session, joinedload, selectinload
 
 from optimisation import Problem, problem_from_dict, reasons_against
-from planner.domain.rules import workload
+from planner.domain.rules import away_words, horizon_hours, workload
+from planner.domain.weeks import IsoWeek
 from planner.models import Case, Need, PlanRun, ProposedAssignment, Site, StaffMember
+from planner.models.policy import load_policy
 
 # How each proposal stands against the current holder.
 NEW, MOVE, UNCHANGED, DROPPED, UNCOVERED = "new", "move", "unchanged", "dropped", "uncovered"
@@ -73,11 +75,13 @@ class RunProblem:
                     hours[need.current] += need.hours
         return hours
 
-    def why_moved(self, reference: str, index: int, holder: str) -> str:
+    def why_moved(self, reference: str, index: int, holder: str, away: str | None) -> str:
         """Why the current holder does not keep a need, in the manager's words."""
         member = self.problem.staff_by_id.get(holder)
         if member is None:
             return "the holder has left or is no longer active"
+        if away is not None:
+            return f"the holder is {away}"
         case = self.problem.case_by_id[reference]
         reasons = reasons_against(self.problem.policy, case, case.needs[index], member)
         if reasons:
@@ -104,19 +108,47 @@ def review(session: Session, run: PlanRun) -> tuple[list[Proposal], list[Load]]:
         )
         .order_by(Case.rosh_rank.desc(), Case.reference, ProposedAssignment.need_index)
     ).all()
+    away = _away(session, run, [proposal for proposal, _, _ in rows])
     proposals = [
-        Proposal(proposal, case, need, *_kind(stored, proposal)) for proposal, need, case in rows
+        Proposal(proposal, case, need, *_kind(stored, proposal, away))
+        for proposal, need, case in rows
     ]
     return proposals, _loads(session, stored, [p.proposal for p in proposals])
 
 
-def _kind(stored: RunProblem, proposal: ProposedAssignment) -> tuple[str, str | None]:
+def _away(session: Session, run: PlanRun, proposals: list[ProposedAssignment]) -> dict[int, str]:
+    """Why each holder who loses a need is away over the run's horizon, if they are."""
+    losing = {
+        p.current_staff_member_id
+        for p in proposals
+        if p.current_staff_member_id and p.current_staff_member_id != p.staff_member_id
+    }
+    week, policy = IsoWeek.parse(run.week), load_policy(session)
+    people = session.scalars(
+        select(StaffMember)
+        .where(StaffMember.id.in_(losing))
+        .options(selectinload(StaffMember.absences))
+    )
+    # Absence is the cause when it takes a whole week of the horizon, not a day here and there.
+    found = {
+        person.id: away_words(person, week, policy)
+        for person in people
+        if 0 in horizon_hours(person, week, policy).weekly
+    }
+    return {person_id: words for person_id, words in found.items() if words}
+
+
+def _kind(
+    stored: RunProblem, proposal: ProposedAssignment, away: dict[int, str]
+) -> tuple[str, str | None]:
     """New, moved, unchanged, dropped or uncovered, and why the holder changed."""
     holder = proposal.current_staff_member
     if proposal.overridden:
         why = f"overridden: {proposal.override_reason}"
     elif holder is not None and holder.id != proposal.staff_member_id:
-        why = stored.why_moved(proposal.case_reference, proposal.need_index, holder.staff_ref)
+        why = stored.why_moved(
+            proposal.case_reference, proposal.need_index, holder.staff_ref, away.get(holder.id)
+        )
     else:
         why = None
     if proposal.staff_member_id is None:

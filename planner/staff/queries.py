@@ -88,7 +88,7 @@ def vetting_tag(expiry: date | None, today: date, policy: Policy) -> dict[str, s
         return None
     if expiry < today:
         return {"text": "Expired", "classes": "govuk-tag--red"}
-    if expiry <= today + timedelta(weeks=policy.vetting_alert_weeks):
+    if expiry <= today + timedelta(days=policy.due_soon_days):
         return {"text": "Expires soon", "classes": "govuk-tag--yellow"}
     return None
 
