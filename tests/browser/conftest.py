@@ -14,13 +14,16 @@ from planner.extensions import db
 from tests.conftest import add_user, make_app
 
 CHROMIUM = "/usr/bin/chromium"
+TODAY = "2026-12-07"  # a Monday: the demo data is built around it and the pages count its week
 
 
 @pytest.fixture
 def app(tmp_path: Path) -> Iterator[Flask]:
-    """The planner on a file database with the small demo data and a manager, for a live server."""
-    app = make_app(tmp_path / "browser.db", SERVER_NAME="127.0.0.1")
-    result = app.test_cli_runner().invoke(args=["demo-data", "--scale", "small", "--seed", "2"])
+    """The planner on a file database, today fixed, with the small demo data and a manager."""
+    app = make_app(tmp_path / "browser.db", SERVER_NAME="127.0.0.1", TODAY=TODAY)
+    result = app.test_cli_runner().invoke(
+        args=["demo-data", "--scale", "small", "--seed", "2", "--start", TODAY]
+    )
     assert result.exit_code == 0, result.output
     add_user(app, "manager.user", UserRole.MANAGER)
     with app.app_context():
