@@ -15,6 +15,7 @@ from planner.extensions import db
 from planner.models import AuditEvent, Region, Site, StaffMember
 from planner.models.auditing import set_actor
 from tests.conftest import count
+from tests.planner.pages import body_rows, cells
 
 
 @pytest.fixture
@@ -51,8 +52,7 @@ def region_cards(page: str) -> dict[str, str]:
 
 def site_rows(card: str) -> list[list[str]]:
     """The sites a region's card lists: code, name and kind."""
-    rows = re.findall(r'<tr class="govuk-table__row">\s*(<td.*?)</tr>', card, re.S)
-    return [re.findall(r'<td class="govuk-table__cell">([^<]*)</td>', row)[:3] for row in rows]
+    return [cells(row)[:3] for row in body_rows(card)] if "<tbody" in card else []
 
 
 def test_everyone_sees_the_regions_and_their_sites(

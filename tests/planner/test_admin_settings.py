@@ -21,6 +21,7 @@ from planner.models import AuditEvent, PolicySetting
 from planner.models.auditing import set_actor
 from planner.models.policy import load_policy, seed_policy
 from tests.conftest import count, sign_in
+from tests.planner.pages import cells
 
 
 class FormReader(HTMLParser):
@@ -60,17 +61,10 @@ def stored(app: Flask) -> tuple[dict[str, Any], int]:
     return policy, count(app, AuditEvent)
 
 
-def settings_shown(page: str) -> dict[str, tuple[str, str]]:
+def settings_shown(page: str) -> dict[str, tuple[str, ...]]:
     """Each setting on the settings page: its value and when it was last changed, as text."""
     rows = re.findall(r'<tr class="govuk-table__row" id="setting-([^"]+)">(.*?)</tr>', page, re.S)
-    shown = {}
-    for key, row in rows:
-        value, changed = (
-            " ".join(re.sub(r"<[^>]+>", " ", cell).split())
-            for cell in re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)
-        )
-        shown[key] = (value, changed)
-    return shown
+    return {key: tuple(cells(row)) for key, row in rows}
 
 
 # Some of the defaults as the settings page writes them.

@@ -16,6 +16,7 @@ from planner.domain.vocabulary import UserRole
 from planner.extensions import db
 from planner.models import AuditEvent, User
 from tests.conftest import PASSWORD, add_user, count, sign_in
+from tests.planner.pages import body_rows, cells
 
 NEW_PASSWORD = "a different long password"
 
@@ -34,15 +35,8 @@ def account(app: Flask, username: str) -> tuple[UserRole, bool, str]:
 
 
 def user_rows(page: str) -> dict[str, list[str]]:
-    """The users table, in order: each username to its row's cells as text."""
-    body = page.split('<tbody class="govuk-table__body">')[1].split("</tbody>")[0]
-    rows = [
-        [" ".join(re.sub(r"<[^>]+>", " ", cell).split()) for cell in cells]
-        for cells in (
-            re.findall(r"<td[^>]*>(.*?)</td>", row, re.S) for row in body.split("<tr")[1:]
-        )
-    ]
-    return {cells[0]: cells[1:] for cells in rows}
+    """The users table, in order: each username to the rest of its row."""
+    return {row[0]: row[1:] for row in map(cells, body_rows(page))}
 
 
 def test_signing_in_records_when(

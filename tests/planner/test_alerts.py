@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import re
 from datetime import date, timedelta
 from typing import Any
 
@@ -19,6 +18,7 @@ from planner.models import Alert, AuditEvent, PlanRun, StaffMember
 from planner.models.policy import load_policy
 from planner.plans.batch import run_week
 from tests.conftest import add_user, sign_in
+from tests.planner.pages import body_rows, text_of
 from tests.planner.world import MONDAY, World
 
 WEEK = IsoWeek.containing(MONDAY)
@@ -299,9 +299,7 @@ def test_acknowledging_needs_a_manager_and_a_note(app: Flask) -> None:
 
 def alert_rows(page: str) -> list[str]:
     """The rows of the alerts table, as text."""
-    body = page.split("<tbody")[1].split("</tbody>")[0]
-    rows = re.findall(r"<tr [^>]*>(.*?)</tr>", body, re.S)
-    return [" ".join(re.sub(r"<[^>]+>", " ", row).split()) for row in rows]
+    return [text_of(row) for row in body_rows(page)]
 
 
 def test_the_alerts_page_lists_the_worst_first_and_filters(app: Flask) -> None:

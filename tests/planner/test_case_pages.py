@@ -27,6 +27,7 @@ from planner.models import (
 )
 from planner.models.auditing import set_actor
 from tests.conftest import AppFactory, add_user, count, load_demo, sign_in
+from tests.planner.pages import summary, text_of
 
 TODAY = "2026-11-30"
 
@@ -68,6 +69,13 @@ def custody_case_form(app: Flask, **changes: str) -> dict[str, Any]:
     }
     data.update(changes)
     return data
+
+
+def add_custody_case(app: Flask, manager: FlaskClient, **changes: Any) -> int:
+    """Add the custody case of custody_case_form through the form, as a manager: its id."""
+    response = manager.post("/cases/new", data=custody_case_form(app, **changes))
+    assert response.status_code == 302, response.get_data(as_text=True)
+    return first(app, select(Case.id).where(Case.reference == "CT-LDN-9001"))
 
 
 # --- Who may do what ------------------------------------------------------------------------
@@ -237,22 +245,6 @@ def test_the_list_takes_the_same_number_of_queries_however_many_rows(
 # --- A case ---------------------------------------------------------------------------------
 
 
-def text_of(html: str) -> str:
-    """What a piece of HTML reads as, tags dropped and spaces collapsed."""
-    return " ".join(re.sub(r"<[^>]+>", " ", html).split())
-
-
-def summary(page: str) -> dict[str, str]:
-    """The page's summary-list rows, each key to its value."""
-    pairs = re.findall(
-        r'<dt class="govuk-summary-list__key">(.*?)</dt>\s*'
-        r'<dd class="govuk-summary-list__value">(.*?)</dd>',
-        page,
-        re.S,
-    )
-    return {text_of(key): text_of(value) for key, value in pairs}
-
-
 def needs_table(page: str) -> dict[str, str]:
     """The case's needs: each need's name to the rest of its row, as text."""
     body = page.split('<h2 class="govuk-heading-m">Needs</h2>')[1].split("</tbody>")[0]
@@ -263,10 +255,10 @@ def needs_table(page: str) -> dict[str, str]:
 
 
 def test_a_case_shows_its_dates_needs_holders_and_history(app: Flask, manager: FlaskClient) -> None:
-    manager.post("/cases/new", data=custody_case_form(app))
+    case_id = add_custody_case(app, manager)
     with app.app_context():
         set_actor(db.session, "test")
-        case = db.session.scalar(select(Case).where(Case.reference == "CT-LDN-9001"))
+        case = db.session.get(Case, case_id)
         holder = db.session.scalars(
             select(StaffMember).where(StaffMember.site_id == case.site_id).order_by(StaffMember.id)
         ).first()
@@ -276,7 +268,7 @@ def test_a_case_shows_its_dates_needs_holders_and_history(app: Flask, manager: F
             )
         )
         db.session.commit()
-        case_id, holder_name = case.id, holder.name
+        holder_name = holder.name
     page = manager.get(f"/cases/{case_id}").get_data(as_text=True)
     assert "<title>CT-LDN-9001 – Cases – Caseload planner</title>" in page
     assert re.search(r'<h1 class="govuk-heading-l">Heron Specimen <strong[^>]*>\s*Very high', page)
@@ -390,11 +382,9 @@ def test_a_duplicate_reference_is_refused(app: Flask, manager: FlaskClient) -> N
 def test_editing_keeps_a_managers_need_and_rederives_the_rest(
     app: Flask, manager: FlaskClient
 ) -> None:
-    manager.post("/cases/new", data=custody_case_form(app))
+    case_id = add_custody_case(app, manager)
     with app.app_context():
-        case = db.session.scalar(select(Case).where(Case.reference == "CT-LDN-9001"))
-        pom = next(n for n in case.needs if n.key == "pom")
-        case_id, pom_id = case.id, pom.id
+        pom_id = db.session.get(Case, case_id).active_need("pom").id
     manager.post(
         f"/cases/{case_id}/needs/{pom_id}/edit",
         data={"role": "prison", "min_grade": "SPO", "hours": "6", "vetting": "DV",
@@ -480,8 +470,7 @@ def test_pages_refuse_a_need_of_another_case(app: Flask, manager: FlaskClient) -
 
 
 def test_dates_show_as_govuk_dates(app: Flask, manager: FlaskClient) -> None:
-    manager.post("/cases/new", data=custody_case_form(app))
-    case_id = first(app, select(Case.id).where(Case.reference == "CT-LDN-9001"))
+    case_id = add_custody_case(app, manager)
     page = manager.get(f"/cases/{case_id}/edit").get_data(as_text=True)
     typed = {
         part: re.search(
@@ -527,10 +516,8 @@ def test_saving_a_case_opens_and_closes_its_review_alert_at_once(
         with app.app_context():
             return list(db.session.scalars(query.join(Case, Alert.case_id == Case.id)))
 
-    overdue = custody_case_form(app, next_mappa_review=["25", "11", "2026"])
-    manager.post("/cases/new", data=overdue)
+    case_id = add_custody_case(app, manager, next_mappa_review=["25", "11", "2026"])
     assert review_alerts() == ["The MAPPA review was due on 25 November 2026"]
-    case_id = first(app, select(Case.id).where(Case.reference == "CT-LDN-9001"))
     held = custody_case_form(app, next_mappa_review=["25", "2", "2027"])
     assert manager.post(f"/cases/{case_id}/edit", data=held).status_code == 302
     assert review_alerts() == []

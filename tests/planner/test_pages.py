@@ -18,6 +18,7 @@ from planner.extensions import db
 from planner.models import Case, Need
 from planner.models.policy import load_policy
 from tests.conftest import AppFactory, add_user, sign_in
+from tests.planner.pages import body_rows, cells, summary, text_of
 from tests.planner.world import MONDAY, World
 
 WEEK = IsoWeek.containing(MONDAY)
@@ -94,41 +95,16 @@ def test_the_header_is_the_moj_header_without_a_crown(manager: FlaskClient) -> N
     assert "OFFICIAL-SENSITIVE" in page
 
 
-def text_of(html: str) -> str:
-    """What a piece of HTML reads as, tags dropped and spaces collapsed."""
-    return " ".join(re.sub(r"<[^>]+>", " ", html).split())
-
-
-def summary(page: str) -> dict[str, str]:
-    """The page's summary-list rows, each key to its value."""
-    pairs = re.findall(
-        r'<dt class="govuk-summary-list__key">(.*?)</dt>\s*<dd class="govuk-summary-list__value">(.*?)</dd>',
-        page,
-        re.S,
-    )
-    return {text_of(key): text_of(value) for key, value in pairs}
-
-
 def figures(page: str, caption: str) -> dict[str, list[str]]:
     """The rows of the table with this caption: each row's heading to its other cells."""
     table = page.split(caption)[1].split("</table>")[0]
     rows = re.findall(r'<th scope="row"[^>]*>(.*?)</th>(.*?)</tr>', table, re.S)
-    return {
-        text_of(heading): [
-            text_of(cell) for cell in re.findall(r"<td[^>]*>(.*?)</td>", cells, re.S)
-        ]
-        for heading, cells in rows
-    }
+    return {text_of(heading): cells(row) for heading, row in rows}
 
 
 def section(page: str, start: str, end: str) -> str:
     """The part of the page from one marker to the next."""
     return page.split(start)[1].split(end)[0]
-
-
-def body_rows(table: str) -> list[str]:
-    """The rows of a table that hold cells, as HTML."""
-    return re.findall(r'<tr class="govuk-table__row">\s*<td.*?</tr>', table, re.S)
 
 
 def test_the_dashboard_shows_the_week_in_numbers(app: Flask, manager: FlaskClient) -> None:

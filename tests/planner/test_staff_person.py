@@ -13,6 +13,7 @@ from planner.domain.vocabulary import AbsenceKind, Grade, Role, Rosh
 from planner.extensions import db
 from planner.models import Absence, Exclusion
 from planner.models.auditing import set_actor
+from tests.planner.pages import body_rows, text_of
 from tests.planner.staff import (
     TODAY,
     add_person,
@@ -76,10 +77,7 @@ def test_a_persons_page_lists_the_cases_they_hold_now(
 ) -> None:
     page = manager.get(f"/staff/{busy_person['staff']}").get_data(as_text=True)
     cases = page.split('id="cases"')[1].split('id="absences"')[0]
-    rows = [
-        " ".join(re.sub(r"<[^>]+>", " ", row).split())
-        for row in re.findall(r"<tr [^>]*>(.*?)</tr>", cases.split("<tbody")[1], re.S)
-    ]
+    rows = [text_of(row) for row in body_rows(cases)]
     since = "9 November 2026"  # a month before today, 9 December
     assert rows == [  # highest risk first; neither the ended holding nor the one to come
         f"CT-T-0001 Case CT-T-0001 Very high POM Custody {since} 8",
