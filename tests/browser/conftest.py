@@ -15,11 +15,12 @@ from tests.conftest import add_user, make_app
 from tests.services import JobWorker
 
 CHROMIUM = "/usr/bin/chromium"
+TODAY = "2026-12-07"  # a Monday: the demo data is built around it and the pages count its week
 
 
 @pytest.fixture
 def jobs(tmp_path: Path) -> dict[str, Any]:
-    """Settings the live server and its job worker share: the database, the queue on SQLite."""
+    """Settings the live server and its job worker share: the database, the queue, today."""
     return {
         "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'browser.db'}",
         "SECRET_KEY": "test-secret",
@@ -27,14 +28,17 @@ def jobs(tmp_path: Path) -> dict[str, Any]:
         "JOBS_NAME": f"browser-{tmp_path.name}",
         "JOBS_IMMEDIATE": False,
         "WEEKLY_PLAN_AT": "",
+        "TODAY": TODAY,
     }
 
 
 @pytest.fixture
 def app(tmp_path: Path, jobs: dict[str, Any]) -> Iterator[Flask]:
-    """The planner on a file database with the small demo data and a manager, for a live server."""
+    """The planner on a file database, today fixed, with the small demo data and a manager."""
     app = make_app(tmp_path / "browser.db", SERVER_NAME="127.0.0.1", **jobs)
-    result = app.test_cli_runner().invoke(args=["demo-data", "--scale", "small", "--seed", "2"])
+    result = app.test_cli_runner().invoke(
+        args=["demo-data", "--scale", "small", "--seed", "2", "--start", TODAY]
+    )
     assert result.exit_code == 0, result.output
     add_user(app, "manager.user", UserRole.MANAGER)
     with app.app_context():

@@ -51,8 +51,12 @@ def test_add_a_custody_case_and_see_its_needs_and_handover(page: Page, site: str
 
     expect(page.get_by_text("Case CT-LDN-7001 added, with 1 need from the rules.")).to_be_visible()
     expect(page.get_by_role("heading", name="Sorrel Trialby")).to_be_visible()
-    # Early allocation (TACT): the COM is responsible 15 months before release.
-    expect(page.get_by_text("15 June 2028")).to_be_visible()
+    # Early allocation (TACT): the COM is responsible 15 months before release, allocated 8
+    # weeks before that.
+    dates = page.locator(".govuk-summary-list__row")
+    expect(dates.filter(has_text="Release date (CRD or ARD)")).to_contain_text("15 September 2029")
+    expect(dates.filter(has_text="Handover: COM responsible from")).to_contain_text("15 June 2028")
+    expect(dates.filter(has_text="COM allocated from")).to_contain_text("20 April 2028")
     needs = page.get_by_role("table").filter(has_text="Hours a week")
     expect(needs.get_by_role("row")).to_have_count(2)
     expect(needs).to_contain_text("PO or above, vetted SC, ct trained, at HMP-BELMARSH")

@@ -29,12 +29,14 @@ from planner.models.auditing import set_actor
 from tests.conftest import add_user, make_app, sign_in
 from tests.conftest import count as count  # test_staff_pages imports it from here
 
-NEXT_YEAR = str(date.today().year + 1)
+# The day the staff modules' apps take as today: a Wednesday, so that "this week" starts before it.
+TODAY = date(2026, 12, 9)
+NEXT_YEAR = str(TODAY.year + 1)
 
 
 def this_monday() -> date:
     """The Monday of the week the pages count as this week."""
-    return IsoWeek.containing(date.today()).monday
+    return IsoWeek.containing(TODAY).monday
 
 
 def build_sites(app: Flask) -> dict[str, int]:
@@ -63,7 +65,7 @@ def add_person(app: Flask, ref: str, site_id: int, **values: Any) -> int:
         "contracted_hours": 37.0,
         "other_work_hours": 0.0,
         "vetting": Vetting.SC,
-        "vetting_expiry": date.today() + timedelta(days=400),
+        "vetting_expiry": TODAY + timedelta(days=400),
         "skills": ["ct_trained"],
         "active": True,
         **values,
@@ -96,7 +98,7 @@ def give_case(
         need.allocations.append(
             Allocation(
                 staff_member_id=staff_id,
-                start_date=values.get("start", date.today() - timedelta(days=30)),
+                start_date=values.get("start", TODAY - timedelta(days=30)),
                 end_date=values.get("end"),
                 pinned=values.get("pinned", False),
                 reason="test",
@@ -125,10 +127,10 @@ def staff_form(sites: dict[str, int], **changes: Any) -> dict[str, Any]:
 
 
 def module_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
-    """An app on its own database with one user of each role, kept for a whole test module."""
+    """An app on its own database, today fixed, with one user of each role, for a whole module."""
     # Each new app compiles the GOV.UK templates again and each password is hashed with scrypt:
     # a second or more per test, so a module shares one app and one signed-in client a role.
-    app = make_app(tmp_path_factory.mktemp("staff") / "planner.db")
+    app = make_app(tmp_path_factory.mktemp("staff") / "planner.db", TODAY=TODAY.isoformat())
     for role in UserRole:
         add_user(app, f"{role.value}.user", role)
     yield app

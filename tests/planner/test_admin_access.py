@@ -193,10 +193,15 @@ def test_every_group_of_choices_has_a_legend_and_no_empty_hint(
     client: FlaskClient, users: dict[UserRole, str], rows: dict[str, int]
 ) -> None:
     sign_in(client, users[UserRole.ADMIN])
+    groups = 0
     for method, address, _, _ in ROUTES:
         if method == "GET":
-            page = client.get(address.format(**rows)).get_data(as_text=True)
+            response = client.get(address.format(**rows))
+            assert response.status_code == 200, address
+            page = response.get_data(as_text=True)
             legends = re.findall(r"<legend[^>]*>(.*?)</legend>", page, re.S)
+            groups += len(legends)
             assert page.count("<fieldset") == len(legends), address
             assert all(re.sub(r"<[^>]+>", "", legend).strip() for legend in legends), address
             assert not re.search(r'class="govuk-hint">\s*</div>', page), address
+    assert groups >= 5  # the role, status, kind and region choices at least

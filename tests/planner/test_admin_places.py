@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
@@ -14,6 +15,7 @@ from planner.extensions import db
 from planner.models import AuditEvent, Region, Site, StaffMember
 from planner.models.auditing import set_actor
 from tests.conftest import count
+from tests.planner.pages import body_rows, cells
 
 
 @pytest.fixture
@@ -42,16 +44,32 @@ def site_row(app: Flask, site_id: int) -> tuple[str, str, SiteKind, int]:
         return site.code, site.name, site.kind, site.region_id
 
 
+def region_cards(page: str) -> dict[str, str]:
+    """Each region's card on the places page, by the region's name, in order."""
+    cards = page.split('<section class="govuk-summary-card"')[1:]
+    return {re.search(r'-title">([^<]+)</h3>', card)[1]: card for card in cards}
+
+
+def site_rows(card: str) -> list[list[str]]:
+    """The sites a region's card lists: code, name and kind."""
+    return [cells(row)[:3] for row in body_rows(card)] if "<tbody" in card else []
+
+
 def test_everyone_sees_the_regions_and_their_sites(
     london: dict[str, int], viewer: FlaskClient
 ) -> None:
     page = viewer.get("/settings/places").get_data(as_text=True)
     assert "<title>Regions and sites – Caseload planner</title>" in page
-    assert page.index("London") < page.index("HMP-BELMARSH") < page.index("PDU-CAMDEN")
-    assert "Probation delivery unit" in page
-    assert "Prison (POM)" not in page
-    assert "No sites yet." in page  # Wales
-    assert "Add a region" not in page
+    cards = region_cards(page)
+    assert list(cards) == ["London", "Wales"]
+    assert site_rows(cards["London"]) == [
+        ["HMP-BELMARSH", "HMP Belmarsh", "Prison"],
+        ["PDU-CAMDEN", "Camden PDU", "Probation delivery unit"],
+    ]
+    assert "No sites yet." not in cards["London"]
+    assert site_rows(cards["Wales"]) == []
+    assert "No sites yet." in cards["Wales"]
+    assert "Add a region" not in page and "Add a site" not in page
 
 
 def test_an_admin_adds_a_region(app: Flask, admin: FlaskClient, london: dict[str, int]) -> None:
@@ -67,7 +85,10 @@ def test_an_admin_adds_a_region(app: Flask, admin: FlaskClient, london: dict[str
 def test_an_admin_renames_a_region(app: Flask, admin: FlaskClient, london: dict[str, int]) -> None:
     page = admin.get(f"/settings/places/regions/{london['london']}").get_data(as_text=True)
     assert 'value="London"' in page
-    admin.post(f"/settings/places/regions/{london['london']}", data={"name": "Greater London"})
+    response = admin.post(
+        f"/settings/places/regions/{london['london']}", data={"name": "Greater London"}
+    )
+    assert response.headers["Location"] == "/settings/places"
     with app.app_context():
         assert db.session.get(Region, london["london"]).name == "Greater London"
 
@@ -106,7 +127,7 @@ def test_an_admin_adds_a_site_with_its_code_in_capitals(
         "region": london["wales"],
     }
     response = admin.post("/settings/places/sites/new", data=data)
-    assert response.status_code == 302
+    assert response.headers["Location"] == "/settings/places"
     with app.app_context():
         site = db.session.scalar(select(Site).where(Site.code == "NSD-WALES"))
         assert (site.name, site.kind, site.region_id) == (
@@ -163,7 +184,7 @@ def test_an_admin_changes_a_site(app: Flask, admin: FlaskClient, london: dict[st
     response = admin.post(
         f"/settings/places/sites/{london['pdu']}", data={**data, "region": london["wales"]}
     )
-    assert response.status_code == 302
+    assert response.headers["Location"] == "/settings/places"
     assert site_row(app, london["pdu"]) == (
         "PDU-CAMDEN-ISLINGTON", "Camden and Islington PDU", SiteKind.PDU, london["wales"],
     )  # fmt: skip

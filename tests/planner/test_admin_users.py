@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime
 
 import pytest
 from flask import Flask
@@ -15,6 +16,7 @@ from planner.domain.vocabulary import UserRole
 from planner.extensions import db
 from planner.models import AuditEvent, User
 from tests.conftest import PASSWORD, add_user, count, sign_in
+from tests.planner.pages import body_rows, cells
 
 NEW_PASSWORD = "a different long password"
 
@@ -32,16 +34,41 @@ def account(app: Flask, username: str) -> tuple[UserRole, bool, str]:
         return user.role, user.active, user.password_hash
 
 
+def user_rows(page: str) -> dict[str, list[str]]:
+    """The users table, in order: each username to the rest of its row."""
+    return {row[0]: row[1:] for row in map(cells, body_rows(page))}
+
+
+def test_signing_in_records_when(
+    app: Flask, users: dict[UserRole, str], client: FlaskClient
+) -> None:
+    before = datetime.now(UTC)
+    sign_in(client, users[UserRole.MANAGER])
+    with app.app_context():
+        signed_in = {
+            user.username: user.last_sign_in_at for user in db.session.scalars(select(User))
+        }
+    assert before <= signed_in[users[UserRole.MANAGER]] <= datetime.now(UTC)
+    assert signed_in[users[UserRole.VIEWER]] is None
+
+
 def test_the_list_shows_each_user_with_role_status_and_last_sign_in(
     app: Flask, admin: FlaskClient
 ) -> None:
     add_user(app, "gone.user", UserRole.VIEWER, active=False)
+    with app.app_context():
+        me = db.session.scalar(select(User).where(User.username == "admin.user"))
+        me.last_sign_in_at = datetime(2026, 7, 1, 13, 5, tzinfo=UTC)  # 2:05pm in London (BST)
+        db.session.commit()
     page = admin.get("/settings/users").get_data(as_text=True)
     assert "<title>Users – Caseload planner</title>" in page
-    assert page.index("admin.user") < page.index("gone.user") < page.index("manager.user")
-    assert "Deactivated" in page
-    assert "Never" in page
-    assert " at " in page  # the admin's own sign-in, as a date and time
+    assert user_rows(page) == {
+        "admin.user": ["Admin", "Active", "1 July 2026 at 2:05pm"],
+        "gone.user": ["Viewer", "Deactivated", "Never"],
+        "manager.user": ["Manager", "Active", "Never"],
+        "viewer.user": ["Viewer", "Active", "Never"],
+    }
+    assert list(user_rows(page)) == ["admin.user", "gone.user", "manager.user", "viewer.user"]
 
 
 def test_an_admin_adds_a_user_who_can_then_sign_in(app: Flask, admin: FlaskClient) -> None:
@@ -185,8 +212,10 @@ def test_an_admin_sets_a_new_password(app: Flask, admin: FlaskClient) -> None:
     assert response.status_code == 302
     assert count(app, AuditEvent) == logged + 1
     admin.post("/sign-out")
-    assert sign_in(admin, "manager.user", PASSWORD).status_code == 200
-    assert sign_in(admin, "manager.user", NEW_PASSWORD).status_code == 302
+    refused = sign_in(admin, "manager.user", PASSWORD).get_data(as_text=True)
+    assert "Enter a correct username and password" in refused
+    assert sign_in(admin, "manager.user", NEW_PASSWORD).headers["Location"] == "/"
+    assert "manager.user (manager)" in admin.get("/").get_data(as_text=True)
 
 
 def test_a_new_password_is_checked_and_not_saved_when_wrong(app: Flask, admin: FlaskClient) -> None:
@@ -199,8 +228,8 @@ def test_a_new_password_is_checked_and_not_saved_when_wrong(app: Flask, admin: F
 
 
 def test_an_unknown_user_is_not_found(admin: FlaskClient) -> None:
-    for path in ("/settings/users/999", "/settings/users/999/role", "/settings/users/999/status"):
-        assert admin.get(path).status_code == 404
+    for action in ("", "/role", "/status", "/password"):
+        assert admin.get(f"/settings/users/999{action}").status_code == 404, action
 
 
 def test_the_last_active_admin_can_never_be_removed(app: Flask) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import date, timedelta
 from typing import Any
 
@@ -17,6 +18,7 @@ from planner.models import Alert, AuditEvent, PlanRun, StaffMember
 from planner.models.policy import load_policy
 from planner.plans.batch import run_week
 from tests.conftest import add_user, sign_in
+from tests.planner.pages import body_rows, text_of
 from tests.planner.world import MONDAY, World
 
 WEEK = IsoWeek.containing(MONDAY)
@@ -227,7 +229,7 @@ def test_the_alerts_command_closes_date_alerts_once_the_date_is_fixed(
     db.session.commit()
     result = app.test_cli_runner().invoke(args=["alerts", "--week", "2026-W49", "--format", "json"])
     assert result.exit_code == 0, result.output
-    assert "MAPPA review" not in result.output
+    assert json.loads(result.output) == []
     assert open_alerts("mappa_review") == []
 
 
@@ -246,16 +248,21 @@ def test_the_alerts_command_checks_the_latest_runs_week_unless_told(
 
 
 def test_the_alerts_command_writes_table_csv_and_json(app: Flask, world: World) -> None:
-    world.case(rosh=Rosh.VERY_HIGH, tier="A2")
+    case = world.case(rosh=Rosh.VERY_HIGH, tier="A2")
     plan()
     runner = app.test_cli_runner()
     table = runner.invoke(args=["alerts"]).output
     assert table.splitlines()[0].split()[:3] == ["SEVERITY", "KIND", "CASE"]
-    assert "critical  Need uncovered" in table
+    assert table.splitlines()[1].startswith(f"critical  Need uncovered  {case.reference}")
+    assert table.splitlines()[-1] == f"{len(open_alerts('uncovered'))} open alerts"
     csv = runner.invoke(args=["alerts", "--format", "csv"]).output
     assert csv.startswith(
         "severity,kind,case,person,reason,detail,remedy,since\ncritical,Need uncovered,"
     )
+    rows = json.loads(runner.invoke(args=["alerts", "--format", "json"]).output)
+    assert {(row["severity"], row["kind"], row["case"]) for row in rows} == {
+        ("critical", "Need uncovered", case.reference)
+    }
     bad = runner.invoke(args=["alerts", "--format", "xml"])
     assert bad.exit_code == 2
 
@@ -290,23 +297,37 @@ def test_acknowledging_needs_a_manager_and_a_note(app: Flask) -> None:
         assert line.after["acknowledgement_note"] == "Agency PO starts Monday"
 
 
+def alert_rows(page: str) -> list[str]:
+    """The rows of the alerts table, as text."""
+    return [text_of(row) for row in body_rows(page)]
+
+
 def test_the_alerts_page_lists_the_worst_first_and_filters(app: Flask) -> None:
     with app.app_context():
         world = World(db.session)
-        world.case(rosh=Rosh.MEDIUM, tier="C1", next_mappa_review=MONDAY - timedelta(days=5))
-        worst = world.case(rosh=Rosh.VERY_HIGH, tier="A2").reference
+        medium = world.case(
+            rosh=Rosh.MEDIUM, tier="C1", next_mappa_review=MONDAY - timedelta(days=5)
+        )
+        worst = world.case(rosh=Rosh.VERY_HIGH, tier="A2")
         plan()
+        medium_case = f"{medium.reference} Medium {medium.name}, NSD-TEST"
+        worst_case = f"{worst.reference} Very high {worst.name}, NSD-TEST"
     add_user(app, "viewer.user", UserRole.VIEWER)
     with app.test_client() as client:
         sign_in(client, "viewer.user")
-        page = client.get("/alerts/").get_data(as_text=True).split("<tbody")[1]
-        assert page.index(worst) < page.index("MAPPA review overdue")
-        assert "New</strong>" in page
-        warnings = client.get("/alerts/", query_string={"severity": "warning"}).get_data(
-            as_text=True
+        every = alert_rows(client.get("/alerts/").get_data(as_text=True))
+        warnings = alert_rows(
+            client.get("/alerts/", query_string={"severity": "warning"}).get_data(as_text=True)
         )
-        assert worst not in warnings
-        assert "MAPPA review overdue" in warnings.split("<tbody")[1]
+    expected = [  # the worst first, then the highest risk; all opened by the latest run
+        f"Critical New {worst_case} Need uncovered. No COM:",
+        f"Critical New {worst_case} Need uncovered. No Co-working COM:",
+        f"Warning New {medium_case} Need uncovered. No COM:",
+        f"Warning New {medium_case} MAPPA review overdue. The MAPPA review was due on 25 November 2026",
+    ]
+    assert len(every) == len(expected)
+    assert all(row.startswith(start) for row, start in zip(every, expected, strict=True))
+    assert warnings == every[2:]
 
 
 def test_a_manager_can_check_the_dates_again_from_the_page(app: Flask) -> None:

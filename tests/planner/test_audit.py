@@ -106,12 +106,16 @@ def test_passwords_never_reach_the_log(app: Flask) -> None:
         user.set_password("a long secret password")
         db.session.add(user)
         db.session.commit()
+        first_hash = user.password_hash
         user.set_password("another long secret")
         db.session.commit()
-        assert [line.action for line in events("user")] == ["create", "update"]
-        for line in events("user"):
-            for values in (line.before or {}, line.after or {}):
-                assert values.get("password_hash") in (None, "(changed)")
+        create, update = events("user")
+        assert (create.action, create.after["password_hash"]) == ("create", "(changed)")
+        hidden = {"password_hash": "(changed)"}
+        assert (update.action, update.before, update.after) == ("update", hidden, hidden)
+        for line in (create, update):
+            logged = f"{line.before} {line.after}"
+            assert first_hash not in logged and user.password_hash not in logged
 
 
 def test_a_signed_in_user_is_the_actor_of_their_changes(
@@ -145,11 +149,12 @@ def test_the_log_cannot_be_deleted(app: Flask) -> None:
     with app.app_context():
         db.session.add(a_case())
         db.session.commit()
+        kept = [line.id for line in events()]
         db.session.delete(events()[0])
         with pytest.raises(AuditLogIsAppendOnly):
             db.session.commit()
         db.session.rollback()
-        assert events()
+        assert [line.id for line in events()] == kept
 
 
 def test_staff_changes_belong_to_the_persons_history(app: Flask) -> None:

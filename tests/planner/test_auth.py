@@ -10,14 +10,38 @@ from planner.domain.vocabulary import UserRole
 from tests.conftest import PASSWORD, AppFactory, add_user, sign_in
 
 
-def test_every_page_sends_a_signed_out_person_to_sign_in(client: FlaskClient) -> None:
-    response = client.get("/")
+@pytest.mark.parametrize(
+    ("path", "next_address"),
+    [
+        ("/", "%2F"),
+        ("/cases/", "%2Fcases%2F"),
+        ("/staff/?page=2", "%2Fstaff%2F%3Fpage%3D2"),
+        ("/alerts/", "%2Falerts%2F"),
+        ("/plans/", "%2Fplans%2F"),
+        ("/settings/users", "%2Fsettings%2Fusers"),
+    ],
+)
+def test_every_page_sends_a_signed_out_person_to_sign_in(
+    client: FlaskClient, path: str, next_address: str
+) -> None:
+    response = client.get(path)
     assert response.status_code == 302
-    assert response.headers["Location"].startswith("/sign-in?next=")
+    assert response.headers["Location"] == f"/sign-in?next={next_address}"
 
 
 def test_unknown_pages_also_need_sign_in_first(client: FlaskClient) -> None:
-    assert client.get("/no-such-page").status_code == 302
+    response = client.get("/no-such-page")
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/sign-in?next=%2Fno-such-page"
+
+
+def test_signing_in_returns_to_the_page_first_asked_for(
+    client: FlaskClient, users: dict[UserRole, str]
+) -> None:
+    sign_in_address = client.get("/staff/?page=2").headers["Location"]
+    data = {"username": users[UserRole.VIEWER], "password": PASSWORD}
+    response = client.post(sign_in_address, data=data)
+    assert response.headers["Location"] == "/staff/?page=2"
 
 
 def test_the_sign_in_page_is_a_govuk_form(client: FlaskClient) -> None:
@@ -32,7 +56,8 @@ def test_signing_in_opens_the_dashboard(client: FlaskClient, users: dict[UserRol
     assert response.status_code == 302
     assert response.headers["Location"] == "/"
     page = client.get("/").get_data(as_text=True)
-    assert "Dashboard" in page
+    assert "<title>Dashboard – Caseload planner</title>" in page
+    assert '<h1 class="govuk-heading-l">Dashboard</h1>' in page
     assert "viewer.user (viewer)" in page
 
 
@@ -49,7 +74,7 @@ def test_a_wrong_username_or_password_gets_one_message(
     assert "There is a problem" in page
     assert "Enter a correct username and password" in page
     assert 'value="' + username + '"' in page
-    assert client.get("/").status_code == 302
+    assert client.get("/").headers["Location"] == "/sign-in?next=%2F"
 
 
 def test_empty_fields_are_named_in_the_error_summary(client: FlaskClient) -> None:
@@ -60,7 +85,10 @@ def test_empty_fields_are_named_in_the_error_summary(client: FlaskClient) -> Non
 
 def test_a_deactivated_user_cannot_sign_in(app: Flask, client: FlaskClient) -> None:
     add_user(app, "gone.user", UserRole.MANAGER, active=False)
-    assert "Enter a correct username" in sign_in(client, "gone.user").get_data(as_text=True)
+    response = sign_in(client, "gone.user")
+    assert response.status_code == 200
+    assert "Enter a correct username and password" in response.get_data(as_text=True)
+    assert client.get("/").headers["Location"] == "/sign-in?next=%2F"
 
 
 @pytest.mark.parametrize(
@@ -86,9 +114,12 @@ def test_next_only_leads_back_into_this_site(
 
 def test_signing_out_ends_the_session(manager: FlaskClient) -> None:
     assert manager.get("/").status_code == 200
-    response = manager.post("/sign-out", follow_redirects=True)
-    assert "You have signed out" in response.get_data(as_text=True)
-    assert manager.get("/").status_code == 302
+    response = manager.post("/sign-out")
+    assert response.headers["Location"] == "/sign-in"
+    page = manager.get("/sign-in").get_data(as_text=True)
+    assert "<title>Sign in – Caseload planner</title>" in page
+    assert "You have signed out" in page
+    assert manager.get("/").headers["Location"] == "/sign-in?next=%2F"
 
 
 def test_signing_out_needs_a_post(manager: FlaskClient) -> None:
@@ -114,7 +145,7 @@ def test_forms_without_a_csrf_token_are_refused(app_factory: AppFactory) -> None
         response = client.post("/sign-in", data={"username": "manager.user", "password": PASSWORD})
         assert response.status_code == 400
         assert "Your session has expired" in response.get_data(as_text=True)
-        assert client.get("/").status_code == 302
+        assert client.get("/").headers["Location"] == "/sign-in?next=%2F"
 
 
 def test_responses_carry_protective_headers(manager: FlaskClient) -> None:

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import re
+from datetime import date
 from typing import Any
+from urllib.parse import quote
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
+from planner.domain.needs import need_name
 from planner.domain.vocabulary import NeedSource, Role, UserRole
 from planner.extensions import db
 from planner.models import (
@@ -22,7 +25,9 @@ from planner.models import (
     Site,
     StaffMember,
 )
+from planner.models.auditing import set_actor
 from tests.conftest import AppFactory, add_user, count, load_demo, sign_in
+from tests.planner.pages import summary, text_of
 
 TODAY = "2026-11-30"
 
@@ -66,6 +71,13 @@ def custody_case_form(app: Flask, **changes: str) -> dict[str, Any]:
     return data
 
 
+def add_custody_case(app: Flask, manager: FlaskClient, **changes: Any) -> int:
+    """Add the custody case of custody_case_form through the form, as a manager: its id."""
+    response = manager.post("/cases/new", data=custody_case_form(app, **changes))
+    assert response.status_code == 302, response.get_data(as_text=True)
+    return first(app, select(Case.id).where(Case.reference == "CT-LDN-9001"))
+
+
 # --- Who may do what ------------------------------------------------------------------------
 
 READ_ROUTES = ["/cases/", "/cases/{case}"]
@@ -86,9 +98,10 @@ def fill(app: Flask, route: str) -> str:
 
 @pytest.mark.parametrize("route", READ_ROUTES + WRITE_ROUTES)
 def test_signed_out_people_are_sent_to_sign_in(app: Flask, client: FlaskClient, route: str) -> None:
-    response = client.get(fill(app, route))
+    path = fill(app, route)
+    response = client.get(path)
     assert response.status_code == 302
-    assert "/sign-in" in response.headers["Location"]
+    assert response.headers["Location"] == f"/sign-in?next={quote(path, safe='')}"
 
 
 @pytest.mark.parametrize(
@@ -119,20 +132,35 @@ def test_a_viewer_cannot_post_a_case(app: Flask, viewer: FlaskClient) -> None:
 
 
 def test_a_viewer_sees_no_buttons_to_change_things(app: Flask, viewer: FlaskClient) -> None:
-    assert "Add a case" not in viewer.get("/cases/").get_data(as_text=True)
-    page = viewer.get(fill(app, "/cases/{case}")).get_data(as_text=True)
+    listing = viewer.get("/cases/").get_data(as_text=True)
+    assert listed(listing) and "Add a case" not in listing
+    case = first(app, select(Case))
+    page = viewer.get(f"/cases/{case.id}").get_data(as_text=True)
+    assert f"<title>{case.reference} – Cases – Caseload planner</title>" in page
     assert "Change case details" not in page
     assert "Exclude a practitioner" not in page
+    assert f"/cases/{case.id}/edit" not in page and "/needs/new" not in page
 
 
 # --- The list -------------------------------------------------------------------------------
 
 
+def listed(page: str) -> list[str]:
+    """The case references the list's table shows, in order."""
+    return re.findall(
+        r'<td class="govuk-table__cell"><a class="govuk-link" href="/cases/\d+">([^<]+)</a>', page
+    )
+
+
 def test_the_list_pages_through_every_case(app: Flask, manager: FlaskClient) -> None:
-    page = manager.get("/cases/").get_data(as_text=True)
-    total = count(app, Case)
-    assert f"of <b>{total}</b> cases" in page
-    assert page.count('href="/cases/') >= min(total, 50)
+    first_page = manager.get("/cases/").get_data(as_text=True)
+    second_page = manager.get("/cases/", query_string={"page": "2"}).get_data(as_text=True)
+    with app.app_context():
+        references = sorted(db.session.scalars(select(Case.reference)))
+    assert len(references) > 50
+    assert f"of <b>{len(references)}</b> cases" in first_page
+    assert listed(first_page) == references[:50]
+    assert listed(second_page) == references[50:]
 
 
 @pytest.mark.parametrize(
@@ -152,8 +180,8 @@ def test_filters_show_only_matching_cases(
         cases = db.session.scalars(select(Case)).all()
         matching = [c.reference for c in cases if expected(c)]
         others = [c.reference for c in cases if not expected(c)]
-    assert matching and all(reference in page for reference in matching)
-    assert not any(f">{reference}<" in page for reference in others)
+    assert matching and others
+    assert listed(page) == sorted(matching)
 
 
 def test_the_covered_filter_finds_cases_with_a_need_nobody_holds(
@@ -161,19 +189,25 @@ def test_the_covered_filter_finds_cases_with_a_need_nobody_holds(
 ) -> None:
     uncovered = manager.get("/cases/", query_string={"covered": "no"}).get_data(as_text=True)
     covered = manager.get("/cases/", query_string={"covered": "yes"}).get_data(as_text=True)
+    held_cases: list[str] = []
+    open_cases: list[str] = []
     with app.app_context():
         for case in db.session.scalars(select(Case)):
             held = all(
                 any(a.end_date is None for a in n.allocations) for n in case.needs if n.active
             )
-            assert (f">{case.reference}<" in covered) == held
-            assert (f">{case.reference}<" in uncovered) == (not held)
+            (held_cases if held else open_cases).append(case.reference)
+    assert held_cases and open_cases
+    assert listed(covered) == sorted(held_cases)
+    assert listed(uncovered) == sorted(open_cases)
 
 
 def test_a_filter_value_that_is_not_a_choice_is_ignored(app: Flask, manager: FlaskClient) -> None:
     response = manager.get("/cases/", query_string={"rosh": "extreme", "region": "x"})
     assert response.status_code == 200
-    assert f"of <b>{count(app, Case)}</b> cases" in response.get_data(as_text=True)
+    page = response.get_data(as_text=True)
+    assert f"of <b>{count(app, Case)}</b> cases" in page
+    assert listed(page) == listed(manager.get("/cases/").get_data(as_text=True))
 
 
 def risks_in_table(page: str) -> list[str]:
@@ -211,18 +245,50 @@ def test_the_list_takes_the_same_number_of_queries_however_many_rows(
 # --- A case ---------------------------------------------------------------------------------
 
 
+def needs_table(page: str) -> dict[str, str]:
+    """The case's needs: each need's name to the rest of its row, as text."""
+    body = page.split('<h2 class="govuk-heading-m">Needs</h2>')[1].split("</tbody>")[0]
+    rows = re.findall(
+        r'<th scope="row" class="govuk-table__header">(.*?)</th>(.*?)</tr>', body, re.S
+    )
+    return {text_of(name): text_of(rest) for name, rest in rows}
+
+
 def test_a_case_shows_its_dates_needs_holders_and_history(app: Flask, manager: FlaskClient) -> None:
-    allocation = first(app, select(Allocation))
+    case_id = add_custody_case(app, manager)
     with app.app_context():
-        allocation = db.session.get(Allocation, allocation.id)
-        case, holder = allocation.need.case, allocation.staff_member
-        reference, holder_name = case.reference, holder.name
-        case_id = case.id
+        set_actor(db.session, "test")
+        case = db.session.get(Case, case_id)
+        holder = db.session.scalars(
+            select(StaffMember).where(StaffMember.site_id == case.site_id).order_by(StaffMember.id)
+        ).first()
+        case.active_need("pom").allocations.append(
+            Allocation(
+                staff_member=holder, start_date=date(2026, 11, 2), pinned=True, reason="test"
+            )
+        )
+        db.session.commit()
+        holder_name = holder.name
     page = manager.get(f"/cases/{case_id}").get_data(as_text=True)
-    assert reference in page
-    assert holder_name in page
-    assert "Created case " + reference in page
-    assert "Handover" in page or "In the community" in page
+    assert "<title>CT-LDN-9001 – Cases – Caseload planner</title>" in page
+    assert re.search(r'<h1 class="govuk-heading-l">Heron Specimen <strong[^>]*>\s*Very high', page)
+    facts = summary(page)
+    assert facts["Where"] == "HMP Belmarsh (HMP-BELMARSH), London"
+    assert facts["Sentence date"] == "14 March 2022"
+    assert facts["Release date (CRD or ARD)"] == "20 June 2027"
+    # Early allocation (TACT): the COM is responsible 15 months before release, allocated 8
+    # weeks before that; both are past on 30 November 2026.
+    assert facts["Handover: COM responsible from"] == "20 March 2026"
+    assert facts["COM allocated from"] == "23 January 2026"
+    assert facts["Responsibility"] == "In custody, COM allocated"
+    assert facts["Responsible now"] == "COM (probation)"
+    needs = needs_table(page)
+    assert list(needs) == ["POM", "COM", "Co-working COM"]
+    assert needs["POM"].startswith("PO or above, vetted SC, ct trained, at HMP-BELMARSH")
+    assert f"{holder_name} Pinned since 2 November 2026" in needs["POM"]
+    assert "Nobody" in needs["COM"] and "Nobody" not in needs["POM"]
+    history = page.split('<h2 class="govuk-heading-m">History</h2>')[1]
+    assert "manager.user Created case CT-LDN-9001" in text_of(history)
 
 
 def test_a_missing_case_is_a_404(manager: FlaskClient) -> None:
@@ -285,8 +351,8 @@ def test_each_mistake_is_named_and_nothing_is_saved(
     assert page.startswith("<!DOCTYPE html>")
     assert "<title>Error: Add a case" in page
     date_fields = {"release_date", "sentence_date", "parole_eligibility_date", "tariff_expiry_date"}
-    assert f'href="#{field}-day"' in page if field in date_fields else f'href="#{field}"' in page
-    assert message in page
+    target = f"{field}-day" if field in date_fields else field
+    assert re.search(rf'<a href="#{target}">[^<]*{re.escape(message)}[^<]*</a>', page)
     assert count(app, Case) == before
     assert 'value="Heron Specimen"' in page or field == "name"
 
@@ -294,26 +360,31 @@ def test_each_mistake_is_named_and_nothing_is_saved(
 def test_a_community_case_on_licence_needs_its_release_date(
     app: Flask, manager: FlaskClient
 ) -> None:
+    before = count(app, Case)
     office = first(app, select(Site.id).where(Site.code == "NSD-LONDON"))
     data = custody_case_form(app, setting="community", site=str(office))
     page = manager.post("/cases/new", data=data).get_data(as_text=True)
-    assert "Enter the date they were released" in page
+    assert '<a href="#released_on-day">Enter the date they were released</a>' in page
+    assert count(app, Case) == before
 
 
 def test_a_duplicate_reference_is_refused(app: Flask, manager: FlaskClient) -> None:
     existing = first(app, select(Case.reference))
+    before = count(app, Case)
     page = manager.post("/cases/new", data=custody_case_form(app, reference=existing))
-    assert "A case with this reference already exists" in page.get_data(as_text=True)
+    assert '<a href="#reference">A case with this reference already exists</a>' in page.get_data(
+        as_text=True
+    )
+    assert count(app, Case) == before
+    assert first(app, select(Case.name).where(Case.reference == existing)) != "Heron Specimen"
 
 
 def test_editing_keeps_a_managers_need_and_rederives_the_rest(
     app: Flask, manager: FlaskClient
 ) -> None:
-    manager.post("/cases/new", data=custody_case_form(app))
+    case_id = add_custody_case(app, manager)
     with app.app_context():
-        case = db.session.scalar(select(Case).where(Case.reference == "CT-LDN-9001"))
-        pom = next(n for n in case.needs if n.key == "pom")
-        case_id, pom_id = case.id, pom.id
+        pom_id = db.session.get(Case, case_id).active_need("pom").id
     manager.post(
         f"/cases/{case_id}/needs/{pom_id}/edit",
         data={"role": "prison", "min_grade": "SPO", "hours": "6", "vetting": "DV",
@@ -393,15 +464,21 @@ def test_excluding_and_lifting_an_exclusion(app: Flask, manager: FlaskClient) ->
 
 
 def test_pages_refuse_a_need_of_another_case(app: Flask, manager: FlaskClient) -> None:
-    needs = [n for n in (first(app, select(Need).where(Need.case_id == i)) for i in (1, 2)) if n]
-    assert manager.get(f"/cases/{needs[0].case_id}/needs/{needs[1].id}/edit").status_code == 404
+    mine, theirs = (first(app, select(Need).where(Need.case_id == i)) for i in (1, 2))
+    assert manager.get(f"/cases/{mine.case_id}/needs/{mine.id}/edit").status_code == 200
+    assert manager.get(f"/cases/{mine.case_id}/needs/{theirs.id}/edit").status_code == 404
 
 
 def test_dates_show_as_govuk_dates(app: Flask, manager: FlaskClient) -> None:
-    manager.post("/cases/new", data=custody_case_form(app))
-    case_id = first(app, select(Case.id).where(Case.reference == "CT-LDN-9001"))
+    case_id = add_custody_case(app, manager)
     page = manager.get(f"/cases/{case_id}/edit").get_data(as_text=True)
-    assert 'value="20"' in page and 'value="06"' in page and 'value="2027"' in page
+    typed = {
+        part: re.search(
+            rf'id="release_date-{part}" name="release_date" [^>]*value="([^"]*)"', page
+        )[1]
+        for part in ("day", "month", "year")
+    }
+    assert typed == {"day": "20", "month": "06", "year": "2027"}
 
 
 def test_a_holder_can_be_pinned_and_unpinned_with_a_reason(
@@ -409,9 +486,12 @@ def test_a_holder_can_be_pinned_and_unpinned_with_a_reason(
 ) -> None:
     allocation = first(app, select(Allocation).where(Allocation.pinned.is_(False)))
     with app.app_context():
-        case_id = db.session.get(Allocation, allocation.id).need.case_id
+        allocation = db.session.get(Allocation, allocation.id)
+        case_id, holder = allocation.need.case_id, allocation.staff_member.name
+        need = need_name(allocation.need)
     address = f"/cases/{case_id}/allocations/{allocation.id}/pin"
-    assert "Keep " in manager.get(address).get_data(as_text=True)
+    asked = manager.get(address).get_data(as_text=True)
+    assert f'<h1 class="govuk-heading-l">Keep {holder} on the {need}?</h1>' in asked
     assert "Enter the reason" in manager.post(address, data={"reason": ""}).get_data(as_text=True)
     manager.post(address, data={"reason": "Continuity through release"})
     with app.app_context():
@@ -419,6 +499,8 @@ def test_a_holder_can_be_pinned_and_unpinned_with_a_reason(
         assert (
             pinned.pinned and pinned.reason == "Pinned by manager.user: Continuity through release"
         )
+    asked = manager.get(address).get_data(as_text=True)
+    assert f'<h1 class="govuk-heading-l">Stop keeping {holder} on the {need}?</h1>' in asked
     manager.post(address, data={"reason": "Transferred"})
     with app.app_context():
         assert db.session.get(Allocation, allocation.id).pinned is False
@@ -434,10 +516,8 @@ def test_saving_a_case_opens_and_closes_its_review_alert_at_once(
         with app.app_context():
             return list(db.session.scalars(query.join(Case, Alert.case_id == Case.id)))
 
-    overdue = custody_case_form(app, next_mappa_review=["25", "11", "2026"])
-    manager.post("/cases/new", data=overdue)
+    case_id = add_custody_case(app, manager, next_mappa_review=["25", "11", "2026"])
     assert review_alerts() == ["The MAPPA review was due on 25 November 2026"]
-    case_id = first(app, select(Case.id).where(Case.reference == "CT-LDN-9001"))
     held = custody_case_form(app, next_mappa_review=["25", "2", "2027"])
     assert manager.post(f"/cases/{case_id}/edit", data=held).status_code == 302
     assert review_alerts() == []

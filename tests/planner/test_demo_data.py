@@ -59,7 +59,7 @@ def snapshot(app: Flask) -> list[tuple[Any, ...]]:
 @pytest.fixture(scope="module")
 def london(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
     """The London demo data, loaded once for the tests that only read it."""
-    app = make_app(tmp_path_factory.mktemp("london") / "planner.db")
+    app = make_app(tmp_path_factory.mktemp("london") / "planner.db", TODAY=START.isoformat())
     load_demo(app, seed=1, scale="london", start=START.isoformat())
     yield app
     with app.app_context():

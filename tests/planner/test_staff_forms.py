@@ -362,9 +362,10 @@ def test_changing_and_deleting_an_absence(
     confirm = manager.get(f"{address}/delete").get_data(as_text=True)
     assert "Are you sure you want to delete this absence or reduction?" in confirm
     assert "3.7 hours a week" in confirm
-    assert count(staff_app, Absence) > 0
+    before = count(staff_app, Absence)
     response = manager.post(f"{address}/delete")
     assert response.headers["Location"] == f"/staff/{staff_id}#availability"
+    assert count(staff_app, Absence) == before - 1
     with staff_app.app_context():
         assert db.session.get(Absence, absence_id) is None
     page = manager.get(f"/staff/{staff_id}").get_data(as_text=True)

@@ -123,8 +123,11 @@ def test_viewers_see_no_change_links(
 ) -> None:
     viewer = clients[UserRole.VIEWER]
     page = viewer.get(f"/staff/{person}").get_data(as_text=True)
+    assert "<title>Person S-TST-001 – Caseload planner</title>" in page
     assert "Change details" not in page
     assert "/absences/new" not in page
     assert "/delete" not in page and "/edit" not in page
-    assert "Add a person" not in viewer.get("/staff/").get_data(as_text=True)
+    listing = viewer.get("/staff/").get_data(as_text=True)
+    assert 'href="/staff/' + str(person) + '">Person S-TST-001</a>' in listing
+    assert "Add a person" not in listing
     assert "Add a person" in clients[UserRole.MANAGER].get("/staff/").get_data(as_text=True)

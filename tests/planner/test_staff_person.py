@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+import re
+from datetime import timedelta
 
 import pytest
 from flask import Flask
@@ -12,7 +13,15 @@ from planner.domain.vocabulary import AbsenceKind, Grade, Role, Rosh
 from planner.extensions import db
 from planner.models import Absence, Exclusion
 from planner.models.auditing import set_actor
-from tests.planner.staff import add_person, give_case, module_fixtures, staff_form, this_monday
+from tests.planner.pages import body_rows, text_of
+from tests.planner.staff import (
+    TODAY,
+    add_person,
+    give_case,
+    module_fixtures,
+    staff_form,
+    this_monday,
+)
 
 staff_app, sites, clients, manager = module_fixtures()
 
@@ -50,7 +59,8 @@ def test_a_persons_page_shows_their_facts_and_this_weeks_load(
 ) -> None:
     page = manager.get(f"/staff/{busy_person['staff']}").get_data(as_text=True)
     assert "<title>Wren Sampleton – Caseload planner</title>" in page
-    assert "S-TST-010" in page
+    assert '<span class="govuk-caption-l">S-TST-010</span>' in page
+    assert "2026-W50, from 7 December 2026" in page  # today is Wednesday 9 December
     assert "HMP One, London" in page
     assert "Counter-terrorism trained" in page
     assert "Urdu" in page
@@ -67,12 +77,14 @@ def test_a_persons_page_lists_the_cases_they_hold_now(
 ) -> None:
     page = manager.get(f"/staff/{busy_person['staff']}").get_data(as_text=True)
     cases = page.split('id="cases"')[1].split('id="absences"')[0]
-    assert f'href="/cases/{busy_person["case"]}"' in cases
-    assert cases.index("CT-T-0001") < cases.index("CT-T-0002")  # highest risk first
-    assert "govuk-tag--red" in cases and "Very high" in cases
-    assert "Pinned" in cases
-    assert "POM" in cases
-    assert "CT-T-0003" not in cases and "CT-T-0004" not in cases
+    rows = [text_of(row) for row in body_rows(cases)]
+    since = "9 November 2026"  # a month before today, 9 December
+    assert rows == [  # highest risk first; neither the ended holding nor the one to come
+        f"CT-T-0001 Case CT-T-0001 Very high POM Custody {since} 8",
+        f"CT-T-0002 Case CT-T-0002 Low POM Pinned Custody {since} 4.5",
+    ]
+    assert f'href="/cases/{busy_person["case"]}">CT-T-0001</a>' in cases
+    assert "govuk-tag--red" in cases
 
 
 def test_a_persons_page_shows_absences_and_the_coming_weeks(
@@ -101,15 +113,16 @@ def test_a_trainees_protected_time_is_shown_week_by_week(
         training_start=this_monday() - timedelta(days=30),
     )  # fmt: skip
     page = manager.get(f"/staff/{staff_id}").get_data(as_text=True)
-    assert "PQiP training: 80% of their time" in page
-    assert "Training started" in page
+    weeks = page.split('id="availability"')[1].split('id="history"')[0]
+    assert "PQiP training: 80% of their time" in weeks
+    assert re.search(r"Training started</dt>\s*<dd[^>]*>7 November 2026</dd>", page)
 
 
 @pytest.mark.parametrize(("days", "tag"), [(-1, "Expired"), (10, "Expires soon"), (60, None)])
 def test_vetting_that_has_lapsed_or_lapses_soon_is_flagged(
     staff_app: Flask, manager: FlaskClient, sites: dict[str, int], days: int, tag: str | None
 ) -> None:
-    expiry = date.today() + timedelta(days=days)
+    expiry = TODAY + timedelta(days=days)
     staff_id = add_person(staff_app, f"S-VET-{days + 10}", sites["HMP-ONE"], vetting_expiry=expiry)
     details = manager.get(f"/staff/{staff_id}").get_data(as_text=True).split('id="details"')[1]
     assert ("Expire" in details) == (tag is not None)
@@ -132,7 +145,7 @@ def test_a_persons_history_shows_who_changed_what_from_what_to_what(
         db.session.commit()
     form = staff_form(
         sites, staff_ref="S-TST-040", name="Person S-TST-040", contracted_hours="30",
-        other_work_hours="0", vetting_expiry=["1", "6", str(date.today().year + 2)],
+        other_work_hours="0", vetting_expiry=["1", "6", str(TODAY.year + 2)],
         skills=["ct_trained"], languages=None, max_cases=None,
     )  # fmt: skip
     assert manager.post(f"/staff/{staff_id}/edit", data=form).status_code == 302

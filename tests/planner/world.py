@@ -58,11 +58,15 @@ class World:
         self.session.add(person)
         return person
 
-    def away(self, person: StaffMember, start: date, end: date) -> None:
-        """The person is away for whole days from start to end."""
-        person.absences.append(
-            Absence(kind=AbsenceKind.ANNUAL_LEAVE, start_date=start, end_date=end)
-        )
+    def away(
+        self,
+        person: StaffMember,
+        start: date,
+        end: date,
+        kind: AbsenceKind = AbsenceKind.ANNUAL_LEAVE,
+    ) -> None:
+        """The person is away for whole days from start to end (on leave unless told)."""
+        person.absences.append(Absence(kind=kind, start_date=start, end_date=end))
 
     def case(self, **facts: Any) -> Case:
         """A TACT case on licence in the community, high risk, with its needs derived."""
@@ -85,7 +89,7 @@ class World:
         }
         values.update(facts)
         if values["setting"] == Setting.CUSTODY:
-            values.setdefault("site", self.prison)
+            values["site"] = facts.get("site", self.prison)
             values["released_on"] = None
         case = Case(**values)
         sync_needs(case, DEFAULT_POLICY, MONDAY)
