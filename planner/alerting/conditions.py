@@ -108,7 +108,11 @@ def _missing_coms(week: Week) -> Iterable[Condition]:
         releasing = case.release_date is not None and case.release_date <= near
         handing_over = dates.com_responsible_from is not None and dates.com_responsible_from <= near
         if releasing:
-            reason = f"Released on {govuk_date(case.release_date)} with no COM allocated"
+            reason = (
+                f"Due for release on {govuk_date(case.release_date)}, and no COM is allocated"
+                if case.release_date >= today
+                else f"Released on {govuk_date(case.release_date)} with no COM allocated"
+            )
         elif handing_over:
             reason = (
                 f"The COM is responsible from {govuk_date(dates.com_responsible_from)}, and none "

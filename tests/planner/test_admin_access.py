@@ -182,7 +182,7 @@ def test_the_forms_carry_a_csrf_token_and_refuse_a_post_without_one(
         ):
             page = client.get(path).get_data(as_text=True)
             assert 'name="csrf_token"' in page
-        data = {"release_alert_weeks": "6", "vetting_alert_weeks": "4"}
+        data = {"release_alert_weeks": "6", "due_soon_days": "14"}
         assert client.post("/settings/policy/alerts", data=data).status_code == 400
         token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
         response = client.post("/settings/policy/alerts", data={**data, "csrf_token": token})

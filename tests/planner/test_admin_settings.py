@@ -82,6 +82,9 @@ IN_FORCE = {
     "base_vetting": "BPSS",
     "ct_vetting": "SC",
     "relative_gap": "0.01%",
+    "beyond_safe_risks": "Very high, High",
+    "horizon_weeks": "4 weeks",
+    "due_soon_days": "14 days",
 }
 
 
@@ -126,7 +129,9 @@ FORM_DEFAULTS: dict[str, dict[str, Any]] = {
     "handover": {"early_allocation_months": "15", "determinate_days": "14", "com_allocation_weeks": "8"},
     "trainees": {"trainee_reductions__0": "80", "trainee_reductions__2": "40", "trainee_reductions__3": ""},
     "requirements": {"base_vetting": "BPSS", "ct_vetting": "SC", "ct_skills": ["ct_trained"], "senior_grade": "PO"},
-    "alerts": {"release_alert_weeks": "4", "vetting_alert_weeks": "4"},
+    "alerts": {"release_alert_weeks": "4", "due_soon_days": "14"},
+    "planning": {"horizon_weeks": "4"},
+    "overload": {"beyond_safe_risks": ["very_high", "high"]},
     "optimiser": {"time_limit_seconds": "60", "relative_gap": "0.01"},
 }  # fmt: skip
 

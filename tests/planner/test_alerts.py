@@ -11,7 +11,8 @@ from flask import Flask
 from sqlalchemy import select
 
 from planner.alerting.services import check_case_dates, check_dates, check_person_dates, dates_week
-from planner.domain.vocabulary import AlertSeverity, Role, Rosh, Setting, UserRole, Vetting
+from planner.domain.rules import add_months
+from planner.domain.vocabulary import AlertSeverity, Cohort, Role, Rosh, Setting, UserRole, Vetting
 from planner.domain.weeks import IsoWeek
 from planner.extensions import db
 from planner.models import Alert, AuditEvent, PlanRun, StaffMember
@@ -156,15 +157,33 @@ def test_a_change_of_holder_within_28_days_of_release_is_a_warning(world: World)
     assert "20 days before release" in alert.reason
 
 
-def test_no_com_after_the_allocation_date_warns_and_near_release_is_critical(world: World) -> None:
-    later = release_case(world, MONDAY + timedelta(days=150))  # COM due since October
-    soon = release_case(world, MONDAY + timedelta(days=20))
-    for case in (later, soon):
+def test_no_com_after_the_allocation_date_warns_and_near_handover_or_release_is_critical(
+    world: World,
+) -> None:
+    # Other determinate: the COM is responsible 8 months 14 days before release, here in six
+    # weeks' time, and was due to be allocated eight weeks before that, a fortnight ago.
+    due = world.case(setting=Setting.CUSTODY, cohort=Cohort.TERRORIST_CONNECTED, tier="B2",
+                     sentence_date=date(2022, 1, 10),
+                     release_date=add_months(MONDAY + timedelta(days=14 + 42), 8))  # fmt: skip
+    handing_over = release_case(world, MONDAY + timedelta(days=150))  # TACT: COM from last year
+    releasing = release_case(world, MONDAY + timedelta(days=20))
+    for case in (due, handing_over, releasing):
         world.hold(case, "pom", world.person(Role.PRISON))
     plan()
-    assert severities("no_com") == {
-        later.reference: AlertSeverity.WARNING,
-        soon.reference: AlertSeverity.CRITICAL,
+    found = {a.case_id: (a.severity, a.reason) for a in open_alerts("no_com")}
+    assert found == {
+        due.id: (
+            AlertSeverity.WARNING,
+            "No COM allocated, though one was due from 16 November 2026",
+        ),
+        handing_over.id: (
+            AlertSeverity.CRITICAL,
+            "The COM is responsible from 29 January 2026, and none is allocated",
+        ),
+        releasing.id: (
+            AlertSeverity.CRITICAL,
+            "Due for release on 20 December 2026, and no COM is allocated",
+        ),
     }
 
 
@@ -177,8 +196,8 @@ def test_a_custody_case_before_its_com_date_needs_no_com(world: World) -> None:
 
 def test_lapsed_and_lapsing_vetting_of_holders(world: World) -> None:
     lapsed = world.person(vetting_expiry=MONDAY - timedelta(days=1))
-    lapsing = world.person(vetting_expiry=MONDAY + timedelta(days=20))
-    fine = world.person(vetting_expiry=MONDAY + timedelta(days=200))
+    lapsing = world.person(vetting_expiry=MONDAY + timedelta(days=10))
+    fine = world.person(vetting_expiry=MONDAY + timedelta(days=15))
     idle = world.person(vetting_expiry=MONDAY - timedelta(days=1))
     baseline = world.person(vetting=Vetting.BPSS, vetting_expiry=None)
     for person in (lapsed, lapsing, fine, baseline):
@@ -191,16 +210,19 @@ def test_lapsed_and_lapsing_vetting_of_holders(world: World) -> None:
     }
 
 
-def test_overdue_reviews_are_warnings(world: World) -> None:
+def test_reviews_overdue_are_critical_and_due_soon_are_warnings(world: World) -> None:
     late = world.case(
         next_mappa_review=MONDAY - timedelta(days=1), next_erg_review=MONDAY - timedelta(days=9)
     )
-    world.case(next_mappa_review=MONDAY, next_erg_review=MONDAY + timedelta(days=30))
+    soon = world.case(next_mappa_review=MONDAY, next_erg_review=MONDAY + timedelta(days=15))
     world.person()
     world.person()
     plan()
-    assert severities("mappa_review") == {late.reference: AlertSeverity.WARNING}
-    assert severities("erg_review") == {late.reference: AlertSeverity.WARNING}
+    assert severities("mappa_review") == {
+        late.reference: AlertSeverity.CRITICAL,
+        soon.reference: AlertSeverity.WARNING,
+    }
+    assert severities("erg_review") == {late.reference: AlertSeverity.CRITICAL}
 
 
 def test_an_alert_stays_open_across_runs_and_closes_when_its_cause_is_fixed(world: World) -> None:
@@ -243,8 +265,9 @@ def test_the_alerts_command_checks_the_latest_runs_week_unless_told(
     runner = app.test_cli_runner()
     assert runner.invoke(args=["alerts"]).exit_code == 0
     assert [alert.week for alert in open_alerts("mappa_review")] == [str(ahead)]
+    # The date is checked against today whichever week is asked for; the week is recorded.
     assert runner.invoke(args=["alerts", "--week", str(WEEK)]).exit_code == 0
-    assert open_alerts("mappa_review") == []
+    assert [alert.week for alert in open_alerts("mappa_review")] == [str(WEEK)]
 
 
 def test_the_alerts_command_writes_table_csv_and_json(app: Flask, world: World) -> None:
@@ -322,12 +345,12 @@ def test_the_alerts_page_lists_the_worst_first_and_filters(app: Flask) -> None:
     expected = [  # the worst first, then the highest risk; all opened by the latest run
         f"Critical New {worst_case} Need uncovered. No COM:",
         f"Critical New {worst_case} Need uncovered. No Co-working COM:",
+        f"Critical New {medium_case} MAPPA review due. The MAPPA review is overdue: it was due on 25 November 2026",
         f"Warning New {medium_case} Need uncovered. No COM:",
-        f"Warning New {medium_case} MAPPA review overdue. The MAPPA review was due on 25 November 2026",
     ]
     assert len(every) == len(expected)
     assert all(row.startswith(start) for row, start in zip(every, expected, strict=True))
-    assert warnings == every[2:]
+    assert warnings == every[3:]
 
 
 def test_a_manager_can_check_the_dates_again_from_the_page(app: Flask) -> None:

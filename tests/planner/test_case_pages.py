@@ -517,7 +517,7 @@ def test_saving_a_case_opens_and_closes_its_review_alert_at_once(
             return list(db.session.scalars(query.join(Case, Alert.case_id == Case.id)))
 
     case_id = add_custody_case(app, manager, next_mappa_review=["25", "11", "2026"])
-    assert review_alerts() == ["The MAPPA review was due on 25 November 2026"]
+    assert review_alerts() == ["The MAPPA review is overdue: it was due on 25 November 2026"]
     held = custody_case_form(app, next_mappa_review=["25", "2", "2027"])
     assert manager.post(f"/cases/{case_id}/edit", data=held).status_code == 302
     assert review_alerts() == []

@@ -156,13 +156,18 @@ def test_a_review_before_today_is_overdue_and_one_soon_is_a_warning(world: World
     later = world.case(next_mappa_review=today + timedelta(days=15))
     db.session.commit()
     check_dates(db.session, WEEK, DEFAULT_POLICY)
-    found = {(a.case_id, a.kind): (a.severity.value, a.reason) for a in db.session.scalars(select(Alert))}
+    found = {
+        (a.case_id, a.kind): (a.severity.value, a.reason) for a in db.session.scalars(select(Alert))
+    }
     assert found == {
         (overdue.id, AlertKind.MAPPA_REVIEW): (
             "critical",
             "The MAPPA review is overdue: it was due on 24 November 2026",
         ),
-        (soon.id, AlertKind.ERG_REVIEW): ("warning", "The extremism risk review is due on 9 December 2026"),
+        (soon.id, AlertKind.ERG_REVIEW): (
+            "warning",
+            "The extremism risk review is due on 9 December 2026",
+        ),
     }
     assert later.id not in {case_id for case_id, _ in found}
 
@@ -175,7 +180,9 @@ def test_vetting_lapsed_before_today_is_critical_and_lapsing_soon_a_warning(worl
         world.hold(world.case(), "com", person)
     db.session.commit()
     check_dates(db.session, WEEK, DEFAULT_POLICY)
-    found = {a.staff_member_id: (a.severity.value, a.reason) for a in open_alerts(AlertKind.VETTING)}
+    found = {
+        a.staff_member_id: (a.severity.value, a.reason) for a in open_alerts(AlertKind.VETTING)
+    }
     assert found == {
         lapsed.id: ("critical", "SC vetting lapsed on 24 November 2026"),
         lapsing.id: ("warning", "SC vetting lapses on 5 December 2026"),

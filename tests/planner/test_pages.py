@@ -145,10 +145,13 @@ def test_the_dashboard_shows_the_week_in_numbers(app: Flask, manager: FlaskClien
         "Medium": ["0", "0"], "Low": ["0", "0"],
     }  # fmt: skip
     critical = section(page, 'id="critical">', "</table>")
-    assert critical.startswith("Critical alerts (2)</h2>")
-    case_alert, person_alert = body_rows(critical)
+    assert critical.startswith("Critical alerts (3)</h2>")
+    case_alert, handover_alert, person_alert = body_rows(critical)
     assert text_of(case_alert).startswith(soon_reference)
-    assert "Released on 20 December 2026 with no COM allocated" in case_alert
+    assert "Due for release on 20 December 2026, and no COM is allocated" in case_alert
+    # Released in 13 weeks, a TACT case: its COM has been responsible for a year.
+    assert text_of(handover_alert).startswith(later_reference)
+    assert "The COM is responsible from 1 December 2025, and none is allocated" in handover_alert
     assert text_of(person_alert).startswith(f"{name} {staff_ref}")
     assert "SC vetting lapsed on 29 November 2026" in person_alert
     coming = section(page, "Releases and handovers in the next 12 weeks", "</table>")
