@@ -28,7 +28,7 @@ def greedy_fill(
     order = sorted((need for need in need_ids(problem) if need not in pins.kept), key=rank)
     for c, n in order:
         need = problem.cases[c].needs[n]
-        room = [s for s in index.of(c, n) if ledger.fits(s, c, need.hours)]
+        room = [s for s in index.of(c, n) if ledger.fits(s, (c, n))]
         if not room:
             continue
         current = problem.staff_index.get(need.current) if need.current is not None else None
@@ -38,7 +38,8 @@ def greedy_fill(
 
 
 def greedy(problem: Problem) -> Plan:
-    """The greedy plan, explained like the optimiser's (its bound is the trivial one)."""
+    """The greedy plan, explained like the optimiser's (its bound is the trivial one, and it
+    is never called optimal: nothing about its continuity or overload is proven)."""
     started = time.perf_counter()
     index = EligibilityIndex(problem)
     pins = resolve_pins(problem, index)
@@ -49,6 +50,7 @@ def greedy(problem: Problem) -> Plan:
         filled,
         solver="greedy",
         bound=trivial_bound(problem, index),
+        optimal=False,
         warnings=pins.warnings,
         started=started,
     )

@@ -72,15 +72,20 @@ RULES: tuple[Rule, ...] = (
         lambda p, c, n, s: "no available hours this week",
     ),
     Rule(
+        "accepting",
+        lambda p, c, n, s: s.accepts_new_needs or s.id in (n.current, n.pinned),
+        lambda p, c, n, s: "takes no new needs (away for much of the horizon)",
+    ),
+    Rule(
         "excluded",
         lambda p, c, n, s: s.id not in c.excluded_staff,
         lambda p, c, n, s: "excluded from this case",
     ),
 )
 RULE_NAMES = tuple(rule.name for rule in RULES)
-# Every rule but exclusion depends on the case only through its region and site, which lets
-# the index below work out the eligible people once per kind of need.
-_CASE_SPECIFIC = {"excluded"}
+# Every other rule depends on the case only through its region and site, and on the need only
+# through its kind (below), which lets the index work out the eligible people once per kind.
+_NEED_SPECIFIC = {"accepting", "excluded"}
 
 
 def reasons_against(policy: ProblemPolicy, case: Case, need: Need, staff: Staff) -> list[str]:
@@ -135,7 +140,7 @@ def staff_verdicts(problem: Problem, case_id: str, need_index: int) -> list[Verd
 
 
 def _need_kind(case: Case, need: Need) -> tuple:
-    """What, besides exclusions, decides who may fill a need."""
+    """What, besides exclusions and holders, decides who may fill a need."""
     return (
         need.role,
         case.region,
@@ -156,8 +161,8 @@ class EligibilityIndex:
         for index, member in enumerate(problem.staff):
             by_role_region[member.role, member.region].append(index)
         self.by_role_region = dict(by_role_region)
-        shared_rules = [rule for rule in RULES if rule.name not in _CASE_SPECIFIC]
-        case_rules = [rule for rule in RULES if rule.name in _CASE_SPECIFIC]
+        shared_rules = [rule for rule in RULES if rule.name not in _NEED_SPECIFIC]
+        need_rules = [rule for rule in RULES if rule.name in _NEED_SPECIFIC]
         by_kind: dict[tuple, list[int]] = {}
         self.eligible: list[list[tuple[int, ...]]] = []
         for case in problem.cases:
@@ -174,7 +179,7 @@ class EligibilityIndex:
                     tuple(
                         i
                         for i in by_kind[kind]
-                        if all(r.holds(policy, case, need, problem.staff[i]) for r in case_rules)
+                        if all(r.holds(policy, case, need, problem.staff[i]) for r in need_rules)
                     )
                 )
             self.eligible.append(per_need)

@@ -16,8 +16,9 @@ import random
 import time
 
 from optimisation.assign import PartPlan, from_counts, is_valid, to_counts, values_of
+from optimisation.ledger import better
 from optimisation.parts import Part, restrict
-from optimisation.tiers import better, solve_tiers
+from optimisation.tiers import solve_tiers
 
 # Each round costs about 0.3 s on a demo part and wins about one holder back while it can:
 # these bound the search to a few seconds a part.
@@ -83,7 +84,6 @@ def improve(
     assignment: PartPlan,
     solver: str,
     deadline: float,
-    gap: float,
     first: list[int],
     seed: int = 0,
 ) -> PartPlan:
@@ -118,9 +118,8 @@ def improve(
             to_counts(piece, start),
             solver,
             deadline,
-            gap,
+            nodes=PIECE_NODES,
             tiers=tiers,
-            most_nodes=PIECE_NODES,
             hold_coverage=aim[0] != "open",
         )
         candidate = list(best)

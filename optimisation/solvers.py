@@ -37,12 +37,18 @@ class Limits:
 
 @dataclass(frozen=True)
 class Outcome:
-    """What one solve returned: values by variable name, whether proven, and the dual bound."""
+    """What one solve returned: values by variable name, whether proven, and the dual bound.
+
+    `proven`: the solver says it reached the optimum within the gaps asked; `duals`: an LP
+    relaxation's row multipliers (HiGHS only), in the order of the model's constraints, in
+    the model's own sense (for a maximisation, at least 0 on a <= row).
+    """
 
     values: dict[str, float]
     proven: bool
     bound: float | None
     message: str = ""
+    duals: tuple[float, ...] = ()
 
 
 @cache
@@ -127,12 +133,22 @@ def _run_highs(lp: pulp.LpProblem, start: dict[str, float], limits: Limits, rela
     lp.solve(_StartedHiGHS(start, limits, relax))
     model = lp.solverModel
     status = model.getModelStatus()
+    if status == highspy.HighsModelStatus.kNotset:
+        # HiGHS keeps one thread scheduler a process and refuses a solve asking for another
+        # number of threads than the first solve here did (without saying so but in its log):
+        # start the scheduler again with one thread, and solve again.
+        highspy.Highs.resetGlobalScheduler(True)
+        lp.solve(_StartedHiGHS(start, limits, relax))
+        model = lp.solverModel
+        status = model.getModelStatus()
     info = model.getInfo()
     values = {v.name: v.varValue for v in lp.variables() if v.varValue is not None}
     sense = -1.0 if lp.sense == pulp.LpMaximize else 1.0  # PuLP hands HiGHS -objective to max
     if status == highspy.HighsModelStatus.kOptimal:
-        bound = pulp.value(lp.objective) if relax else sense * info.mip_dual_bound
-        return Outcome(values, True, bound)
+        if relax:
+            duals = tuple(sense * dual for dual in model.getSolution().row_dual)
+            return Outcome(values, True, pulp.value(lp.objective), duals=duals)
+        return Outcome(values, True, sense * info.mip_dual_bound)
     if status in (highspy.HighsModelStatus.kInfeasible, highspy.HighsModelStatus.kModelEmpty):
         return Outcome({}, False, None, f"HiGHS: {model.modelStatusToString(status)}")
     bound = None if relax or not math.isfinite(info.mip_dual_bound) else sense * info.mip_dual_bound

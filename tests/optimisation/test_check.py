@@ -114,7 +114,7 @@ def test_wrong_objective_values_are_reported() -> None:
 def test_a_bound_below_coverage_is_reported() -> None:
     """A bound cannot be less than what the plan achieves."""
     broken = broken_after(lambda p: replace(p, bound=replace(p.bound, coverage=0.0)))
-    assert "bound.coverage 0 is below the coverage achieved" in broken
+    assert "bound.coverage 0 is below the coverage achieved 300" in broken
 
 
 def test_check_recomputes_the_objective_values() -> None:

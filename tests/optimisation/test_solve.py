@@ -64,7 +64,7 @@ def test_the_large_part_path(monkeypatch: pytest.MonkeyPatch) -> None:
     plan, never below greedy, with a bound at least the true optimum."""
     example = generate(60, 15, seed=12)
     exact = solve(example, workers=1)
-    monkeypatch.setattr(solve_module, "ALL_TIERS_LIMIT", 0)
+    monkeypatch.setattr(solve_module, "EXACT_NEEDS", 0)
     plan = solve(example, workers=1)
     assert check_plan(example, plan)[0] == []
     assert greedy(example).objective.coverage <= plan.objective.coverage
@@ -121,7 +121,7 @@ def test_the_watchdog_ends_workers_that_overrun() -> None:
 
     example = generate(60, 20, seed=8)
     tasks = [
-        solve_module.PartTask(part, tuple(-1 for _ in part.needs), "highs", 0.0, 1e-4)
+        solve_module.PartTask(part, tuple(-1 for _ in part.needs), "highs", 0.0)
         for part in split(example, *index_and_pins(example))
     ]
     started = time.time()
