@@ -107,7 +107,7 @@ def improve(
             kind = aims[round_number % len(aims)]
             # Unfilled needs are drawn by risk weight: the gaps that matter most come first.
             weights = [part.weight[target] if name == "open" else 1.0 for name, target in kind]
-            aim = rng.choices(kind, weights)[0]
+            aim = rng.choices(kind, weights if any(weights) else None)[0]
         needs, people = _piece(part, best, aim, rng)
         tiers = 3 if aim[0] == "overload" else 2
         piece = restrict(part, needs, people)

@@ -144,6 +144,14 @@ class AllocationModel:
             for label, constraint in rule(part, self.pairs, self.x):
                 self.problem.addConstraint(constraint, label)
 
+    def aim(self, objective: pulp.LpAffineExpression, sense: int) -> None:
+        """Make `objective` the model's, with every count in it (at 0 if need be)."""
+        # PuLP 3 knows a problem's variables only from its objective and constraints: a count in
+        # neither would not reach the solver, nor come back.
+        missing = [(x, 0.0) for x in self.x if x not in objective]
+        self.problem.sense = sense
+        self.problem.setObjective(objective + _sum(missing) if missing else objective)
+
     def coverage(self) -> pulp.LpAffineExpression:
         """Tier 1 as one weighted sum (for bounds and searches, never for proofs)."""
         return _sum(

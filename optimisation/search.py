@@ -39,8 +39,7 @@ def search(part: Part, start: list[int], solver: str, deadline: float, nodes: in
             continuity = model.continuity()
             scale = 1.0 + sum(v.upBound for v, _ in continuity.items())
             objective = objective * scale + continuity
-        model.problem.sense = MAX
-        model.problem.setObjective(objective)
+        model.aim(objective, MAX)
         limits = Limits(max(deadline - time.time(), 0.0), nodes, 0.0, absolute_gap=0.999)
         outcome = run(solver, model.problem, starting_values(model, best), limits)
         counts = read_counts(outcome.values, model)
@@ -60,7 +59,7 @@ def relaxation_bound(part: Part, deadline: float) -> float:
     """A valid bound on a classed part's coverage: its LP relaxation's, by weak duality."""
     # HiGHS, whichever solver plans: it alone gives the multipliers the bound is made from.
     model = AllocationModel(part)
-    model.problem.setObjective(model.coverage())
+    model.aim(model.coverage(), MAX)
     limits = Limits(seconds=max(deadline - time.time(), 0.0), nodes=0, gap=0.0)
     outcome = run("highs", model.problem, {}, limits, relax=True)
     everything = math.fsum(cls.weight * len(cls.members) for cls in part.classes)

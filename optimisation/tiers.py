@@ -28,7 +28,7 @@ from optimisation.assign import is_feasible, measure
 from optimisation.bands import Band, bands
 from optimisation.model import AllocationModel, by_staff
 from optimisation.parts import Part
-from optimisation.solvers import Limits, run
+from optimisation.solvers import Limits, Outcome, run
 
 MAX, MIN = pulp.LpMaximize, pulp.LpMinimize
 # Overload is held within this many hours of its optimum (it is a sum of decimals).
@@ -138,8 +138,8 @@ class Tiers:
     ) -> tuple[bool, float | None]:
         """Solve tier `tier` from the best plan; keep the solver's plan unless worse on it.
 
-        Returns whether the tier is proven (the solver's optimum, and its plan kept) and the
-        solver's dual bound.
+        Returns whether the tier is proven (the plan kept is the solver's, and its value, as
+        measured here, meets the solver's dual bound) and that dual bound.
         """
         # A solve for one tier is blind to those below, so it may swap the start for a plan as
         # good there and worse below; the start, while it keeps the tiers held so far, is still
@@ -149,8 +149,7 @@ class Tiers:
             and self.compare(self.start, self.best, tier + 1) > 0
         ):
             self.best = self.start
-        self.model.problem.sense = sense
-        self.model.problem.setObjective(objective)
+        self.model.aim(objective, sense)
         limits = Limits(
             seconds=max(self.deadline - time.time(), 0.0),
             nodes=limits.nodes,
@@ -158,10 +157,14 @@ class Tiers:
             absolute_gap=limits.absolute_gap,
             sub_mips=limits.sub_mips,
         )
-        outcome = run(
-            self.solver, self.model.problem, starting_values(self.model, self.best), limits
-        )
+        start = starting_values(self.model, self.best)
+        outcome = run(self.solver, self.model.problem, start, limits)
         counts = read_counts(outcome.values, self.model)
+        if counts is not None and not self._as_said(outcome, counts, tier, sense):
+            # Seen with HiGHS: a start its presolve changed came back as the plan, under the
+            # objective of a better one. Solved again without a start, the plan is the plan.
+            outcome = run(self.solver, self.model.problem, {}, limits)
+            counts = read_counts(outcome.values, self.model)
         kept = False
         # Not worse on this tier (the earlier ones are held): the solver's plan is kept even on
         # a tie, so that its proof is a proof of the plan in hand.
@@ -171,7 +174,33 @@ class Tiers:
             and self.compare(counts, self.best, tier + 1) >= 0
         ):
             self.best, kept = counts, True
-        return outcome.proven and kept, outcome.bound
+        return kept and self._meets(outcome.bound, tier, sense), outcome.bound
+
+    def _value(self, counts: list[int], tier: int, sense: int) -> float:
+        """A plan's value of one tier, in the sense it is solved."""
+        return self.rank(counts)[tier] * (1 if sense == MAX else -1)
+
+    def _slack(self, tier: int) -> float:
+        """How far a tier's value may be from the solver's figure: under a whole number for
+        bands and continuity, a rounding error for overload and balance."""
+        return 0.5 if tier <= len(self.bands) else OVERLOAD_TOLERANCE
+
+    def _as_said(self, outcome: Outcome, counts: list[int], tier: int, sense: int) -> bool:
+        """Whether the plan the solver returned has the value it says it has."""
+        if outcome.objective is None:
+            return False
+        gap = (self._value(counts, tier, sense) - outcome.objective) * (1 if sense == MAX else -1)
+        return gap >= -self._slack(tier)
+
+    def _meets(self, bound: float | None, tier: int, sense: int) -> bool:
+        """Whether the best plan's value of a tier meets a dual bound: no plan is better."""
+        if bound is None:
+            return False
+        value = self._value(self.best, tier, sense)
+        if tier <= len(self.bands):
+            # Whole numbers: no better plan when the bound is below the next one up.
+            return math.floor(bound + 1e-6) <= value if sense == MAX else False
+        return sense == MIN and value - bound <= OVERLOAD_TOLERANCE
 
     def hold(self, expression: pulp.LpAffineExpression, at_least: float, label: str) -> None:
         """Keep a whole-number tier at its value from now on."""
