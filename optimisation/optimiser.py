@@ -52,7 +52,7 @@ from optimisation.problem import Plan, Problem
 from optimisation.report import build_plan, error_plan
 from optimisation.search import relaxation_bound, search
 from optimisation.solvers import SOLVERS, available
-from optimisation.tiers import solve_tiers
+from optimisation.tiers import part_bands, solve_tiers
 from optimisation.workers import run_tasks
 
 EXACT_NEEDS = 200  # parts of up to this many needs are solved exactly, tier by tier
@@ -100,13 +100,17 @@ def _searched(task: PartTask) -> tuple[PartPlan, float, list[int]]:
     """A large part searched: its plan, a valid bound, and needs the naming lost to rule 2."""
     part = task.part
     relaxed = with_classes(part, exact=False)
-    bound = relaxation_bound(relaxed, task.deadline)
     if len(relaxed.pairs) > RELAXED_LIMIT:
         # No model, so no naming: needs go back to their holders where the places allow.
-        return realign(part, list(task.start), task.solver, task.deadline), bound, []
-    counts = search(
-        relaxed, to_counts(relaxed, list(task.start)), task.solver, task.deadline, LARGE_PART_NODES
-    )
+        assignment = realign(part, list(task.start), task.solver, task.deadline)
+        return assignment, relaxation_bound(relaxed, task.deadline), []
+    start = to_counts(relaxed, list(task.start))
+    counts, bound = search(relaxed, start, task.solver, task.deadline, LARGE_PART_NODES)
+    if bound is None or len(part_bands(relaxed)) > 1:
+        # With several bands, the search's bound counts every lower band in full: the LP's
+        # may be closer.
+        proven = relaxation_bound(relaxed, task.deadline)
+        bound = proven if bound is None else min(bound, proven)
     assignment = name_counts(part, relaxed, counts, task.solver, task.deadline)
     return assignment, bound, unplaced(relaxed, counts, assignment)
 

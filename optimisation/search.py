@@ -8,10 +8,15 @@ only a direction to search in, and that is all it is used for. Searching for cov
 finds plans indifferent to who holds what, from which a continuity tier with coverage pinned
 down was measured to find no better plan, while the joint search keeps holders as it covers
 (on the London demo's largest part, 238 holders of 276 against 36). What it returns is
-measured here; neither its values nor its bounds are claimed.
+measured here, and nothing it finds is claimed optimal.
 
-The bound is the LP relaxation's of the part's relaxed model (a relaxation of the problem, see
-parts.py), made valid by weak duality from the LP's multipliers (bounds.py).
+Bounds: the relaxed model is a relaxation of the part (parts.py), so its dual bound holds. The
+first band's dual bound, after the root's cuts, is what the search reports: divided by the
+scale when holders share its objective (they add at most one scale's worth less one), with a
+margin of a millionth for the solver's tolerances, and with every need of any band below
+counted in full. relaxation_bound is the LP relaxation's bound, made valid by weak duality
+from the LP's multipliers whatever the solver's tolerances (bounds.py): looser than the root's
+after cuts, but proven here, and what is left when the search has no dual bound to give.
 """
 
 from __future__ import annotations
@@ -27,14 +32,22 @@ from optimisation.parts import Part
 from optimisation.solvers import Limits, run
 from optimisation.tiers import MAX, band_values, part_bands, read_counts, starting_values
 
+# The solver's dual bounds are trusted to a millionth of their size (its tolerances are 1e-7).
+MARGIN = 1e-6
 
-def search(part: Part, start: list[int], solver: str, deadline: float, nodes: int) -> list[int]:
-    """A plan of a classed part at least as good as `start`, from a node-limited search."""
+
+def search(
+    part: Part, start: list[int], solver: str, deadline: float, nodes: int
+) -> tuple[list[int], float | None]:
+    """A plan of a classed part at least as good as `start`, from a node-limited search, and
+    the coverage bound the search proved (None if it proved none)."""
     model = AllocationModel(part)
     best, values = list(start), measure(part, start)
     found = part_bands(part)
+    bound = None
     for b, band in enumerate(found):
         objective = model.band(band)
+        scale = 1.0
         if b == len(found) - 1:
             continuity = model.continuity()
             scale = 1.0 + sum(v.upBound for v, _ in continuity.items())
@@ -49,10 +62,14 @@ def search(part: Part, start: list[int], solver: str, deadline: float, nodes: in
             and better(measure(part, counts), values)
         ):
             best, values = counts, measure(part, counts)
+        if b == 0 and outcome.bound is not None:
+            units = math.floor((outcome.bound + MARGIN * abs(outcome.bound)) / scale + 1e-9)
+            below = [found[lower].value(found[lower].span) for lower in range(1, len(found))]
+            bound = math.fsum([band.value(min(units, band.span)), *below])
         model.problem.addConstraint(
             model.band(band) >= band_values(part, best, found)[b] - 0.5, f"band{b}"
         )
-    return best
+    return best, bound
 
 
 def relaxation_bound(part: Part, deadline: float) -> float:

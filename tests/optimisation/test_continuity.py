@@ -58,7 +58,8 @@ def test_one_search_of_coverage_and_continuity_together_keeps_the_holders() -> N
     example = trap()
     part, classed = _part(example)
     start = [-1] * len(part.needs)
-    counts = search(classed, to_counts(classed, start), "highs", float("inf"), nodes=10)
+    counts, bound = search(classed, to_counts(classed, start), "highs", float("inf"), nodes=10)
+    assert bound == 2200
     assert measure(classed, counts).key()[:2] == (2200, 2)
 
 
