@@ -177,7 +177,7 @@ class AllocationModel:
             held = held_by(self.part, q, j)
             if held and self.x[k].upBound:
                 kept = self.problem.add_variable(
-                    f"y{k}", lowBound=0, upBound=min(held, self.x[k].upBound), cat=pulp.LpContinuous
+                    f"y{k}", lowBound=0, upBound=min(held, self.x[k].upBound), cat=pulp.LpInteger
                 )
                 self.problem.addConstraint(kept <= self.x[k], f"kept{k}")
                 terms.append((kept, 1.0))

@@ -33,6 +33,8 @@ from optimisation.solvers import Limits, Outcome, run
 MAX, MIN = pulp.LpMaximize, pulp.LpMinimize
 # Overload is held within this many hours of its optimum (it is a sum of decimals).
 OVERLOAD_TOLERANCE = 1e-6
+# Balance is best effort: a few nodes give the plans seen, and CBC took 23 s to prove one.
+BALANCE_NODES = 500
 
 
 @dataclass(frozen=True)
@@ -252,7 +254,8 @@ def solve_tiers(
             overload <= measure(part, work.best).overload + OVERLOAD_TOLERANCE, "overload"
         )
     if tiers > 3:
-        work.attempt(work.model.highest_workload(), MIN, Limits(0.0, nodes, 1e-6), after + 2)
+        limits = Limits(0.0, min(nodes, BALANCE_NODES), 1e-6)
+        work.attempt(work.model.highest_workload(), MIN, limits, after + 2)
     coverage = measure(part, work.best).coverage
     return TierResult(tuple(work.best), max(bound, coverage), coverage_proven, proven and tiers > 2)
 

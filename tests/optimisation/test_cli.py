@@ -51,7 +51,7 @@ def test_solve_then_check(folder: Path) -> None:
 
 def test_solve_writes_the_plan_to_standard_output(folder: Path) -> None:
     """Without -o the plan is the only thing on standard output (no solver banner)."""
-    solved = run("solve", "problem.json", "--solver", "cbc", "--time-limit", "30", cwd=folder)
+    solved = run("solve", "problem.json", "--solver", "cbc", "--time-limit", "5", cwd=folder)
     assert solved.returncode == 0, solved.stderr
     assert json.loads(solved.stdout)["solver"] == "cbc"
 
