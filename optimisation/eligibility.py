@@ -163,25 +163,33 @@ class EligibilityIndex:
         self.by_role_region = dict(by_role_region)
         shared_rules = [rule for rule in RULES if rule.name not in _NEED_SPECIFIC]
         need_rules = [rule for rule in RULES if rule.name in _NEED_SPECIFIC]
-        by_kind: dict[tuple, list[int]] = {}
+        # Of a kind's people, those whom the need-specific rules could rule out: the rules are
+        # asked about them alone (people who take new needs, and are not excluded, pass).
+        by_kind: dict[tuple, tuple[tuple[int, ...], set[int]]] = {}
         self.eligible: list[list[tuple[int, ...]]] = []
         for case in problem.cases:
+            excluded = {problem.staff_index[person] for person in case.excluded_staff}
             per_need = []
             for need in case.needs:
                 kind = _need_kind(case, need)
                 if kind not in by_kind:
-                    by_kind[kind] = [
+                    people = tuple(
                         i
                         for i in by_role_region.get((need.role, case.region), [])
                         if all(r.holds(policy, case, need, problem.staff[i]) for r in shared_rules)
-                    ]
-                per_need.append(
-                    tuple(
-                        i
-                        for i in by_kind[kind]
-                        if all(r.holds(policy, case, need, problem.staff[i]) for r in need_rules)
                     )
-                )
+                    away = {i for i in people if not problem.staff[i].accepts_new_needs}
+                    by_kind[kind] = (people, away)
+                people, away = by_kind[kind]
+                doubtful = (away | excluded).intersection(people)
+                if doubtful:
+                    people = tuple(
+                        i
+                        for i in people
+                        if i not in doubtful
+                        or all(r.holds(policy, case, need, problem.staff[i]) for r in need_rules)
+                    )
+                per_need.append(people)
             self.eligible.append(per_need)
 
     def of(self, case_index: int, need_index: int) -> tuple[int, ...]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 from optimisation.eligibility import EligibilityIndex, reasons_against
@@ -111,6 +112,19 @@ class Ledger:
         self.safe_hours = [0.0] * len(problem.staff)  # of needs within safe (rule 3)
         self.cases: list[set[int]] = [set() for _ in problem.staff]
         self.filled: dict[tuple[int, int], int] = {}
+        # What is left under each limit (below zero once what is held exceeds it), kept up to
+        # date by take(): asking whether a need fits is then a few comparisons.
+        self.hard_left = [
+            hard_limit(problem, s) - member.committed_hours
+            for s, member in enumerate(problem.staff)
+        ]
+        self.safe_left = [
+            safe_limit(problem, s) - member.committed_hours
+            for s, member in enumerate(problem.staff)
+        ]
+        self.cases_left = [
+            math.inf if member.max_cases is None else member.max_cases for member in problem.staff
+        ]
 
     @classmethod
     def of(cls, problem: Problem, filled: dict[tuple[int, int], int]) -> Ledger:
@@ -131,31 +145,27 @@ class Ledger:
     def workload(self, s: int) -> float:
         """Load as a share of available hours (infinite with no available hours)."""
         available = self.problem.staff[s].available_hours
-        return self.load(s) / available if available > 0 else float("inf")
+        return self.load(s) / available if available > 0 else math.inf
 
-    def fits(self, s: int, need: tuple[int, int]) -> bool:
-        """Whether an unpinned need may go to person s, given what they hold (pins count)."""
-        # Rules 2-5: a limit that what is held already exceeds admits nothing more.
-        c, n = need
-        member = self.problem.staff[s]
-        hours = self.problem.cases[c].needs[n].hours
-        if c in self.cases[s]:
-            return False
-        if self.load(s) + hours > hard_limit(self.problem, s) + EPSILON:
-            return False
-        if (
-            self.problem.within_safe(self.problem.cases[c])
-            and self.safe_load(s) + hours > safe_limit(self.problem, s) + EPSILON
-        ):
-            return False
-        return member.max_cases is None or len(self.cases[s]) < member.max_cases
+    def fits(self, s: int, c: int, hours: float, within_safe: bool) -> bool:
+        """Whether an unpinned need of case c, of these hours, may go to person s, given what
+        they hold (pins count): rules 2-5, where a limit already exceeded admits nothing."""
+        return (
+            hours <= self.hard_left[s] + EPSILON
+            and (not within_safe or hours <= self.safe_left[s] + EPSILON)
+            and self.cases_left[s] >= 1
+            and c not in self.cases[s]
+        )
 
     def take(self, need: tuple[int, int], s: int) -> None:
         """Plan a need to a person (the caller has checked it fits or is a kept pin)."""
         c, n = need
         hours = self.problem.cases[c].needs[n].hours
         self.hours[s] += hours
+        self.hard_left[s] -= hours
         if self.problem.within_safe(self.problem.cases[c]):
             self.safe_hours[s] += hours
+            self.safe_left[s] -= hours
         self.cases[s].add(c)
+        self.cases_left[s] -= 1
         self.filled[need] = s

@@ -50,14 +50,19 @@ from optimisation.lns import improve
 from optimisation.parts import Part, split, with_classes
 from optimisation.problem import Plan, Problem
 from optimisation.report import build_plan, error_plan
-from optimisation.search import relaxation_bound, search
+from optimisation.search import fill, relaxation, rounded, search
 from optimisation.solvers import SOLVERS, available
 from optimisation.tiers import part_bands, solve_tiers
 from optimisation.workers import run_tasks
 
 EXACT_NEEDS = 200  # parts of up to this many needs are solved exactly, tier by tier
 EXACT_NODES = 100_000  # branch-and-bound nodes per tier of an exact part: a safety net
-RELAXED_LIMIT = 60000  # pairs beyond which a part is only improved from its starting plan
+# Relaxed (class, person) pairs beyond which a part is not searched but starts from its LP
+# relaxation (the search's root took 2 to 11 s on the national problem's parts of up to 10,200
+# such pairs, and 345 s on one of 75,000), and need-person pairs beyond which no model names
+# the needs of a whole part.
+SEARCH_LIMIT = 15_000
+REALIGN_LIMIT = 60_000
 POOL_LIMIT = 1500  # parts this big are worth a worker process
 # Nodes for a part too large to solve exactly: its plan comes from the root's heuristics (10
 # to 20,000 nodes gave the same plans on the 20 largest parts of the demo and generated
@@ -67,12 +72,14 @@ LARGE_PART_NODES = 10
 
 @dataclass(frozen=True)
 class PartTask:
-    """One part to solve, from a greedy plan of it, by a deadline (seconds since the epoch)."""
+    """One part to solve, from a greedy plan of it, by a deadline (seconds since the epoch),
+    in at most `budget` seconds from when its solve begins (its share of the time limit)."""
 
     part: Part
     start: tuple[int, ...]
     solver: str
     deadline: float
+    budget: float = math.inf
 
 
 @dataclass(frozen=True)
@@ -86,49 +93,52 @@ class PartAnswer:
     warning: str = ""
 
 
-def _exactly(task: PartTask) -> tuple[PartPlan, float, bool]:
+def _exactly(task: PartTask, deadline: float) -> tuple[PartPlan, float, bool]:
     """A small part solved tier by tier: its plan, bound and whether proven optimal."""
     exact = with_classes(task.part, exact=True)
-    result = solve_tiers(
-        exact, to_counts(exact, list(task.start)), task.solver, task.deadline, nodes=EXACT_NODES
-    )
+    start = to_counts(exact, list(task.start))
+    result = solve_tiers(exact, start, task.solver, deadline, nodes=EXACT_NODES)
     # Exact classes name their counts without loss (see parts.py).
     return from_counts(exact, list(result.counts)), result.bound, result.proven
 
 
-def _searched(task: PartTask) -> tuple[PartPlan, float, list[int]]:
+def _searched(task: PartTask, deadline: float) -> tuple[PartPlan, float, list[int]]:
     """A large part searched: its plan, a valid bound, and needs the naming lost to rule 2."""
     part = task.part
     relaxed = with_classes(part, exact=False)
-    if len(relaxed.pairs) > RELAXED_LIMIT:
-        # No model, so no naming: needs go back to their holders where the places allow.
-        assignment = realign(part, list(task.start), task.solver, task.deadline)
-        return assignment, relaxation_bound(relaxed, task.deadline), []
+    if len(relaxed.pairs) > SEARCH_LIMIT:
+        bound, fractional = relaxation(relaxed, deadline)
+        if fractional is None:
+            return list(task.start), bound, []
+        counts = rounded(relaxed, fractional)
+        return fill(part, from_counts(relaxed, counts)), bound, []
     start = to_counts(relaxed, list(task.start))
-    counts, bound = search(relaxed, start, task.solver, task.deadline, LARGE_PART_NODES)
+    counts, bound = search(relaxed, start, task.solver, deadline, LARGE_PART_NODES)
     if bound is None or len(part_bands(relaxed)) > 1:
         # With several bands, the search's bound counts every lower band in full: the LP's
         # may be closer.
-        proven = relaxation_bound(relaxed, task.deadline)
+        proven, _ = relaxation(relaxed, deadline)
         bound = proven if bound is None else min(bound, proven)
-    assignment = name_counts(part, relaxed, counts, task.solver, task.deadline)
+    assignment = name_counts(part, relaxed, counts, task.solver, deadline)
     return assignment, bound, unplaced(relaxed, counts, assignment)
 
 
 def solve_part(task: PartTask) -> PartAnswer:
     """Solve one part (in a worker process or here); never worse than its starting plan."""
     part, start = task.part, list(task.start)
+    deadline = min(task.deadline, time.time() + task.budget)
     if len(part.needs) <= EXACT_NEEDS:
-        assignment, bound, optimal = _exactly(task)
+        assignment, bound, optimal = _exactly(task, deadline)
         lost: list[int] = []
     else:
-        assignment, bound, lost = _searched(task)
+        assignment, bound, lost = _searched(task, deadline)
         optimal = False
     if better(values_of(part, start), values_of(part, assignment)):
         assignment = start
     if not optimal:
-        assignment = improve(part, assignment, task.solver, task.deadline, lost, len(part.needs))
-        assignment = realign(part, assignment, task.solver, task.deadline)
+        assignment = improve(part, assignment, task.solver, deadline, lost, len(part.needs))
+        if part.size <= REALIGN_LIMIT:
+            assignment = realign(part, assignment, task.solver, deadline)
     if not is_valid(part, assignment):
         return PartAnswer(
             tuple(start), bound, warning="a solver's plan broke a rule: a greedy plan kept"
@@ -204,8 +214,21 @@ def solve(
     # Where keeping every holder first covers as much as greedy, it keeps more holders.
     holders = greedy_fill(problem, index, pins, holders_first=True)
     parts = split(problem, index, pins)
-    tasks = [PartTask(part, _start(part, greedy, holders), solver, deadline) for part in parts]
-    answers = _run(tasks, workers or os.cpu_count() or 1, deadline)
+    # Each part may take its share of the workers' time, by its size, or a twentieth of the
+    # limit if more: no part's overrun leaves the parts after it no time at all.
+    total = sum(part.size for part in parts) or 1
+    cores = workers or os.cpu_count() or 1
+    tasks = [
+        PartTask(
+            part,
+            _start(part, greedy, holders),
+            solver,
+            deadline,
+            budget=limit * max(min(cores, len(parts)) * part.size / total, 0.05),
+        )
+        for part in parts
+    ]
+    answers = _run(tasks, cores, deadline)
     filled: dict[tuple[int, int], int] = dict(pins.kept)
     warnings = list(pins.warnings)
     for part, answer in zip(parts, answers, strict=True):

@@ -127,45 +127,52 @@ def rooms(problem: Problem, pins: Pins) -> Rooms:
     )
 
 
-def admits(problem: Problem, room: Rooms, need: tuple[int, int], s: int) -> bool:
-    """Whether an unpinned need could ever go to an eligible person, alone, given their rooms."""
+def admitted(
+    problem: Problem, room: Rooms, need: tuple[int, int], people: tuple[int, ...]
+) -> list[int]:
+    """The eligible people an unpinned need could ever go to, alone, given their rooms."""
     c, n = need
     hours = problem.cases[c].needs[n].hours
-    return (
-        c not in room.pinned_cases[s]
-        and hours <= room.hard[s] + EPSILON
-        and (not problem.within_safe(problem.cases[c]) or hours <= room.safe[s] + EPSILON)
-        and (room.cases[s] is None or room.cases[s] >= 1)
-    )
+    within = problem.within_safe(problem.cases[c])
+    hard, safe, cases, pinned = room.hard, room.safe, room.cases, room.pinned_cases
+    return [
+        s
+        for s in people
+        if hours <= hard[s] + EPSILON
+        and (not within or hours <= safe[s] + EPSILON)
+        and (cases[s] is None or cases[s] >= 1)
+        and c not in pinned[s]
+    ]
 
 
 def split(problem: Problem, index: EligibilityIndex, pins: Pins) -> list[Part]:
     """The independent parts of a problem's unpinned needs, largest first (ties in order)."""
     room = rooms(problem, pins)
-    pairs = [
-        ((c, n), s)
-        for c, n in need_ids(problem)
-        if (c, n) not in pins.kept
-        for s in index.of(c, n)
-        if admits(problem, room, (c, n), s)
-    ]
-    parent: dict[object, object] = {}
+    parent = list(range(len(problem.staff)))
 
-    def root(node: object) -> object:
-        """The representative of a node's component (path halving)."""
-        parent.setdefault(node, node)
-        while parent[node] != node:
-            parent[node] = parent[parent[node]]
-            node = parent[node]
-        return node
+    def root(s: int) -> int:
+        """The representative of a person's component (path halving)."""
+        while parent[s] != s:
+            parent[s] = parent[parent[s]]
+            s = parent[s]
+        return s
 
-    for need, s in pairs:
-        a, b = root(("need", need)), root(("staff", s))
-        if a != b:
-            parent[a] = b
-    grouped: dict[object, list] = defaultdict(list)
-    for pair in pairs:
-        grouped[root(("staff", pair[1]))].append(pair)
+    # Needs join the people who could fill them, so people joined by a need are one part.
+    found = []
+    for need in need_ids(problem):
+        if need in pins.kept:
+            continue
+        people = admitted(problem, room, need, index.of(*need))
+        if people:
+            found.append((need, people))
+            first = root(people[0])
+            for s in people[1:]:
+                other = root(s)
+                if other != first:
+                    parent[other] = first
+    grouped: dict[int, list] = defaultdict(list)
+    for need, people in found:
+        grouped[root(people[0])].append((need, people))
     parts = [_make_part(problem, room, group) for group in grouped.values()]
     return sorted(parts, key=lambda part: (-part.size, part.needs[0]))
 
@@ -256,13 +263,10 @@ def restrict(part: Part, needs: list[int], staff: list[int]) -> Part:
 
 def _make_part(problem: Problem, room: Rooms, group: list) -> Part:
     """Number one component's needs and people and gather what the model needs of them."""
-    needs = sorted({need for need, _ in group})
-    staff = sorted({s for _, s in group})
-    need_no = {need: i for i, need in enumerate(needs)}
+    group = sorted(group)
+    needs = [need for need, _ in group]
+    staff = sorted({s for _, people in group for s in people})
     staff_no = {s: j for j, s in enumerate(staff)}
-    eligible: dict[int, list[int]] = defaultdict(list)
-    for need, s in sorted(group):
-        eligible[need_no[need]].append(staff_no[s])
     current = []
     for c, n in needs:
         holder = problem.staff_index.get(problem.cases[c].needs[n].current or "", -1)
@@ -274,7 +278,7 @@ def _make_part(problem: Problem, room: Rooms, group: list) -> Part:
         within_safe=tuple(problem.within_safe(problem.cases[c]) for c, _ in needs),
         case=tuple(c for c, _ in needs),
         current=tuple(current),
-        eligible=tuple(tuple(eligible[i]) for i in range(len(needs))),
+        eligible=tuple(tuple(staff_no[s] for s in people) for _, people in group),
         staff=tuple(staff),
         hard_room=tuple(room.hard[s] for s in staff),
         safe_room=tuple(room.safe[s] for s in staff),

@@ -1,5 +1,9 @@
 """Parts too large to prove: a plan found by a short search, and a bound proven apart from it.
 
+A part too large even for the search starts from its LP relaxation's counts rounded down
+(within every limit, since every limit is a <= of counts), named, with what still fits added
+as greedy adds it (fill); the LP's bound is its bound.
+
 The search solves coverage band by band (bands.py) at a small node limit, each band held at
 the value found; in the last band it maximises coverage and holders together, as one
 objective: the band's whole units times (one more than the most holders that could be kept),
@@ -14,9 +18,10 @@ Bounds: the relaxed model is a relaxation of the part (parts.py), so its dual bo
 first band's dual bound, after the root's cuts, is what the search reports: divided by the
 scale when holders share its objective (they add at most one scale's worth less one), with a
 margin of a millionth for the solver's tolerances, and with every need of any band below
-counted in full. relaxation_bound is the LP relaxation's bound, made valid by weak duality
+counted in full. relaxation() gives the LP relaxation's bound, made valid by weak duality
 from the LP's multipliers whatever the solver's tolerances (bounds.py): looser than the root's
-after cuts, but proven here, and what is left when the search has no dual bound to give.
+after cuts, but proven here, and what is left when the search has no dual bound to give or
+the part is too large to search.
 """
 
 from __future__ import annotations
@@ -24,9 +29,9 @@ from __future__ import annotations
 import math
 import time
 
-from optimisation.assign import is_feasible, measure
+from optimisation.assign import PartPlan, is_feasible, measure
 from optimisation.bounds import lagrangian_bound
-from optimisation.ledger import better
+from optimisation.ledger import EPSILON, better
 from optimisation.model import AllocationModel
 from optimisation.parts import Part
 from optimisation.solvers import Limits, run
@@ -72,8 +77,9 @@ def search(
     return best, bound
 
 
-def relaxation_bound(part: Part, deadline: float) -> float:
-    """A valid bound on a classed part's coverage: its LP relaxation's, by weak duality."""
+def relaxation(part: Part, deadline: float) -> tuple[float, list[float] | None]:
+    """A valid bound on a classed part's coverage, its LP relaxation's by weak duality, and
+    the LP's counts (None if the LP was not solved)."""
     # HiGHS, whichever solver plans: it alone gives the multipliers the bound is made from.
     model = AllocationModel(part)
     model.aim(model.coverage(), MAX)
@@ -81,5 +87,58 @@ def relaxation_bound(part: Part, deadline: float) -> float:
     outcome = run("highs", model.problem, {}, limits, relax=True)
     everything = math.fsum(cls.weight * len(cls.members) for cls in part.classes)
     if not outcome.duals:
-        return everything
-    return min(everything, lagrangian_bound(model.problem, outcome.duals))
+        return everything, None
+    counts = [outcome.values.get(v.name, 0.0) for v in model.x]
+    return min(everything, lagrangian_bound(model.problem, outcome.duals)), counts
+
+
+def rounded(part: Part, fractional: list[float]) -> list[int]:
+    """An LP's counts rounded down: within every limit, since every limit is a <= of counts."""
+    return [math.floor(value + 1e-6) for value in fractional]
+
+
+def fill(part: Part, assignment: PartPlan) -> PartPlan:
+    """The plan with unfilled needs added where they fit, as greedy adds them: highest risk
+    (then fewest hours) first, each to its holder if they have room, else the least loaded."""
+    filled = list(assignment)
+    hours = [0.0] * len(part.staff)
+    safe = [0.0] * len(part.staff)
+    cases: list[set[int]] = [set() for _ in part.staff]
+    for i, j in enumerate(filled):
+        if j >= 0:
+            hours[j] += part.hours[i]
+            safe[j] += part.hours[i] if part.within_safe[i] else 0.0
+            cases[j].add(part.case[i])
+
+    def room(i: int, j: int) -> bool:
+        """Whether need i fits person j now (rules 2-4, in their rooms)."""
+        limit = part.case_room[j]
+        return (
+            part.case[i] not in cases[j]
+            and hours[j] + part.hours[i] <= part.hard_room[j] + EPSILON
+            and (not part.within_safe[i] or safe[j] + part.hours[i] <= part.safe_room[j] + EPSILON)
+            and (limit is None or len(cases[j]) < limit)
+        )
+
+    def workload(j: int) -> float:
+        """A person's Workload % now."""
+        return (part.held[j] + hours[j]) / part.available[j]
+
+    open_needs = sorted(
+        (i for i, j in enumerate(filled) if j < 0),
+        key=lambda i: (-part.weight[i], part.hours[i], i),
+    )
+    for i in open_needs:
+        fits = [j for j in part.eligible[i] if room(i, j)]
+        if not fits:
+            continue
+        j = (
+            part.current[i]
+            if part.current[i] in fits
+            else min(fits, key=lambda j: (workload(j), j))
+        )
+        filled[i] = j
+        hours[j] += part.hours[i]
+        safe[j] += part.hours[i] if part.within_safe[i] else 0.0
+        cases[j].add(part.case[i])
+    return filled

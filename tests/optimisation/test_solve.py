@@ -108,10 +108,11 @@ def test_the_large_part_path(medium, monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def test_local_search_alone_never_loses_to_greedy(medium, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Parts too big for any model: improved from greedy's plan, with a valid LP bound."""
+    """Parts too big to search: from the LP rounded and filled, or greedy if better, with a
+    valid LP bound."""
     example, exact = medium
     monkeypatch.setattr(solve_module, "EXACT_NEEDS", 0)
-    monkeypatch.setattr(solve_module, "RELAXED_LIMIT", 0)
+    monkeypatch.setattr(solve_module, "SEARCH_LIMIT", 0)
     plan = solve(example, workers=1)
     assert check_plan(example, plan)[0] == []
     assert greedy(example).objective.coverage <= plan.objective.coverage
