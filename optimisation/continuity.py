@@ -133,3 +133,36 @@ def _best(part: Part, held: PartPlan, found: PartPlan | None) -> PartPlan:
     if found is None or not is_valid(part, found):
         return held
     return found if better(values_of(part, found), values_of(part, held)) else held
+
+
+def swap_back(part: Part, assignment: PartPlan) -> PartPlan:
+    """The plan with needs given back to their holders by swaps of like for like, without a
+    model: the need the holder has instead, of the same weight, hours and place under the safe
+    workload, goes where theirs was (or unfilled, if it was), so nobody's load changes."""
+    # For parts too large for realign's assignment model; one pass, each swap one holder more.
+    swapped = list(assignment)
+    cases: list[set[int]] = [set() for _ in part.staff]
+    instead: dict[tuple[float, float, bool, int], list[int]] = defaultdict(list)
+    for i, j in enumerate(swapped):
+        if j >= 0:
+            cases[j].add(part.case[i])
+            if part.current[i] != j:
+                instead[_place(part, i, j)].append(i)
+    for i, holder in enumerate(part.current):
+        j = swapped[i]
+        if holder < 0 or j == holder or holder not in part.eligible[i]:
+            continue
+        for k in instead.get(_place(part, i, holder), ()):
+            if swapped[k] != holder or part.case[i] in cases[holder] - {part.case[k]}:
+                continue
+            if j >= 0 and (j not in part.eligible[k] or part.case[k] in cases[j] - {part.case[i]}):
+                continue
+            instead[_place(part, i, holder)].remove(k)
+            cases[holder] = cases[holder] - {part.case[k]} | {part.case[i]}
+            if j >= 0:
+                cases[j] = cases[j] - {part.case[i]} | {part.case[k]}
+                if part.current[k] != j:
+                    instead[_place(part, k, j)].append(k)
+            swapped[i], swapped[k] = holder, j
+            break
+    return _best(part, assignment, swapped)

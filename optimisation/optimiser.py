@@ -43,7 +43,7 @@ from optimisation.assign import (
 )
 from optimisation.baseline import greedy_fill
 from optimisation.check import check_plan
-from optimisation.continuity import name_counts, realign
+from optimisation.continuity import name_counts, realign, swap_back
 from optimisation.eligibility import EligibilityIndex
 from optimisation.ledger import better, compare, resolve_pins
 from optimisation.lns import improve
@@ -111,7 +111,7 @@ def _searched(task: PartTask, deadline: float) -> tuple[PartPlan, float, list[in
         if fractional is None:
             return list(task.start), bound, []
         counts = rounded(relaxed, fractional)
-        return fill(part, from_counts(relaxed, counts)), bound, []
+        return swap_back(part, fill(part, from_counts(relaxed, counts))), bound, []
     start = to_counts(relaxed, list(task.start))
     counts, bound = search(relaxed, start, task.solver, deadline, LARGE_PART_NODES)
     if bound is None or len(part_bands(relaxed)) > 1:
