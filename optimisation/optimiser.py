@@ -214,17 +214,18 @@ def solve(
     # Where keeping every holder first covers as much as greedy, it keeps more holders.
     holders = greedy_fill(problem, index, pins, holders_first=True)
     parts = split(problem, index, pins)
-    # Each part may take its share of the workers' time, by its size, or a twentieth of the
-    # limit if more: no part's overrun leaves the parts after it no time at all.
+    # Each part may take its share, by its size, of the workers' time left (or a fiftieth of
+    # it if more): no part's overrun leaves the parts after it no time at all.
     total = sum(part.size for part in parts) or 1
     cores = workers or os.cpu_count() or 1
+    left = max(deadline - time.time(), 0.0)
     tasks = [
         PartTask(
             part,
             _start(part, greedy, holders),
             solver,
             deadline,
-            budget=limit * max(min(cores, len(parts)) * part.size / total, 0.05),
+            budget=left * max(min(cores, len(parts)) * part.size / total, 0.02),
         )
         for part in parts
     ]
