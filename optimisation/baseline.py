@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import time
 
 from optimisation.eligibility import EligibilityIndex
@@ -28,17 +29,25 @@ def greedy_fill(
     order = sorted((need for need in need_ids(problem) if need not in pins.kept), key=rank)
     for c, n in order:
         need = problem.cases[c].needs[n]
-        room = [s for s in index.of(c, n) if ledger.fits(s, c, need.hours)]
-        if not room:
-            continue
-        current = problem.staff_index.get(need.current) if need.current is not None else None
-        chosen = current if current in room else min(room, key=lambda s: (ledger.workload(s), s))
-        ledger.take((c, n), chosen)
+        within = problem.within_safe(problem.cases[c])
+        holder = problem.staff_index.get(need.current) if need.current is not None else None
+        chosen, lowest = None, (math.inf, 0)
+        for s in index.of(c, n):
+            if not ledger.fits(s, c, need.hours, within):
+                continue
+            if s == holder:
+                chosen = s
+                break
+            if chosen is None or (ledger.workload(s), s) < lowest:
+                chosen, lowest = s, (ledger.workload(s), s)
+        if chosen is not None:
+            ledger.take((c, n), chosen)
     return ledger.filled
 
 
 def greedy(problem: Problem) -> Plan:
-    """The greedy plan, explained like the optimiser's (its bound is the trivial one)."""
+    """The greedy plan, explained like the optimiser's (its bound is the trivial one, and it
+    is never called optimal: nothing about its continuity or overload is proven)."""
     started = time.perf_counter()
     index = EligibilityIndex(problem)
     pins = resolve_pins(problem, index)
@@ -49,6 +58,7 @@ def greedy(problem: Problem) -> Plan:
         filled,
         solver="greedy",
         bound=trivial_bound(problem, index),
+        optimal=False,
         warnings=pins.warnings,
         started=started,
     )

@@ -8,7 +8,9 @@ side constraints, solved for the whole part at once: fill the places (coverage f
 give as many needs as possible to their current holder. Needs of equal weight and hours swap
 places even across classes, which is how a need goes back to its holder when a model's counts
 put it elsewhere, and how the counts of a relaxed model (rule 2 kept only in aggregate) are
-named without losing a need wherever that can be done.
+named without losing a need wherever that can be done. The assignment's objective weighs
+places, holders and ties in one sum, which a floating-point solver resolves only roughly when
+risk weights lie far apart: so its plan is used only when, measured here, it is better.
 """
 
 from __future__ import annotations
@@ -19,30 +21,35 @@ from collections import defaultdict
 import pulp
 
 from optimisation.assign import PartPlan, from_counts, is_valid, values_of
+from optimisation.ledger import better
 from optimisation.parts import Part
 from optimisation.solvers import Limits, run
-from optimisation.tiers import better
 
 NODES = 50
-Places = dict[tuple[float, float, int], int]
+Places = dict[tuple[float, float, bool, int], int]
+
+
+def _place(part: Part, i: int, j: int) -> tuple[float, float, bool, int]:
+    """The kind of place need i would fill with person j."""
+    return part.weight[i], part.hours[i], part.within_safe[i], j
 
 
 def places_of_counts(classed: Part, counts: list[int]) -> Places:
-    """The places a class model's counts make: (weight, hours, person) -> how many."""
+    """The places a class model's counts make, by kind, and how many of each."""
     places: Places = defaultdict(int)
     for k, (q, j) in enumerate(classed.pairs):
         cls = classed.classes[q]
-        if counts[k] and not cls.pinned:
-            places[cls.weight, cls.hours, j] += counts[k]
+        if counts[k]:
+            places[cls.weight, cls.hours, cls.within_safe, j] += counts[k]
     return places
 
 
 def places_of(part: Part, assignment: PartPlan) -> Places:
-    """The places a plan fills (pins aside)."""
+    """The places a plan fills."""
     places: Places = defaultdict(int)
     for i, j in enumerate(assignment):
-        if j >= 0 and i not in part.pinned:
-            places[part.weight[i], part.hours[i], j] += 1
+        if j >= 0:
+            places[_place(part, i, j)] += 1
     return places
 
 
@@ -54,9 +61,8 @@ def _fill(
     pairs = [
         (i, j)
         for i in range(len(part.needs))
-        if i not in part.pinned
         for j in part.eligible[i]
-        if places.get((part.weight[i], part.hours[i], j))
+        if places.get(_place(part, i, j))
     ]
     lp = pulp.LpProblem("names", pulp.LpMaximize)
     x = [
@@ -64,11 +70,11 @@ def _fill(
         for k in range(len(pairs))
     ]
     by_need: dict[int, list] = defaultdict(list)
-    by_place: dict[tuple[float, float, int], list] = defaultdict(list)
+    by_place: dict[tuple[float, float, bool, int], list] = defaultdict(list)
     by_case: dict[tuple[int, int], list] = defaultdict(list)
     for k, (i, j) in enumerate(pairs):
         by_need[i].append((x[k], 1.0))
-        by_place[part.weight[i], part.hours[i], j].append((x[k], 1.0))
+        by_place[_place(part, i, j)].append((x[k], 1.0))
         by_case[part.case[i], j].append((x[k], 1.0))
     for i, terms in sorted(by_need.items()):
         if len(terms) > 1:
@@ -97,7 +103,7 @@ def _fill(
     outcome = run(solver, lp, start, Limits(max(deadline - time.time(), 0.0), NODES, 0.0))
     if not outcome.values:
         return None
-    named = [j if i in part.pinned else -1 for i, j in enumerate(prefer)]
+    named = [-1] * len(prefer)
     for k, (i, j) in enumerate(pairs):
         if outcome.values.get(f"x{k}", 0.0) > 0.5:
             named[i] = j
@@ -127,3 +133,36 @@ def _best(part: Part, held: PartPlan, found: PartPlan | None) -> PartPlan:
     if found is None or not is_valid(part, found):
         return held
     return found if better(values_of(part, found), values_of(part, held)) else held
+
+
+def swap_back(part: Part, assignment: PartPlan) -> PartPlan:
+    """The plan with needs given back to their holders by swaps of like for like, without a
+    model: the need the holder has instead, of the same weight, hours and place under the safe
+    workload, goes where theirs was (or unfilled, if it was), so nobody's load changes."""
+    # For parts too large for realign's assignment model; one pass, each swap one holder more.
+    swapped = list(assignment)
+    cases: list[set[int]] = [set() for _ in part.staff]
+    instead: dict[tuple[float, float, bool, int], list[int]] = defaultdict(list)
+    for i, j in enumerate(swapped):
+        if j >= 0:
+            cases[j].add(part.case[i])
+            if part.current[i] != j:
+                instead[_place(part, i, j)].append(i)
+    for i, holder in enumerate(part.current):
+        j = swapped[i]
+        if holder < 0 or j == holder or holder not in part.eligible[i]:
+            continue
+        for k in instead.get(_place(part, i, holder), ()):
+            if swapped[k] != holder or part.case[i] in cases[holder] - {part.case[k]}:
+                continue
+            if j >= 0 and (j not in part.eligible[k] or part.case[k] in cases[j] - {part.case[i]}):
+                continue
+            instead[_place(part, i, holder)].remove(k)
+            cases[holder] = cases[holder] - {part.case[k]} | {part.case[i]}
+            if j >= 0:
+                cases[j] = cases[j] - {part.case[i]} | {part.case[k]}
+                if part.current[k] != j:
+                    instead[_place(part, k, j)].append(k)
+            swapped[i], swapped[k] = holder, j
+            break
+    return _best(part, assignment, swapped)

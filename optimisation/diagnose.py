@@ -12,11 +12,11 @@ from optimisation.eligibility import (
     excluded_but_eligible,
     required_grade,
 )
-from optimisation.ledger import EPSILON, Ledger, hard_limit, need_ids
+from optimisation.ledger import EPSILON, Ledger, hard_limit, need_ids, safe_limit
 from optimisation.problem import AddStaff, Case, Need, Problem, Remedy, Staff, Uncovered
 
 # The rules that narrow down the people who could fill a need, in the order a manager checks.
-_NARROWING = ("grade", "vetting", "skills", "available")
+_NARROWING = ("grade", "vetting", "skills", "available", "accepting")
 _SHOWN = 5
 
 
@@ -41,6 +41,7 @@ def _phrase(problem: Problem, rule: str, need: Need) -> str:
         "vetting": f"vetted {need.vetting} or above",
         "skills": "with skill " + ", ".join(need.skills),
         "available": "with hours available this week",
+        "accepting": "taking new needs",
     }[rule]
 
 
@@ -79,9 +80,11 @@ def _capacity_detail(
 ) -> str:
     """Say, for the eligible people, what took their room."""
     notes = []
+    within_safe = problem.within_safe(problem.cases[c])
     for s in eligible:
         member = problem.staff[s]
         left = hard_limit(problem, s) - ledger.load(s)
+        safe_left = safe_limit(problem, s) - ledger.safe_load(s)
         if c in ledger.cases[s]:
             notes.append(f"{member.id} already holds another need of this case")
         elif member.max_cases is not None and len(ledger.cases[s]) >= member.max_cases:
@@ -89,6 +92,12 @@ def _capacity_detail(
         elif left + EPSILON < need.hours:
             notes.append(
                 f"{member.id} has {max(left, 0.0):.1f} of {hard_limit(problem, s):.1f} h left"
+            )
+        elif within_safe and safe_left + EPSILON < need.hours:
+            notes.append(
+                f"{member.id} has {max(safe_left, 0.0):.1f} of {safe_limit(problem, s):.1f} h "
+                f"left within the safe workload, which a {problem.cases[c].risk} risk need "
+                "may not pass"
             )
         else:
             notes.append(f"{member.id} could take it only by dropping higher-ranked work")
@@ -115,9 +124,12 @@ def remedy_for(problem: Problem, index: EligibilityIndex, case: Case, need: Need
     """A person who, added with no other work, could fill this need and nothing less."""
     grade = required_grade(problem.policy, need)
     # A person with no available hours is not eligible, even for a need of no hours; and
-    # under a hard capacity below 100 % they need more available hours than the need.
+    # under a capacity below 100 % (hard, or safe for a need within safe) they need more
+    # available hours than the need.
     hours = need.hours if need.hours > 0 else 0.5
     capacity = problem.policy.hard_capacity
+    if problem.within_safe(case):
+        capacity = min(capacity, problem.policy.safe_capacity)
     if 0 < capacity < 1:
         hours = math.ceil(hours / capacity * 2) / 2
     person = AddStaff(

@@ -72,15 +72,20 @@ RULES: tuple[Rule, ...] = (
         lambda p, c, n, s: "no available hours this week",
     ),
     Rule(
+        "accepting",
+        lambda p, c, n, s: s.accepts_new_needs or s.id in (n.current, n.pinned),
+        lambda p, c, n, s: "takes no new needs (away for much of the horizon)",
+    ),
+    Rule(
         "excluded",
         lambda p, c, n, s: s.id not in c.excluded_staff,
         lambda p, c, n, s: "excluded from this case",
     ),
 )
 RULE_NAMES = tuple(rule.name for rule in RULES)
-# Every rule but exclusion depends on the case only through its region and site, which lets
-# the index below work out the eligible people once per kind of need.
-_CASE_SPECIFIC = {"excluded"}
+# Every other rule depends on the case only through its region and site, and on the need only
+# through its kind (below), which lets the index work out the eligible people once per kind.
+_NEED_SPECIFIC = {"accepting", "excluded"}
 
 
 def reasons_against(policy: ProblemPolicy, case: Case, need: Need, staff: Staff) -> list[str]:
@@ -135,7 +140,7 @@ def staff_verdicts(problem: Problem, case_id: str, need_index: int) -> list[Verd
 
 
 def _need_kind(case: Case, need: Need) -> tuple:
-    """What, besides exclusions, decides who may fill a need."""
+    """What, besides exclusions and holders, decides who may fill a need."""
     return (
         need.role,
         case.region,
@@ -156,27 +161,35 @@ class EligibilityIndex:
         for index, member in enumerate(problem.staff):
             by_role_region[member.role, member.region].append(index)
         self.by_role_region = dict(by_role_region)
-        shared_rules = [rule for rule in RULES if rule.name not in _CASE_SPECIFIC]
-        case_rules = [rule for rule in RULES if rule.name in _CASE_SPECIFIC]
-        by_kind: dict[tuple, list[int]] = {}
+        shared_rules = [rule for rule in RULES if rule.name not in _NEED_SPECIFIC]
+        need_rules = [rule for rule in RULES if rule.name in _NEED_SPECIFIC]
+        # Of a kind's people, those whom the need-specific rules could rule out: the rules are
+        # asked about them alone (people who take new needs, and are not excluded, pass).
+        by_kind: dict[tuple, tuple[tuple[int, ...], set[int]]] = {}
         self.eligible: list[list[tuple[int, ...]]] = []
         for case in problem.cases:
+            excluded = {problem.staff_index[person] for person in case.excluded_staff}
             per_need = []
             for need in case.needs:
                 kind = _need_kind(case, need)
                 if kind not in by_kind:
-                    by_kind[kind] = [
+                    people = tuple(
                         i
                         for i in by_role_region.get((need.role, case.region), [])
                         if all(r.holds(policy, case, need, problem.staff[i]) for r in shared_rules)
-                    ]
-                per_need.append(
-                    tuple(
-                        i
-                        for i in by_kind[kind]
-                        if all(r.holds(policy, case, need, problem.staff[i]) for r in case_rules)
                     )
-                )
+                    away = {i for i in people if not problem.staff[i].accepts_new_needs}
+                    by_kind[kind] = (people, away)
+                people, away = by_kind[kind]
+                doubtful = (away | excluded).intersection(people)
+                if doubtful:
+                    people = tuple(
+                        i
+                        for i in people
+                        if i not in doubtful
+                        or all(r.holds(policy, case, need, problem.staff[i]) for r in need_rules)
+                    )
+                per_need.append(people)
             self.eligible.append(per_need)
 
     def of(self, case_index: int, need_index: int) -> tuple[int, ...]:

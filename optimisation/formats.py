@@ -38,6 +38,8 @@ def problem_to_dict(problem: Problem) -> dict:
             "vetting": list(policy.vetting),
             "soft_capacity": policy.soft_capacity,
             "hard_capacity": policy.hard_capacity,
+            "safe_capacity": policy.safe_capacity,
+            "beyond_safe_risks": list(policy.beyond_safe_risks),
             "time_limit_seconds": policy.time_limit_seconds,
             "relative_gap": policy.relative_gap,
         },
@@ -53,6 +55,7 @@ def problem_to_dict(problem: Problem) -> dict:
                 "vetting": s.vetting,
                 "skills": list(s.skills),
                 "max_cases": s.max_cases,
+                "accepts_new_needs": s.accepts_new_needs,
             }
             for s in problem.staff
         ],

@@ -16,8 +16,9 @@ import random
 import time
 
 from optimisation.assign import PartPlan, from_counts, is_valid, to_counts, values_of
+from optimisation.ledger import better
 from optimisation.parts import Part, restrict
-from optimisation.tiers import better, solve_tiers
+from optimisation.tiers import solve_tiers
 
 # Each round costs about 0.3 s on a demo part and wins about one holder back while it can:
 # these bound the search to a few seconds a part.
@@ -83,7 +84,6 @@ def improve(
     assignment: PartPlan,
     solver: str,
     deadline: float,
-    gap: float,
     first: list[int],
     seed: int = 0,
 ) -> PartPlan:
@@ -107,7 +107,7 @@ def improve(
             kind = aims[round_number % len(aims)]
             # Unfilled needs are drawn by risk weight: the gaps that matter most come first.
             weights = [part.weight[target] if name == "open" else 1.0 for name, target in kind]
-            aim = rng.choices(kind, weights)[0]
+            aim = rng.choices(kind, weights if any(weights) else None)[0]
         needs, people = _piece(part, best, aim, rng)
         tiers = 3 if aim[0] == "overload" else 2
         piece = restrict(part, needs, people)
@@ -118,9 +118,8 @@ def improve(
             to_counts(piece, start),
             solver,
             deadline,
-            gap,
+            nodes=PIECE_NODES,
             tiers=tiers,
-            most_nodes=PIECE_NODES,
             hold_coverage=aim[0] != "open",
         )
         candidate = list(best)

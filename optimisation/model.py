@@ -1,9 +1,10 @@
 """The PuLP model of one part: variables on eligible pairs only, each constraint a named function.
 
 Variable x{k} counts the needs of class q planned to person j, for the k-th eligible (q, j)
-pair (see parts.py; a class of one need makes it the usual binary). Variables are named
-x0, x1, ... and never with ids, since PuLP rewrites `-+[] ->/` to `_` and names could
-collide. Expressions are built from (variable, coefficient) pairs, much faster than lpSum.
+pair (see parts.py; a class of one need makes it the usual binary). Kept pins are not in the
+model: they are in each person's rooms. Variables are named x0, x1, ... and never with ids,
+since PuLP rewrites `-+[] ->/` to `_` and names could collide. Expressions are built from
+(variable, coefficient) pairs, much faster than lpSum.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from collections.abc import Iterator
 
 import pulp
 
+from optimisation.bands import Band
 from optimisation.ledger import EPSILON
 from optimisation.parts import Part
 
@@ -34,24 +36,18 @@ def by_staff(pairs: Pairs) -> dict[int, list[int]]:
     return found
 
 
-def hour_limit(part: Part, j: int) -> float:
-    """Rule 3 with rule 5: the hours a person may be planned, or what their pins force."""
-    return max(part.load_limit[j], part.pinned_load[j][0])
+def _most(part: Part, pairs: Pairs, x: list, ks: list[int]) -> float:
+    """The most hours some pairs could add up to, at their upper bounds."""
+    return sum(part.classes[pairs[k][0]].hours * x[k].upBound for k in ks)
 
 
-def case_limit(part: Part, j: int) -> float:
-    """Rule 4 with rule 5: the cases a person may be planned, or what their pins force."""
-    limit = part.case_limit[j]
-    return math.inf if limit is None else max(limit, part.pinned_load[j][1])
-
-
-def need_filled_at_most_once(part: Part, pairs: Pairs, x: list) -> Iterator[Constraint]:
+def class_filled_at_most_its_size(part: Part, pairs: Pairs, x: list) -> Iterator[Constraint]:
     """Rule 1: each need is filled by at most one eligible person (per class: at most its size)."""
     ks: dict[int, list[int]] = defaultdict(list)
     for k, (q, _) in enumerate(pairs):
         ks[q].append(k)
     for q, found in ks.items():
-        if len(found) > 1:
+        if sum(x[k].upBound for k in found) > len(part.classes[q].members):
             yield f"need{q}", _sum([(x[k], 1.0) for k in found]) <= len(part.classes[q].members)
 
 
@@ -77,54 +73,64 @@ def shared_cases_once_each(part: Part, pairs: Pairs, x: list) -> Iterator[Constr
                 yield f"tie{qa}_{qb}_{j}", _sum([(x[k], 1.0) for k in ks]) <= limit
 
 
-def load_within_limit(part: Part, pairs: Pairs, x: list) -> Iterator[Constraint]:
-    """Rule 3 with rule 5: load within the hard capacity, except what kept pins force."""
+def load_within_hard_capacity(part: Part, pairs: Pairs, x: list) -> Iterator[Constraint]:
+    """Rule 3: hours within what the hard capacity leaves after committed hours and pins."""
     for j, found in sorted(by_staff(pairs).items()):
-        hours = [(x[k], part.classes[pairs[k][0]].hours) for k in found]
-        most = sum(h * x[k].upBound for k, (_, h) in zip(found, hours, strict=True))
-        if most > hour_limit(part, j) + EPSILON:
-            yield f"load{j}", _sum(hours) <= hour_limit(part, j)
+        if _most(part, pairs, x, found) > part.hard_room[j] + EPSILON:
+            hours = [(x[k], part.classes[pairs[k][0]].hours) for k in found]
+            yield f"load{j}", _sum(hours) <= part.hard_room[j] + EPSILON
+
+
+def safe_load_within_safe_capacity(part: Part, pairs: Pairs, x: list) -> Iterator[Constraint]:
+    """Rule 3: hours of needs within safe within what the safe workload leaves."""
+    for j, found in sorted(by_staff(pairs).items()):
+        within = [k for k in found if part.classes[pairs[k][0]].within_safe]
+        if within and _most(part, pairs, x, within) > part.safe_room[j] + EPSILON:
+            hours = [(x[k], part.classes[pairs[k][0]].hours) for k in within]
+            yield f"safe{j}", _sum(hours) <= part.safe_room[j] + EPSILON
 
 
 def cases_within_limit(part: Part, pairs: Pairs, x: list) -> Iterator[Constraint]:
-    """Rule 4 with rule 5: cases within the person's limit, except what kept pins force."""
+    """Rule 4: cases within what the person's limit leaves after pins."""
     # By rule 2 each need planned to a person is another case, so cases are the needs summed.
     for j, found in sorted(by_staff(pairs).items()):
-        if sum(x[k].upBound for k in found) > case_limit(part, j):
-            yield f"cases{j}", _sum([(x[k], 1.0) for k in found]) <= case_limit(part, j)
-
-
-def pins_kept(part: Part, pairs: Pairs, x: list) -> Iterator[Constraint]:
-    """Rule 5: a need pinned to an eligible person is filled by that person."""
-    for k, (q, _) in enumerate(pairs):
-        if part.classes[q].pinned:
-            yield f"pin{k}", _sum([(x[k], 1.0)]) >= 1
+        room = part.case_room[j]
+        if room is not None and sum(x[k].upBound for k in found) > room:
+            yield f"cases{j}", _sum([(x[k], 1.0) for k in found]) <= room
 
 
 CONSTRAINTS = (
-    need_filled_at_most_once,
+    class_filled_at_most_its_size,
     one_need_of_a_case_each,
     shared_cases_once_each,
-    load_within_limit,
+    load_within_hard_capacity,
+    safe_load_within_safe_capacity,
     cases_within_limit,
-    pins_kept,
 )
 
 
 def upper_bound(part: Part, q: int, j: int) -> int:
-    """The most needs of class q person j could take: its size, their hours, their cases."""
+    """The most needs of class q person j could take: its size, their rooms, their cases."""
     cls = part.classes[q]
     most = len(cls.members)
     if cls.hours > 0:
-        most = min(most, math.floor(hour_limit(part, j) / cls.hours + EPSILON))
-    return int(min(most, case_limit(part, j)))
+        most = min(most, math.floor((part.hard_room[j] + EPSILON) / cls.hours))
+        if cls.within_safe:
+            most = min(most, math.floor((part.safe_room[j] + EPSILON) / cls.hours))
+    room = part.case_room[j]
+    return max(0, most if room is None else min(most, room))
+
+
+def held_by(part: Part, q: int, j: int) -> int:
+    """How many needs of class q person j holds now."""
+    return sum(1 for i in part.classes[q].members if part.current[i] == j)
 
 
 class AllocationModel:
     """An LpProblem for one part (or some of its people), to which the tiers add objectives."""
 
     def __init__(self, part: Part) -> None:
-        """Variables for the part's pairs and the five constraints of docs/PLAN-FORMAT.md."""
+        """Variables for the part's pairs and the constraints of docs/PLAN-FORMAT.md."""
         self.part = part
         self.pairs = part.pairs
         self.problem = pulp.LpProblem("part", pulp.LpMaximize)
@@ -138,10 +144,28 @@ class AllocationModel:
             for label, constraint in rule(part, self.pairs, self.x):
                 self.problem.addConstraint(constraint, label)
 
+    def aim(self, objective: pulp.LpAffineExpression, sense: int) -> None:
+        """Make `objective` the model's, with every count in it (at 0 if need be)."""
+        # PuLP 3 knows a problem's variables only from its objective and constraints: a count in
+        # neither would not reach the solver, nor come back.
+        missing = [(x, 0.0) for x in self.x if x not in objective]
+        self.problem.sense = sense
+        self.problem.setObjective(objective + _sum(missing) if missing else objective)
+
     def coverage(self) -> pulp.LpAffineExpression:
-        """Tier 1: the risk weight of every filled need."""
+        """Tier 1 as one weighted sum (for bounds and searches, never for proofs)."""
         return _sum(
             [(self.x[k], self.part.classes[q].weight) for k, (q, _) in enumerate(self.pairs)]
+        )
+
+    def band(self, band: Band) -> pulp.LpAffineExpression:
+        """Tier 1, one band of it, in whole units (see bands.py)."""
+        return _sum(
+            [
+                (self.x[k], float(band.multiples[self.part.classes[q].weight]))
+                for k, (q, _) in enumerate(self.pairs)
+                if self.part.classes[q].weight in band.multiples
+            ]
         )
 
     def continuity(self) -> pulp.LpAffineExpression:
@@ -150,32 +174,31 @@ class AllocationModel:
         # class go where is free).
         terms = []
         for k, (q, j) in enumerate(self.pairs):
-            held = sum(1 for i in self.part.classes[q].members if self.part.current[i] == j)
-            if held:
+            held = held_by(self.part, q, j)
+            if held and self.x[k].upBound:
                 kept = self.problem.add_variable(
-                    f"y{k}", lowBound=0, upBound=held, cat=pulp.LpContinuous
+                    f"y{k}", lowBound=0, upBound=min(held, self.x[k].upBound), cat=pulp.LpInteger
                 )
                 self.problem.addConstraint(kept <= self.x[k], f"kept{k}")
                 terms.append((kept, 1.0))
         return _sum(terms)
 
-    def load(self, j: int, ks: list[int]) -> pulp.LpAffineExpression:
-        """Hours planned to person j."""
+    def load(self, ks: list[int]) -> pulp.LpAffineExpression:
+        """Hours planned by some pairs."""
         return _sum([(self.x[k], self.part.classes[self.pairs[k][0]].hours) for k in ks])
 
     def overload(self) -> pulp.LpAffineExpression:
         """Tier 3: hours above the soft capacity, summed over people (o{j} each)."""
+        # Above it already with committed hours and pins, a person's o{j} starts there.
         terms = []
         for j, ks in sorted(by_staff(self.pairs).items()):
-            most = sum(self.part.classes[self.pairs[k][0]].hours * self.x[k].upBound for k in ks)
-            if most <= self.part.soft_room[j]:
+            room = self.part.soft_room[j]
+            if _most(self.part, self.pairs, self.x, ks) <= room:
                 continue
             excess = self.problem.add_variable(
-                f"o{j}", lowBound=0, upBound=None, cat=pulp.LpContinuous
+                f"o{j}", lowBound=max(0.0, -room), upBound=None, cat=pulp.LpContinuous
             )
-            self.problem.addConstraint(
-                excess >= self.load(j, ks) - self.part.soft_room[j], f"over{j}"
-            )
+            self.problem.addConstraint(excess >= self.load(ks) - room, f"over{j}")
             terms.append((excess, 1.0))
         return _sum(terms)
 
@@ -183,6 +206,6 @@ class AllocationModel:
         """Tier 4 (balance): the highest Workload % among the part's people, as variable z."""
         z = self.problem.add_variable("z", lowBound=0, upBound=None, cat=pulp.LpContinuous)
         for j, ks in sorted(by_staff(self.pairs).items()):
-            share = (self.load(j, ks) + self.part.committed[j]) * (1 / self.part.available[j])
+            share = (self.load(ks) + self.part.held[j]) * (1 / self.part.available[j])
             self.problem.addConstraint(z >= share, f"bal{j}")
         return _sum([(z, 1.0)])

@@ -1,23 +1,26 @@
 """The optimiser: a week's caseload allocated under shortfall, optimally, every gap explained.
 
-How it goes (see parts.py, model.py, tiers.py, continuity.py and lns.py for each step):
-1. Pins are kept where they can be, and greedy's plan is made: the plan to beat; so is
-   greedy's plan with every holder's need first. Each part starts from the better of the two.
+How it goes (see parts.py, tiers.py, search.py, continuity.py and lns.py for each step):
+1. Pins are kept where they can be (they are then no choice: they count in their people's
+   rooms), and greedy's plan is made: the plan to beat; so is greedy's plan with every
+   holder's need first. Each part starts from the better of the two.
 2. The problem splits into independent parts (people serve only their own region and role,
    prison needs only their own site), solved apart, in worker processes when several are big.
-3. Each part's model groups interchangeable needs into classes, with rule 2 relaxed to an
-   aggregate form (a valid bound). Coverage and continuity are solved as one lexicographic
-   objective (tiers.py); a small part then has any tier left unproven solved on its own, and
-   overload and balance after. The counts are named need by need as one assignment problem
-   (continuity.py) that fills every place it can and gives as many needs as it can back to
-   their holders. A part not proven whole is improved by re-solving small pieces exactly
-   (lns.py): first any need rule 2 kept from being named, then needs away from their holder
-   and overloads, with coverage held. A part too large for any model is improved from its
-   starting plan by local search alone, its bound the LP relaxation's.
-4. Each part's plan is checked and kept only if it is at least as good as its starting plan
+3. A part of up to EXACT_NEEDS needs is solved exactly, tier by tier (tiers.py): coverage band
+   by band in whole numbers, then continuity, then overload, each held at its optimum before
+   the next, then balance as far as a node limit allows. Such a part is optimal when every
+   tier but balance is proven.
+4. A larger part is searched (search.py): coverage and holders together on a model with rule 2
+   kept in aggregate, at a small node limit; its counts are named need by need as one
+   assignment problem (continuity.py), then improved by re-solving small pieces exactly
+   (lns.py). Its bound is its LP relaxation's, made valid by weak duality (bounds.py); it is
+   never called optimal. A part too large for any model is improved from its starting plan
+   by local search alone.
+5. Each part's plan is checked and kept only if it is at least as good as its starting plan
    there, so the whole plan covers at least as much as greedy's and, at equal coverage, keeps
    at least as many holders as greedy keeping holders first; the whole plan is checked again
-   at the end. The bound is the sum of the parts' bounds.
+   at the end. The bound is the pins' coverage plus the sum of the parts' bounds; the plan is
+   optimal when every part is and the whole is within the relative gap of that bound.
 Branch and bound stops at node limits and the search after a fixed number of rounds, so the
 same problem gives the same plan whatever the number of workers; the time limit is a safety
 net that makes a plan `feasible` (with an honest bound) rather than late.
@@ -25,94 +28,127 @@ net that makes a plan `feasible` (with an honest bound) rather than late.
 
 from __future__ import annotations
 
+import math
 import os
 import time
 from dataclasses import dataclass
 
-from optimisation.assign import PartPlan, is_valid, to_counts, unplaced, values_of
+from optimisation.assign import (
+    PartPlan,
+    from_counts,
+    is_valid,
+    to_counts,
+    unplaced,
+    values_of,
+)
 from optimisation.baseline import greedy_fill
 from optimisation.check import check_plan
-from optimisation.continuity import name_counts, realign
+from optimisation.continuity import name_counts, realign, swap_back
 from optimisation.eligibility import EligibilityIndex
-from optimisation.ledger import resolve_pins
+from optimisation.ledger import better, compare, resolve_pins
 from optimisation.lns import improve
 from optimisation.parts import Part, split, with_classes
 from optimisation.problem import Plan, Problem
 from optimisation.report import build_plan, error_plan
+from optimisation.search import fill, relaxation, rounded, search
 from optimisation.solvers import SOLVERS, available
-from optimisation.tiers import NODE_RANGE, better, measure, relaxation_bound, solve_tiers
+from optimisation.tiers import part_bands, solve_tiers
 from optimisation.workers import run_tasks
 
-# (Class, person) pairs up to which all four tiers are solved: on the demo problems' parts
-# of 300 to 800 pairs, overload and balance were not proven and took most of the time.
-ALL_TIERS_LIMIT = 300
-RELAXED_LIMIT = 60000  # pairs beyond which a part is only improved from its starting plan
+EXACT_NEEDS = 200  # parts of up to this many needs are solved exactly, tier by tier
+EXACT_NODES = 100_000  # branch-and-bound nodes per tier of an exact part: a safety net
+# Relaxed (class, person) pairs beyond which a part is not searched but starts from its LP
+# relaxation (the search's root took 2 to 11 s on the national problem's parts of up to 10,200
+# such pairs, and 345 s on one of 75,000), and need-person pairs beyond which no model names
+# the needs of a whole part.
+SEARCH_LIMIT = 15_000
+REALIGN_LIMIT = 60_000
 POOL_LIMIT = 1500  # parts this big are worth a worker process
-# Nodes for a part too large for all tiers: its plan comes from the root's heuristics (10 to
-# 20,000 nodes gave the same plans on the 20 largest parts of the demo and generated
+# Nodes for a part too large to solve exactly: its plan comes from the root's heuristics (10
+# to 20,000 nodes gave the same plans on the 20 largest parts of the demo and generated
 # problems; the root took 85 % of the time).
 LARGE_PART_NODES = 10
 
 
 @dataclass(frozen=True)
 class PartTask:
-    """One part to solve, from a greedy plan of it, by a deadline (seconds since the epoch)."""
+    """One part to solve, from a greedy plan of it, by a deadline (seconds since the epoch),
+    in at most `budget` seconds from when its solve begins (its share of the time limit)."""
 
     part: Part
     start: tuple[int, ...]
     solver: str
     deadline: float
-    gap: float
+    budget: float = math.inf
 
 
 @dataclass(frozen=True)
 class PartAnswer:
-    """A part's plan, a valid coverage bound for it, and what went wrong, if anything."""
+    """A part's plan, a valid coverage bound for it, whether proven optimal, and what went
+    wrong, if anything."""
 
     assignment: tuple[int, ...]
     bound: float
+    optimal: bool = False
     warning: str = ""
+
+
+def _exactly(task: PartTask, deadline: float) -> tuple[PartPlan, float, bool]:
+    """A small part solved tier by tier: its plan, bound and whether proven optimal."""
+    exact = with_classes(task.part, exact=True)
+    start = to_counts(exact, list(task.start))
+    result = solve_tiers(exact, start, task.solver, deadline, nodes=EXACT_NODES)
+    # Exact classes name their counts without loss (see parts.py).
+    return from_counts(exact, list(result.counts)), result.bound, result.proven
+
+
+def _searched(task: PartTask, deadline: float) -> tuple[PartPlan, float, list[int]]:
+    """A large part searched: its plan, a valid bound, and needs the naming lost to rule 2."""
+    part = task.part
+    relaxed = with_classes(part, exact=False)
+    if len(relaxed.pairs) > SEARCH_LIMIT:
+        bound, fractional = relaxation(relaxed, deadline)
+        if fractional is None:
+            return list(task.start), bound, []
+        counts = rounded(relaxed, fractional)
+        return swap_back(part, fill(part, from_counts(relaxed, counts))), bound, []
+    start = to_counts(relaxed, list(task.start))
+    counts, bound = search(relaxed, start, task.solver, deadline, LARGE_PART_NODES)
+    if bound is None or len(part_bands(relaxed)) > 1:
+        # With several bands, the search's bound counts every lower band in full: the LP's
+        # may be closer.
+        proven, _ = relaxation(relaxed, deadline)
+        bound = proven if bound is None else min(bound, proven)
+    assignment = name_counts(part, relaxed, counts, task.solver, deadline)
+    return assignment, bound, unplaced(relaxed, counts, assignment)
 
 
 def solve_part(task: PartTask) -> PartAnswer:
     """Solve one part (in a worker process or here); never worse than its starting plan."""
     part, start = task.part, list(task.start)
-    relaxed = with_classes(part, exact=False)
-    if len(relaxed.pairs) <= RELAXED_LIMIT:
-        tiers = 4 if len(relaxed.pairs) <= ALL_TIERS_LIMIT else 2
-        result = solve_tiers(
-            relaxed,
-            to_counts(relaxed, start),
-            task.solver,
-            task.deadline,
-            task.gap,
-            tiers=tiers,
-            combined=True,
-            most_nodes=NODE_RANGE[1] if tiers == 4 else LARGE_PART_NODES,
-        )
-        counts, bound = list(result.counts), result.bound
-        assignment = name_counts(part, relaxed, counts, task.solver, task.deadline)
-        lost = unplaced(relaxed, counts, assignment)
-        # The model relaxes rule 2, so its optimum is proven for the part only once named
-        # without losing coverage or continuity.
-        named = values_of(part, assignment).key()[:2] == measure(relaxed, counts).key()[:2]
-        settled = result.settled and tiers == 4 and named
+    deadline = min(task.deadline, time.time() + task.budget)
+    if len(part.needs) <= EXACT_NEEDS:
+        assignment, bound, optimal = _exactly(task, deadline)
+        lost: list[int] = []
     else:
-        # No model, so no naming: needs go back to their holders where the places allow.
-        assignment = realign(part, start, task.solver, task.deadline)
-        bound, lost, settled = relaxation_bound(relaxed, task.solver, task.deadline), [], False
+        assignment, bound, lost = _searched(task, deadline)
+        optimal = False
     if better(values_of(part, start), values_of(part, assignment)):
         assignment = start
-    if lost or not settled:
-        assignment = improve(
-            part, assignment, task.solver, task.deadline, task.gap, lost, seed=len(part.needs)
-        )
-        assignment = realign(part, assignment, task.solver, task.deadline)
+    if not optimal:
+        assignment = improve(part, assignment, task.solver, deadline, lost, len(part.needs))
+        if part.size <= REALIGN_LIMIT:
+            assignment = realign(part, assignment, task.solver, deadline)
     if not is_valid(part, assignment):
-        return PartAnswer(tuple(start), bound, "a solver's plan broke a rule: a greedy plan kept")
-    if better(values_of(part, start), values_of(part, assignment)):
-        assignment = start
-    return PartAnswer(tuple(assignment), max(bound, values_of(part, assignment).coverage))
+        return PartAnswer(
+            tuple(start), bound, warning="a solver's plan broke a rule: a greedy plan kept"
+        )
+    found, held = values_of(part, assignment), values_of(part, start)
+    if better(held, found):
+        # A proof is of the plan it proved: the start may replace it only on balance.
+        optimal = optimal and compare(held, found, 3) == 0
+        assignment, found = start, held
+    return PartAnswer(tuple(assignment), max(bound, found.coverage), optimal)
 
 
 def _part_plan(part: Part, filled: dict[tuple[int, int], int]) -> PartPlan:
@@ -133,9 +169,10 @@ def _start(part: Part, *plans: dict[tuple[int, int], int]) -> tuple[int, ...]:
 
 def _fallback(task: PartTask, why: str) -> PartAnswer:
     """The starting plan of a part whose solve did not come back, with the trivial bound."""
-    bound = sum(task.part.weight)
     return PartAnswer(
-        task.start, bound, f"{why}: a greedy plan kept for a part of {len(task.part.needs)} needs"
+        task.start,
+        math.fsum(task.part.weight),
+        warning=f"{why}: a greedy plan kept for a part of {len(task.part.needs)} needs",
     )
 
 
@@ -177,12 +214,23 @@ def solve(
     # Where keeping every holder first covers as much as greedy, it keeps more holders.
     holders = greedy_fill(problem, index, pins, holders_first=True)
     parts = split(problem, index, pins)
+    # Each part may take its share, by its size, of the workers' time left (or a fiftieth of
+    # it if more): no part's overrun leaves the parts after it no time at all.
+    total = sum(part.size for part in parts) or 1
+    cores = workers or os.cpu_count() or 1
+    left = max(deadline - time.time(), 0.0)
     tasks = [
-        PartTask(part, _start(part, greedy, holders), solver, deadline, problem.policy.relative_gap)
+        PartTask(
+            part,
+            _start(part, greedy, holders),
+            solver,
+            deadline,
+            budget=left * max(min(cores, len(parts)) * part.size / total, 0.02),
+        )
         for part in parts
     ]
-    answers = _run(tasks, workers or os.cpu_count() or 1, deadline)
-    filled: dict[tuple[int, int], int] = {}
+    answers = _run(tasks, cores, deadline)
+    filled: dict[tuple[int, int], int] = dict(pins.kept)
     warnings = list(pins.warnings)
     for part, answer in zip(parts, answers, strict=True):
         for need, j in zip(part.needs, answer.assignment, strict=True):
@@ -190,13 +238,16 @@ def solve(
                 filled[need] = part.staff[j]
         if answer.warning:
             warnings.append(answer.warning)
-    bound = sum(answer.bound for answer in answers)
+    pinned = [problem.weight(problem.cases[c]) for c, _ in pins.kept]
+    bound = math.fsum([*pinned, *(answer.bound for answer in answers)])
+    optimal = all(answer.optimal for answer in answers)
     plan = build_plan(
         problem,
         index,
         filled,
         solver=solver,
         bound=bound,
+        optimal=optimal,
         warnings=tuple(warnings),
         started=started,
     )
@@ -208,6 +259,7 @@ def solve(
             greedy,
             solver=solver,
             bound=bound,
+            optimal=False,
             started=started,
             warnings=(
                 *pins.warnings,

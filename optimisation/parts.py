@@ -1,33 +1,40 @@
 """Split a problem into independent parts, and each part's needs into interchangeable classes.
 
+Pins: a kept pin is no choice, so it stays out of the parts. Its hours count in its person's
+loads and its case in their cases (rule 5), so each person enters a part with rooms: what is
+left under the hard capacity, the safe workload and the case limit once committed hours and
+pins are counted. A room below zero admits nothing more of what that limit counts (a need of
+no hours included), and a need of a case pinned to a person is not theirs to fill (rule 2).
+
 Parts: every constraint of docs/PLAN-FORMAT.md holds either one need's variables (rule 1) or one
 person's (rules 2-4; rule 2 links two needs of a case only through the same person). So the
-connected components of the graph of needs and people, joined by eligible pairs, share no
-constraint: each is solved on its own, and coverage, continuity and overload, being sums, add
-up across them. Balance is a maximum, and the smallest highest Workload % of every part
-together is the smallest for the whole.
+connected components of the graph of needs and people, joined by the pairs that could ever be
+planned, share no constraint: each is solved on its own, and coverage, continuity and
+overload, being sums, add up across them. Balance is a maximum, and the smallest highest
+Workload % of every part together is the smallest for the whole.
 
-Classes: needs of a part with the same risk weight, the same hours and the same eligible
-people are interchangeable, so the model counts how many needs of each class go to each
-person (one integer per eligible (class, person) pair) instead of one binary per (need,
-person): the same plans, without the symmetry that makes branch and bound slow. Rule 2 is
-what can tell such needs apart (two needs of one case). In the exact grouping a need that
-shares an eligible person with another need of its case is a class of its own; in the
-relaxed grouping it stays in its class and rule 2 is kept only in aggregate (of two classes
-sharing k cases, one person fills at most |a| + |b| - k of them), which is a valid relaxation
-(its bound holds) and exact for classes of one need. Pinned needs always stand alone, and
-who the current holders are is kept per class, so continuity stays exact.
+Classes: needs of a part with the same risk weight, hours, place under the safe workload and
+eligible people are interchangeable, so the model counts how many needs of each class go to
+each person (one integer per eligible (class, person) pair) instead of one binary per (need,
+person): the same plans, without the symmetry that makes branch and bound slow. Rule 2 is what
+can tell such needs apart (two needs of one case). In the exact grouping a need that shares an
+eligible person with another need of its case is a class of its own; in the relaxed grouping
+it stays in its class and rule 2 is kept only in aggregate (of two classes sharing k cases,
+one person fills at most |a| + |b| - k of them), which is a valid relaxation (its bound holds)
+and exact for classes of one need. Who the current holders are is kept per class, so
+continuity stays exact.
 """
 
 from __future__ import annotations
 
+import math
 from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from functools import cached_property
 
 from optimisation.eligibility import EligibilityIndex
-from optimisation.ledger import EPSILON, Pins, hard_limit, need_ids, soft_limit
+from optimisation.ledger import EPSILON, Pins, hard_limit, need_ids, safe_limit, soft_limit
 from optimisation.problem import Problem
 
 
@@ -38,28 +45,33 @@ class NeedClass:
     members: tuple[int, ...]
     weight: float
     hours: float
+    within_safe: bool
     staff: tuple[int, ...]
-    pinned: bool
     case: int | None
 
 
 @dataclass(frozen=True)
 class Part:
-    """One independent part: needs i and people j in their own numbering, and classes q."""
+    """One independent part: needs i and people j in their own numbering, and classes q.
+
+    Rooms are what is left to each person under each limit after committed hours and pins;
+    `held` is those hours (for Workload %), `soft_room` what is left below the soft capacity.
+    """
 
     needs: tuple[tuple[int, int], ...]
     weight: tuple[float, ...]
     hours: tuple[float, ...]
+    within_safe: tuple[bool, ...]
     case: tuple[int, ...]
     current: tuple[int, ...]
     eligible: tuple[tuple[int, ...], ...]
-    pinned: frozenset[int]
     staff: tuple[int, ...]
-    load_limit: tuple[float, ...]
+    hard_room: tuple[float, ...]
+    safe_room: tuple[float, ...]
     soft_room: tuple[float, ...]
-    committed: tuple[float, ...]
+    case_room: tuple[int | None, ...]
+    held: tuple[float, ...]
     available: tuple[float, ...]
-    case_limit: tuple[int | None, ...]
     classes: tuple[NeedClass, ...] = ()
     ties: tuple[tuple[int, int, int], ...] = ()
 
@@ -71,17 +83,9 @@ class Part:
         return [(q, j) for q, cls in enumerate(self.classes) for j in cls.staff]
 
     @cached_property
-    def pinned_load(self) -> tuple[tuple[float, int], ...]:
-        """Each person's kept pins (a pinned need's only eligible person): hours and cases."""
-        # Hours start from int 0 and add in pin order, just as sum() over the pins would.
-        hours = [0] * len(self.staff)
-        cases = [0] * len(self.staff)
-        for i in self.pinned:
-            if len(self.eligible[i]) == 1:
-                j = self.eligible[i][0]
-                hours[j] += self.hours[i]
-                cases[j] += 1
-        return tuple(zip(hours, cases, strict=True))
+    def people(self) -> list[int]:
+        """The people (j) of the part who could be planned any need."""
+        return sorted({j for people in self.eligible for j in people})
 
     @property
     def size(self) -> int:
@@ -89,52 +93,87 @@ class Part:
         return sum(len(people) for people in self.eligible)
 
 
-def _candidate_pairs(
-    problem: Problem, index: EligibilityIndex, pins: Pins
-) -> list[tuple[tuple[int, int], int, bool]]:
-    """Eligible (need, person, pinned) that could ever be planned; a kept pin is its need's only."""
-    pinned_hours: dict[int, float] = defaultdict(float)
-    pinned_cases: dict[int, set[int]] = defaultdict(set)
+@dataclass(frozen=True)
+class Rooms:
+    """What committed hours and kept pins leave each person under each limit."""
+
+    held: list[float]
+    hard: list[float]
+    safe: list[float]
+    soft: list[float]
+    cases: list[int | None]
+    pinned_cases: list[set[int]]
+
+
+def rooms(problem: Problem, pins: Pins) -> Rooms:
+    """Each person's rooms once their committed hours and kept pins count (rule 5)."""
+    hours: list[list[float]] = [[member.committed_hours] for member in problem.staff]
+    safe_hours: list[list[float]] = [[member.committed_hours] for member in problem.staff]
+    pinned_cases: list[set[int]] = [set() for _ in problem.staff]
     for (c, n), s in pins.kept.items():
-        pinned_hours[s] += problem.cases[c].needs[n].hours
+        hours[s].append(problem.cases[c].needs[n].hours)
+        if problem.within_safe(problem.cases[c]):
+            safe_hours[s].append(problem.cases[c].needs[n].hours)
         pinned_cases[s].add(c)
-    pairs = []
-    for c, n in need_ids(problem):
-        if (c, n) in pins.kept:
-            pairs.append(((c, n), pins.kept[c, n], True))
-            continue
-        hours = problem.cases[c].needs[n].hours
-        for s in index.of(c, n):
-            member = problem.staff[s]
-            room = hard_limit(problem, s) - member.committed_hours - pinned_hours[s]
-            full = member.max_cases is not None and len(pinned_cases[s]) >= member.max_cases
-            # A need that can never fit, or whose case is pinned to the person, adds nothing.
-            if hours <= room + EPSILON and not full and c not in pinned_cases[s]:
-                pairs.append(((c, n), s, False))
-    return pairs
+    held = [math.fsum(h) for h in hours]
+    limit = [member.max_cases for member in problem.staff]
+    return Rooms(
+        held=held,
+        hard=[hard_limit(problem, s) - held[s] for s in range(len(held))],
+        safe=[safe_limit(problem, s) - math.fsum(safe_hours[s]) for s in range(len(held))],
+        soft=[soft_limit(problem, s) - held[s] for s in range(len(held))],
+        cases=[None if m is None else m - len(pinned_cases[s]) for s, m in enumerate(limit)],
+        pinned_cases=pinned_cases,
+    )
+
+
+def admitted(
+    problem: Problem, room: Rooms, need: tuple[int, int], people: tuple[int, ...]
+) -> list[int]:
+    """The eligible people an unpinned need could ever go to, alone, given their rooms."""
+    c, n = need
+    hours = problem.cases[c].needs[n].hours
+    within = problem.within_safe(problem.cases[c])
+    hard, safe, cases, pinned = room.hard, room.safe, room.cases, room.pinned_cases
+    return [
+        s
+        for s in people
+        if hours <= hard[s] + EPSILON
+        and (not within or hours <= safe[s] + EPSILON)
+        and (cases[s] is None or cases[s] >= 1)
+        and c not in pinned[s]
+    ]
 
 
 def split(problem: Problem, index: EligibilityIndex, pins: Pins) -> list[Part]:
-    """The independent parts of a problem, largest first (ties in problem order)."""
-    pairs = _candidate_pairs(problem, index, pins)
-    parent: dict[object, object] = {}
+    """The independent parts of a problem's unpinned needs, largest first (ties in order)."""
+    room = rooms(problem, pins)
+    parent = list(range(len(problem.staff)))
 
-    def root(node: object) -> object:
-        """The representative of a node's component (path halving)."""
-        parent.setdefault(node, node)
-        while parent[node] != node:
-            parent[node] = parent[parent[node]]
-            node = parent[node]
-        return node
+    def root(s: int) -> int:
+        """The representative of a person's component (path halving)."""
+        while parent[s] != s:
+            parent[s] = parent[parent[s]]
+            s = parent[s]
+        return s
 
-    for need, s, _ in pairs:
-        a, b = root(("need", need)), root(("staff", s))
-        if a != b:
-            parent[a] = b
-    grouped: dict[object, list] = defaultdict(list)
-    for pair in pairs:
-        grouped[root(("staff", pair[1]))].append(pair)
-    parts = [_make_part(problem, group) for group in grouped.values()]
+    # Needs join the people who could fill them, so people joined by a need are one part.
+    found = []
+    for need in need_ids(problem):
+        if need in pins.kept:
+            continue
+        people = admitted(problem, room, need, index.of(*need))
+        if people:
+            found.append((need, people))
+            first = root(people[0])
+            for s in people[1:]:
+                other = root(s)
+                if other != first:
+                    parent[other] = first
+    grouped: dict[int, list] = defaultdict(list)
+    for need, people in found:
+        grouped[root(people[0])].append((need, people))
+    parts = [_make_part(problem, room, group) for group in grouped.values()]
     return sorted(parts, key=lambda part: (-part.size, part.needs[0]))
 
 
@@ -157,16 +196,15 @@ def _tied(part: Part) -> set[int]:
 
 def with_classes(part: Part, exact: bool) -> Part:
     """The part with its needs grouped into classes."""
-    # Exact: tied and pinned needs stand alone. Not exact: only pinned needs stand alone, so rule 2
-    # is relaxed (a valid upper bound).
-    alone = (_tied(part) if exact else set()) | set(part.pinned)
+    # Exact: tied needs stand alone. Not exact: rule 2 is relaxed (a valid upper bound).
+    alone = _tied(part) if exact else set()
     groups: dict[tuple, list[int]] = defaultdict(list)
     for i in range(len(part.needs)):
         key = (
             part.weight[i],
             part.hours[i],
+            part.within_safe[i],
             part.eligible[i],
-            i in part.pinned,
             i if i in alone else -1,
         )
         groups[key].append(i)
@@ -175,8 +213,8 @@ def with_classes(part: Part, exact: bool) -> Part:
             members=tuple(members),
             weight=key[0],
             hours=key[1],
-            staff=key[2],
-            pinned=key[3],
+            within_safe=key[2],
+            staff=key[3],
             case=part.case[members[0]] if key[4] >= 0 else None,
         )
         for key, members in sorted(groups.items(), key=lambda item: item[1][0])
@@ -200,39 +238,35 @@ def _class_ties(part: Part, classes: tuple[NeedClass, ...]) -> tuple[tuple[int, 
 
 def restrict(part: Part, needs: list[int], staff: list[int]) -> Part:
     """The sub-part of some needs and people (each need keeping only those people), exact."""
+    # The caller includes every need the people hold, so their rooms are still their rooms.
     staff_no = {j: new for new, j in enumerate(staff)}
     sub = Part(
         needs=tuple(part.needs[i] for i in needs),
         weight=tuple(part.weight[i] for i in needs),
         hours=tuple(part.hours[i] for i in needs),
+        within_safe=tuple(part.within_safe[i] for i in needs),
         case=tuple(part.case[i] for i in needs),
         current=tuple(staff_no.get(part.current[i], -1) for i in needs),
         eligible=tuple(
             tuple(staff_no[j] for j in part.eligible[i] if j in staff_no) for i in needs
         ),
-        pinned=frozenset(new for new, i in enumerate(needs) if i in part.pinned),
         staff=tuple(part.staff[j] for j in staff),
-        load_limit=tuple(part.load_limit[j] for j in staff),
+        hard_room=tuple(part.hard_room[j] for j in staff),
+        safe_room=tuple(part.safe_room[j] for j in staff),
         soft_room=tuple(part.soft_room[j] for j in staff),
-        committed=tuple(part.committed[j] for j in staff),
+        case_room=tuple(part.case_room[j] for j in staff),
+        held=tuple(part.held[j] for j in staff),
         available=tuple(part.available[j] for j in staff),
-        case_limit=tuple(part.case_limit[j] for j in staff),
     )
     return with_classes(sub, exact=True)
 
 
-def _make_part(problem: Problem, group: list) -> Part:
+def _make_part(problem: Problem, room: Rooms, group: list) -> Part:
     """Number one component's needs and people and gather what the model needs of them."""
-    needs = sorted({need for need, _, _ in group})
-    staff = sorted({s for _, s, _ in group})
-    need_no = {need: i for i, need in enumerate(needs)}
+    group = sorted(group)
+    needs = [need for need, _ in group]
+    staff = sorted({s for _, people in group for s in people})
     staff_no = {s: j for j, s in enumerate(staff)}
-    eligible: dict[int, list[int]] = defaultdict(list)
-    pinned = set()
-    for need, s, is_pin in sorted(group):
-        eligible[need_no[need]].append(staff_no[s])
-        if is_pin:
-            pinned.add(need_no[need])
     current = []
     for c, n in needs:
         holder = problem.staff_index.get(problem.cases[c].needs[n].current or "", -1)
@@ -241,14 +275,15 @@ def _make_part(problem: Problem, group: list) -> Part:
         needs=tuple(needs),
         weight=tuple(problem.weight(problem.cases[c]) for c, _ in needs),
         hours=tuple(problem.cases[c].needs[n].hours for c, n in needs),
+        within_safe=tuple(problem.within_safe(problem.cases[c]) for c, _ in needs),
         case=tuple(c for c, _ in needs),
         current=tuple(current),
-        eligible=tuple(tuple(eligible[i]) for i in range(len(needs))),
-        pinned=frozenset(pinned),
+        eligible=tuple(tuple(staff_no[s] for s in people) for _, people in group),
         staff=tuple(staff),
-        load_limit=tuple(hard_limit(problem, s) - problem.staff[s].committed_hours for s in staff),
-        soft_room=tuple(soft_limit(problem, s) - problem.staff[s].committed_hours for s in staff),
-        committed=tuple(problem.staff[s].committed_hours for s in staff),
+        hard_room=tuple(room.hard[s] for s in staff),
+        safe_room=tuple(room.safe[s] for s in staff),
+        soft_room=tuple(room.soft[s] for s in staff),
+        case_room=tuple(room.cases[s] for s in staff),
+        held=tuple(room.held[s] for s in staff),
         available=tuple(problem.staff[s].available_hours for s in staff),
-        case_limit=tuple(problem.staff[s].max_cases for s in staff),
     )

@@ -7,6 +7,7 @@ from functools import cached_property
 
 PROBLEM_FORMAT = "caseload-problem/1"
 PLAN_FORMAT = "caseload-plan/1"
+RISKS = ("very_high", "high", "medium", "low")
 DEFAULT_RISK_WEIGHTS = {"very_high": 1000.0, "high": 100.0, "medium": 10.0, "low": 1.0}
 DEFAULT_GRADES = ("PSO", "PQiP", "PO", "SPO")
 DEFAULT_VETTING = ("none", "BPSS", "CTC", "SC", "DV")
@@ -25,7 +26,12 @@ class ProblemError(ValueError):
 
 @dataclass(frozen=True)
 class ProblemPolicy:
-    """The manager's settings: risk weights, ladders, capacities and solver limits."""
+    """The manager's settings: risk weights, ladders, capacities and solver limits.
+
+    `safe_capacity` and `beyond_safe_risks` given as None take the defaults of docs/PLAN-FORMAT.md
+    (the hard capacity, and every risk), so a problem written before they existed means what
+    it meant; once made, a policy always holds the values themselves.
+    """
 
     risk_weights: dict[str, float] = field(default_factory=lambda: dict(DEFAULT_RISK_WEIGHTS))
     grades: tuple[str, ...] = DEFAULT_GRADES
@@ -34,6 +40,16 @@ class ProblemPolicy:
     hard_capacity: float = 1.2
     time_limit_seconds: float = 60.0
     relative_gap: float = 0.0001
+    safe_capacity: float | None = None
+    beyond_safe_risks: tuple[str, ...] | None = None
+
+    def __post_init__(self) -> None:
+        """Fill in the two defaults that depend on the rest."""
+        # A frozen dataclass: object.__setattr__ is how its own __init__ sets fields too.
+        if self.safe_capacity is None:
+            object.__setattr__(self, "safe_capacity", self.hard_capacity)
+        if self.beyond_safe_risks is None:
+            object.__setattr__(self, "beyond_safe_risks", RISKS)
 
     @cached_property
     def grade_rank(self) -> dict[str, int]:
@@ -60,6 +76,7 @@ class Staff:
     vetting: str = "none"
     skills: tuple[str, ...] = ()
     max_cases: int | None = None
+    accepts_new_needs: bool = True
 
 
 @dataclass(frozen=True)
@@ -120,6 +137,10 @@ class Problem:
     def weight(self, case: Case) -> float:
         """Coverage earned by filling one need of this case."""
         return self.policy.risk_weights[case.risk]
+
+    def within_safe(self, case: Case) -> bool:
+        """Whether the case's needs count in the safe load (its risk is not beyond safe)."""
+        return case.risk not in self.policy.beyond_safe_risks
 
 
 @dataclass(frozen=True)

@@ -14,6 +14,7 @@ from optimisation.problem import (
     PLAN_FORMAT,
     PROBLEM_FORMAT,
     REASONS,
+    RISKS,
     STATUSES,
     AddStaff,
     Assignment,
@@ -187,7 +188,12 @@ def _read_policy(data: object, problems: list[str]) -> ProblemPolicy:
     )
     for risk in weight_fields.data:
         weight = weight_fields.number(risk)
-        if weight is not None:
+        if risk not in RISKS:
+            problems.append(
+                f"policy.risk_weights.{risk}: unknown risk {risk!r} (expected one of "
+                f"{', '.join(RISKS)})"
+            )
+        elif weight is not None:
             weights[risk] = weight
     if not weight_fields.data and weight_fields.ok:
         problems.append("policy.risk_weights: must name at least one risk")
@@ -196,14 +202,25 @@ def _read_policy(data: object, problems: list[str]) -> ProblemPolicy:
     for name, ladder in (("grades", grades), ("vetting", vetting)):
         if not ladder and fields.ok:
             problems.append(f"policy.{name}: must list at least one level")
+    beyond = fields.texts("beyond_safe_risks", None, distinct=True)
+    for position, risk in enumerate(beyond or ()):
+        if risk not in RISKS:
+            problems.append(
+                f"policy.beyond_safe_risks[{position}]: unknown risk {risk!r} (expected one "
+                f"of {', '.join(RISKS)})"
+            )
+    hard = fields.number("hard_capacity", 1.2)
     return ProblemPolicy(
         risk_weights=weights or dict(DEFAULT_RISK_WEIGHTS),
         grades=grades or DEFAULT_GRADES,
         vetting=vetting or DEFAULT_VETTING,
         soft_capacity=fields.number("soft_capacity", 1.0) or 0.0,
-        hard_capacity=fields.number("hard_capacity", 1.2) or 0.0,
+        hard_capacity=hard or 0.0,
         time_limit_seconds=fields.number("time_limit_seconds", 60.0, minimum=0.001) or 60.0,
         relative_gap=fields.number("relative_gap", 0.0001) or 0.0,
+        # Absent, these two keep an older problem's meaning (see ProblemPolicy).
+        safe_capacity=fields.number("safe_capacity", hard or 0.0),
+        beyond_safe_risks=tuple(r for r in beyond if r in RISKS) if beyond is not None else None,
     )
 
 
@@ -221,6 +238,7 @@ def _read_staff(where: str, data: object, policy: ProblemPolicy, problems: list[
         vetting=fields.choice("vetting", policy.vetting, "vetting level", "none"),
         skills=fields.texts("skills", ()),
         max_cases=fields.integer("max_cases", None),
+        accepts_new_needs=fields.flag("accepts_new_needs", True),
     )
 
 

@@ -19,8 +19,8 @@ def trivial_bound(problem: Problem, index: EligibilityIndex) -> float:
 
 
 def is_proven(coverage: float, bound: float, relative_gap: float) -> bool:
-    """Whether coverage is within the relative gap of a valid bound."""
-    return bound - coverage <= relative_gap * max(abs(bound), 1.0) + 1e-6
+    """Whether coverage is within the relative gap of a valid bound (as check_plan asks)."""
+    return bound - coverage <= relative_gap * max(abs(bound), 1.0)
 
 
 def _staff_load(problem: Problem, filled: Filled) -> tuple[StaffLoad, ...]:
@@ -51,12 +51,17 @@ def build_plan(
     *,
     solver: str,
     bound: float,
+    optimal: bool,
     warnings: tuple[str, ...],
     started: float,
 ) -> Plan:
-    """The plan for needs filled; `optimal` exactly when coverage is proven within the gap."""
+    """The plan for needs filled, `optimal` when it is proven so (see docs/PLAN-FORMAT.md)."""
+    # `bound` is a valid bound on coverage; `optimal` says whether continuity and overload are
+    # proven optimal given the tiers above, and coverage with them.
     values = objective_values(problem, filled)
-    proven = is_proven(values.coverage, bound, problem.policy.relative_gap)
+    # A bound summed part by part may round a hair below the same coverage summed at once.
+    bound = max(bound, values.coverage)
+    proven = optimal and is_proven(values.coverage, bound, problem.policy.relative_gap)
     assignments = []
     for c, n in sorted(filled):
         case = problem.cases[c]
@@ -78,8 +83,7 @@ def build_plan(
         solver=solver,
         seconds=round(time.perf_counter() - started, 3),
         objective=Objective(values.coverage, values.continuity, values.overload),
-        # docs/PLAN-FORMAT.md: when optimal (proven within relative_gap) the bound equals coverage.
-        bound=Bound(values.coverage if proven else round(max(bound, values.coverage), 6)),
+        bound=Bound(bound),
         assignments=tuple(assignments),
         uncovered=tuple(explain_uncovered(problem, index, filled)),
         staff_load=_staff_load(problem, filled),

@@ -37,12 +37,21 @@ class Limits:
 
 @dataclass(frozen=True)
 class Outcome:
-    """What one solve returned: values by variable name, whether proven, and the dual bound."""
+    """What one solve returned: values by variable name, whether proven, and the dual bound.
+
+    `proven`: the solver says it reached the optimum within the gaps asked; `objective`: the
+    value it says its plan has (which a caller should check against the plan: HiGHS, given a
+    start its presolve changes, has returned the start's values with a better objective);
+    `duals`: an LP relaxation's row multipliers (HiGHS only), in the order of the model's
+    constraints, in the model's own sense (for a maximisation, at least 0 on a <= row).
+    """
 
     values: dict[str, float]
     proven: bool
     bound: float | None
     message: str = ""
+    objective: float | None = None
+    duals: tuple[float, ...] = ()
 
 
 @cache
@@ -127,16 +136,28 @@ def _run_highs(lp: pulp.LpProblem, start: dict[str, float], limits: Limits, rela
     lp.solve(_StartedHiGHS(start, limits, relax))
     model = lp.solverModel
     status = model.getModelStatus()
+    if status == highspy.HighsModelStatus.kNotset:
+        # HiGHS keeps one thread scheduler a process and refuses a solve asking for another
+        # number of threads than the first solve here did (without saying so but in its log):
+        # start the scheduler again with one thread, and solve again.
+        highspy.Highs.resetGlobalScheduler(True)
+        lp.solve(_StartedHiGHS(start, limits, relax))
+        model = lp.solverModel
+        status = model.getModelStatus()
     info = model.getInfo()
     values = {v.name: v.varValue for v in lp.variables() if v.varValue is not None}
     sense = -1.0 if lp.sense == pulp.LpMaximize else 1.0  # PuLP hands HiGHS -objective to max
+    objective = sense * info.objective_function_value if values else None
     if status == highspy.HighsModelStatus.kOptimal:
-        bound = pulp.value(lp.objective) if relax else sense * info.mip_dual_bound
-        return Outcome(values, True, bound)
+        if relax:
+            duals = tuple(sense * dual for dual in model.getSolution().row_dual)
+            return Outcome(values, True, objective, objective=objective, duals=duals)
+        return Outcome(values, True, sense * info.mip_dual_bound, objective=objective)
     if status in (highspy.HighsModelStatus.kInfeasible, highspy.HighsModelStatus.kModelEmpty):
         return Outcome({}, False, None, f"HiGHS: {model.modelStatusToString(status)}")
     bound = None if relax or not math.isfinite(info.mip_dual_bound) else sense * info.mip_dual_bound
-    return Outcome(values, False, bound, f"HiGHS stopped: {model.modelStatusToString(status)}")
+    message = f"HiGHS stopped: {model.modelStatusToString(status)}"
+    return Outcome(values, False, bound, message, objective=objective)
 
 
 def _run_cbc(lp: pulp.LpProblem, start: dict[str, float], limits: Limits, relax: bool) -> Outcome:
@@ -161,13 +182,15 @@ def _run_cbc(lp: pulp.LpProblem, start: dict[str, float], limits: Limits, relax:
         solver.tmpDir = directory
         lp.solve(solver)
     values = {v.name: v.varValue for v in lp.variables() if v.varValue is not None}
+    value = pulp.value(lp.objective) or 0.0
     if lp.sol_status == pulp.LpSolutionOptimal:
-        # CBC stops within the relative gap: only the objective plus that gap is proven.
-        value = pulp.value(lp.objective) or 0.0
-        return Outcome(values, True, value + (0.0 if relax else limits.gap * abs(value)))
+        # CBC stops within the gaps: only the objective and those gaps are proven.
+        slack = 0.0 if relax else max(limits.gap * abs(value), limits.absolute_gap)
+        bound = value + slack if lp.sense == pulp.LpMaximize else value - slack
+        return Outcome(values, True, bound, objective=value)
     if lp.sol_status == pulp.LpSolutionIntegerFeasible:
         # CBC through PuLP reports no dual bound: the caller falls back to a weaker one.
-        return Outcome(values, False, None, "CBC stopped at a limit")
+        return Outcome(values, False, None, "CBC stopped at a limit", objective=value)
     return Outcome({}, False, None, f"CBC: {pulp.LpStatus[lp.status]}")
 
 

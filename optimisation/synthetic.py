@@ -46,6 +46,8 @@ REGIONS: tuple[tuple[str, tuple[str, ...], tuple[str, ...]], ...] = (
 )
 RISKS = (("very_high", 0.15), ("high", 0.40), ("medium", 0.35), ("low", 0.10))
 CASES_PER_REGION = 450
+# What the planner sends: only very high and high risk may take a person past 110 %.
+POLICY = ProblemPolicy(safe_capacity=1.1, beyond_safe_risks=("very_high", "high"))
 
 
 def _pick(rng: random.Random, weighted: tuple[tuple[str, float], ...]) -> str:
@@ -106,6 +108,7 @@ def _staff_member(
     if rng.random() < 0.03:
         committed = round(available * 1.3 * 2) / 2  # already over capacity before planning
     max_cases = rng.choice((8, 10, 12, 15)) if rng.random() < 0.3 else None
+    away = rng.random() < 0.05  # away for much of the horizon: keeps only what they hold
     return Staff(
         id=f"S{number:04d}",
         role=role,
@@ -117,6 +120,7 @@ def _staff_member(
         vetting=vetting,
         skills=tuple(skills),
         max_cases=max_cases,
+        accepts_new_needs=not away,
     )
 
 
@@ -230,7 +234,9 @@ def _with_history(rng: random.Random, problem: Problem) -> Problem:
 def generate(
     cases: int, staff: int, shortfall: float = 0.25, seed: int = 0, week: str = "2026-W49"
 ) -> Problem:
-    """A synthetic problem: regions, prisons, PDUs and an NSD team, with a given shortfall."""
+    """A synthetic problem: regions, prisons, PDUs and an NSD team, with a given shortfall,
+    under the policy the planner sends (safe capacity 1.1 beyond which only very high and high
+    risk may go)."""
     if cases < 0 or staff < 0 or not 0 <= shortfall < 1:
         raise ValueError("cases and staff must be ≥ 0 and shortfall in [0, 1)")
     rng = random.Random(seed)
@@ -263,5 +269,5 @@ def generate(
         )
     if people and drafts:
         drafts = _scale_hours(drafts, people, shortfall)
-    draft = Problem(week=week, policy=ProblemPolicy(), staff=tuple(people), cases=tuple(drafts))
+    draft = Problem(week=week, policy=POLICY, staff=tuple(people), cases=tuple(drafts))
     return _with_history(rng, draft)

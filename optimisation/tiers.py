@@ -1,17 +1,19 @@
-"""Solve one part's model in strict lexicographic order, each tier fixed before the next.
+"""Solve one part's model in strict lexicographic order, each tier held before the next.
 
-1. coverage (maximise), 2. continuity (maximise), 3. overload hours (minimise),
-4. balance: minimise the highest Workload % among the part's people.
+1. coverage, band by band (bands.py), each band in whole units; 2. continuity (maximise);
+3. overload hours (minimise); 4. balance: the highest Workload % among the part's people.
 
-Every tier starts from the plan of the one before (the first from the plan it is given),
-and a plan a solver returns is checked here against the rules before it replaces the one
-in hand: no tier can lose what an earlier tier, or the starting plan, had.
+Each solve starts from the best plan so far (the first from the plan it is given), and what
+it returns is read, checked against the rules and measured here before it replaces that plan:
+no tier loses what an earlier tier, or the starting plan, had. A tier is held at the kept
+plan's value before the next: a band or continuity, being whole numbers, above the value less
+1/2, which no tolerance blurs; overload within 1e-6 hours.
 
-With whole-number risk weights, tiers 1 and 2 can be solved as one objective (see
-solve_tiers): the only way found to keep holders on large parts, where neither tier is
-proven and a continuity tier with coverage pinned at a good but unproven value found no
-better plan at all (on the London demo's largest part it kept 36 holders of 276 that way,
-238 combined, at the same coverage).
+What proven means: a tier is proven when the solver says it reached the optimum (within the
+gap asked), the plan kept is the very plan that solve returned, and, for a band, the band's
+whole numbers are few enough for the solver's word to be believed (bands.SAFE_SPAN). The part's
+coverage bound comes only from proofs: the plan's coverage once every band is proven, else the
+proven bands, the dual bound of the first band not proven, and every need of each band below.
 """
 
 from __future__ import annotations
@@ -22,92 +24,50 @@ from dataclasses import dataclass
 
 import pulp
 
-from optimisation.ledger import EPSILON, Values
-from optimisation.model import AllocationModel, by_staff, case_limit, hour_limit
+from optimisation.assign import is_feasible, measure
+from optimisation.bands import Band, bands
+from optimisation.model import AllocationModel, by_staff
 from optimisation.parts import Part
 from optimisation.solvers import Limits, Outcome, run
 
-# Branch-and-bound nodes per tier, a deterministic limit (so that the same problem gives the
-# same plan; wall-clock time is only the safety net): small models, whose nodes are cheap, get
-# many, so that they are proven; large ones 50, past which nodes were seen to gain little.
-NODE_BUDGET = 200_000
-NODE_RANGE = (50, 20_000)
 MAX, MIN = pulp.LpMaximize, pulp.LpMinimize
-# Overload and balance, solved with coverage and continuity pinned down, get a fifth of the
-# nodes and no sub-MIP heuristics: on the demo problems' parts that kept every value found
-# and cut the time of those tiers by two thirds.
-LATER_TIERS_SHARE = 5
-
-
-def node_limit(variables: int) -> int:
-    """The node limit for a model with this many variables."""
-    return max(NODE_RANGE[0], min(NODE_RANGE[1], NODE_BUDGET // max(variables, 1)))
+# Overload is held within this many hours of its optimum (it is a sum of decimals).
+OVERLOAD_TOLERANCE = 1e-6
+# Balance is best effort: a few nodes give the plans seen, and CBC took 23 s to prove one.
+BALANCE_NODES = 500
 
 
 @dataclass(frozen=True)
 class TierResult:
-    """The best plan's counts, a valid bound on the part's coverage, and whether all proven."""
+    """The plan kept, as counts, a valid bound on the part's coverage, and what is proven."""
 
     counts: tuple[int, ...]
     bound: float
-    settled: bool
+    coverage_proven: bool
+    proven: bool  # coverage, continuity and overload all proven
 
 
-def better(found: Values, held: Values) -> bool:
-    """Whether one plan beats another lexicographically (with a tolerance for rounding)."""
-    for new, old in zip(found.key(), held.key(), strict=True):
-        if new > old + 1e-9:
-            return True
-        if new < old - 1e-9:
-            return False
-    return False
+def band_values(part: Part, counts: list[int], found: list[Band]) -> list[int]:
+    """A plan's coverage of each band, in the band's whole units."""
+    values = [0] * len(found)
+    for k, (q, _) in enumerate(part.pairs):
+        weight = part.classes[q].weight
+        for b, band in enumerate(found):
+            if weight in band.multiples:
+                values[b] += band.multiples[weight] * counts[k]
+    return values
 
 
-def measure(part: Part, counts: list[int]) -> Values:
-    """The four tier values of a plan of a classed part, given as counts per pair."""
-    coverage = 0.0
-    continuity = 0
-    hours = [0.0] * len(part.staff)
-    for k, (q, j) in enumerate(part.pairs):
-        if counts[k]:
-            cls = part.classes[q]
-            coverage += cls.weight * counts[k]
-            continuity += min(counts[k], sum(1 for i in cls.members if part.current[i] == j))
-            hours[j] += cls.hours * counts[k]
-    people = by_staff(part.pairs)
-    overload = sum(max(0.0, hours[j] - part.soft_room[j]) for j in people)
-    highest = max(((hours[j] + part.committed[j]) / part.available[j] for j in people), default=0.0)
-    return Values(coverage, continuity, overload, highest)
+def part_bands(part: Part) -> list[Band]:
+    """The coverage bands of a classed part's needs."""
+    return bands([cls.weight for cls in part.classes for _ in cls.members])
 
 
-def is_feasible(part: Part, counts: list[int]) -> bool:
-    """Whether counts keep the five rules in the part's model (recomputed, not trusted)."""
-    per_class: dict[int, int] = {}
-    per_case: dict[tuple[int, int], int] = {}
-    hours = [0.0] * len(part.staff)
-    cases = [0] * len(part.staff)
-    for k, (q, j) in enumerate(part.pairs):
-        cls = part.classes[q]
-        if counts[k] < 0 or (cls.pinned and counts[k] != 1):
-            return False
-        per_class[q] = per_class.get(q, 0) + counts[k]
-        if cls.case is not None:
-            per_case[cls.case, j] = per_case.get((cls.case, j), 0) + counts[k]
-        hours[j] += cls.hours * counts[k]
-        cases[j] += counts[k]
-    return (
-        all(total <= len(part.classes[q].members) for q, total in per_class.items())
-        and all(count <= 1 for count in per_case.values())
-        and all(hours[j] <= hour_limit(part, j) + EPSILON for j in range(len(part.staff)))
-        and all(cases[j] <= case_limit(part, j) for j in range(len(part.staff)))
-    )
-
-
-def _read(outcome: Outcome, model: AllocationModel) -> list[int] | None:
+def read_counts(values: dict[str, float], model: AllocationModel) -> list[int] | None:
     """The solver's counts, if every one is integral and within its bounds."""
     counts = []
     for v in model.x:
-        value = outcome.values.get(v.name)
+        value = values.get(v.name)
         if value is None or abs(value - round(value)) > 1e-6:
             return None
         counts.append(round(value))
@@ -116,12 +76,12 @@ def _read(outcome: Outcome, model: AllocationModel) -> list[int] | None:
     return counts
 
 
-def _start(model: AllocationModel, counts: list[int]) -> dict[str, float]:
+def starting_values(model: AllocationModel, counts: list[int]) -> dict[str, float]:
     """A value for every variable of the model from a plan, so the solver starts from it."""
     part, pairs = model.part, model.pairs
     start = {f"x{k}": float(c) for k, c in enumerate(counts)}
     loads = {
-        j: sum(part.classes[pairs[k][0]].hours * counts[k] for k in ks)
+        j: math.fsum(part.classes[pairs[k][0]].hours * counts[k] for k in ks)
         for j, ks in by_staff(pairs).items()
     }
     for v in model.problem.variables():
@@ -131,29 +91,122 @@ def _start(model: AllocationModel, counts: list[int]) -> dict[str, float]:
             j = int(v.name[1:])
             start[v.name] = max(0.0, loads[j] - part.soft_room[j])
         elif v.name == "z":
-            start[v.name] = max((loads[j] + part.committed[j]) / part.available[j] for j in loads)
+            start[v.name] = max((loads[j] + part.held[j]) / part.available[j] for j in loads)
     return start
 
 
-def _all_covered(part: Part) -> float:
-    """Coverage if every need of a classed part were filled: a valid bound, the loosest."""
-    return sum(cls.weight * len(cls.members) for cls in part.classes)
+class Tiers:
+    """One part's model and the best plan found so far, solved tier after tier.
 
+    Plans are ranked by their rank: each band's coverage in units, then continuity, overload
+    and the highest Workload % (the last two negated), compared exactly but for rounding of
+    the last two. Tier t (from 0) is position t of the rank.
+    """
 
-def relaxation_bound(part: Part, solver: str, deadline: float) -> float:
-    """The coverage of a classed part's LP relaxation: a valid bound, if a loose one."""
-    model = AllocationModel(part)
-    model.problem.setObjective(model.coverage())
-    return _relaxed_bound(model, solver, deadline)
+    def __init__(self, part: Part, start: list[int], solver: str, deadline: float) -> None:
+        """The model of a classed part, starting from a feasible plan of it."""
+        self.part = part
+        self.bands = part_bands(part)
+        self.model = AllocationModel(part)
+        self.solver = solver
+        self.deadline = deadline
+        self.start = list(start)
+        self.best = self.start
+        self.tolerances = (*([0.0] * len(self.bands)), 0.0, 1e-9, 1e-9)
 
+    def rank(self, counts: list[int]) -> tuple[float, ...]:
+        """The plan's tiers as one tuple, larger better: bands, then continuity and below."""
+        values = measure(self.part, counts)
+        return (
+            *band_values(self.part, counts, self.bands),
+            values.continuity,
+            -values.overload,
+            -values.highest_workload,
+        )
 
-def _relaxed_bound(model: AllocationModel, solver: str, deadline: float) -> float:
-    """The LP relaxation's coverage (valid, if looser) when the solver gave no dual bound."""
-    limits = Limits(seconds=max(deadline - time.time(), 0.0), nodes=0, gap=0.0)
-    outcome = run(solver, model.problem, {}, limits, relax=True)
-    if outcome.proven and outcome.bound is not None:
-        return outcome.bound
-    return _all_covered(model.part)
+    def compare(self, found: list[int], held: list[int], tiers: int) -> int:
+        """1, 0 or -1 as one plan beats, ties or loses to another on the first tiers."""
+        ranks = self.rank(found), self.rank(held)
+        pairs = zip(ranks[0][:tiers], ranks[1][:tiers], self.tolerances[:tiers], strict=True)
+        for new, old, tolerance in pairs:
+            if new > old + tolerance:
+                return 1
+            if new < old - tolerance:
+                return -1
+        return 0
+
+    def attempt(
+        self, objective: pulp.LpAffineExpression, sense: int, limits: Limits, tier: int
+    ) -> tuple[bool, float | None]:
+        """Solve tier `tier` from the best plan; keep the solver's plan unless worse on it.
+
+        Returns whether the tier is proven (the plan kept is the solver's, and its value, as
+        measured here, meets the solver's dual bound) and that dual bound.
+        """
+        # A solve for one tier is blind to those below, so it may swap the start for a plan as
+        # good there and worse below; the start, while it keeps the tiers held so far, is still
+        # the better place for the next tier to start from.
+        if (
+            self.compare(self.start, self.best, tier) == 0
+            and self.compare(self.start, self.best, tier + 1) > 0
+        ):
+            self.best = self.start
+        self.model.aim(objective, sense)
+        limits = Limits(
+            seconds=max(self.deadline - time.time(), 0.0),
+            nodes=limits.nodes,
+            gap=limits.gap,
+            absolute_gap=limits.absolute_gap,
+            sub_mips=limits.sub_mips,
+        )
+        start = starting_values(self.model, self.best)
+        outcome = run(self.solver, self.model.problem, start, limits)
+        counts = read_counts(outcome.values, self.model)
+        if counts is not None and not self._as_said(outcome, counts, tier, sense):
+            # Seen with HiGHS: a start its presolve changed came back as the plan, under the
+            # objective of a better one. Solved again without a start, the plan is the plan.
+            outcome = run(self.solver, self.model.problem, {}, limits)
+            counts = read_counts(outcome.values, self.model)
+        kept = False
+        # Not worse on this tier (the earlier ones are held): the solver's plan is kept even on
+        # a tie, so that its proof is a proof of the plan in hand.
+        if (
+            counts is not None
+            and is_feasible(self.part, counts)
+            and self.compare(counts, self.best, tier + 1) >= 0
+        ):
+            self.best, kept = counts, True
+        return kept and self._meets(outcome.bound, tier, sense), outcome.bound
+
+    def _value(self, counts: list[int], tier: int, sense: int) -> float:
+        """A plan's value of one tier, in the sense it is solved."""
+        return self.rank(counts)[tier] * (1 if sense == MAX else -1)
+
+    def _slack(self, tier: int) -> float:
+        """How far a tier's value may be from the solver's figure: under a whole number for
+        bands and continuity, a rounding error for overload and balance."""
+        return 0.5 if tier <= len(self.bands) else OVERLOAD_TOLERANCE
+
+    def _as_said(self, outcome: Outcome, counts: list[int], tier: int, sense: int) -> bool:
+        """Whether the plan the solver returned has the value it says it has."""
+        if outcome.objective is None:
+            return False
+        gap = (self._value(counts, tier, sense) - outcome.objective) * (1 if sense == MAX else -1)
+        return gap >= -self._slack(tier)
+
+    def _meets(self, bound: float | None, tier: int, sense: int) -> bool:
+        """Whether the best plan's value of a tier meets a dual bound: no plan is better."""
+        if bound is None:
+            return False
+        value = self._value(self.best, tier, sense)
+        if tier <= len(self.bands):
+            # Whole numbers: no better plan when the bound is below the next one up.
+            return math.floor(bound + 1e-6) <= value if sense == MAX else False
+        return sense == MIN and value - bound <= OVERLOAD_TOLERANCE
+
+    def hold(self, expression: pulp.LpAffineExpression, at_least: float, label: str) -> None:
+        """Keep a whole-number tier at its value from now on."""
+        self.model.problem.addConstraint(expression >= at_least - 0.5, label)
 
 
 def solve_tiers(
@@ -161,88 +214,68 @@ def solve_tiers(
     start: list[int],
     solver: str,
     deadline: float,
-    gap: float,
+    *,
+    nodes: int,
     tiers: int = 4,
-    combined: bool = False,
-    most_nodes: int = NODE_RANGE[1],
     hold_coverage: bool = False,
 ) -> TierResult:
-    """Solve a classed part's model for its first `tiers` tiers from a feasible `start`."""
-    # The start is kept unless beaten; each tier starts from the best plan so far (the first too: on
-    # the demo parts that covered as much or more, in about the same time).
-    #
-    # `combined` solves tiers 1 and 2 as one objective, coverage x (most continuity + 1) +
-    # continuity, which is exactly lexicographic when risk weights are whole numbers: searching for
-    # coverage alone finds plans indifferent to who holds what, from which a continuity tier with
-    # coverage pinned down was measured to find no better plan, while the combined search keeps
-    # holders as it covers. If it stops unproven and all four tiers are asked for (a small part),
-    # coverage and then continuity are also solved apart, each easier to prove.
-    #
+    """Solve a classed part's first `tiers` tiers from a feasible `start`, exactly if it can."""
     # `hold_coverage` keeps the start's coverage instead of solving tier 1 (the bound is then the
-    # trivial one): proving that no more can be covered is what costs most on a piece of a part
-    # whose coverage a larger model has settled. `most_nodes` caps each tier's nodes.
-    model = AllocationModel(part)
-    best, values = list(start), measure(part, start)
-    integral = all(float(cls.weight).is_integer() for cls in part.classes)
-    proven: dict[int, bool] = {}
-
-    def attempt(
-        objective: pulp.LpAffineExpression, sense: int, tier: int, scale: float = 1.0
-    ) -> None:
-        """Solve for one tier's objective from the best plan so far; keep a better plan."""
-        nonlocal best, values
-        model.problem.sense = sense
-        model.problem.setObjective(objective)
-        # Whole-number coverage and continuity: an absolute gap below 1 proves the optimum;
-        # combined, only that gap makes continuity count.
-        exact = 0.999 if tier == 1 or (tier == 0 and integral) else 0.0
-        relative = 0.0 if scale > 1.0 else gap if tier == 0 else 1e-6
-        nodes = min(node_limit(len(model.x)), most_nodes)
-        limits = Limits(
-            seconds=max(deadline - time.time(), 0.0),
-            nodes=nodes if tier < 2 else max(1, nodes // LATER_TIERS_SHARE),
-            gap=relative,
-            absolute_gap=exact,
-            sub_mips=tier < 2,
-        )
-        outcome = run(solver, model.problem, _start(model, best), limits)
-        proven[tier] = outcome.proven
-        counts = _read(outcome, model)
-        if counts is not None and is_feasible(part, counts):
-            found = measure(part, counts)
-            if better(found, values):
-                best, values = counts, found
-        if tier == 0:
-            raw = (
-                _relaxed_bound(model, solver, deadline) if outcome.bound is None else outcome.bound
-            )
-            # Continuity is at least 0, so combined, coverage is at most raw / scale.
-            bounds.append(raw / scale)
-
-    bounds = [_all_covered(part)]
-    coverage = model.coverage()
-    continuity = None
-    if not hold_coverage and combined and integral:
-        continuity = model.continuity()
-        scale = 1.0 + sum(v.upBound for v in continuity)
-        attempt(coverage * scale + continuity, MAX, 0, scale)
-        proven[1] = proven[0]
-        if not proven[0] and tiers > 2:
-            attempt(coverage, MAX, 0)
-    elif not hold_coverage:
-        attempt(coverage, MAX, 0)
-    bound = min(bounds)
-    bound = max(math.floor(bound + 1e-6) if integral else bound, values.coverage)
+    # trivial one): what a piece of a part needs whose coverage a larger model has settled.
+    work = Tiers(part, start, solver, deadline)
+    bound = math.fsum(cls.weight * len(cls.members) for cls in part.classes)
+    proven = not hold_coverage
+    for b, band in enumerate(work.bands):
+        objective = work.model.band(band)
+        if not hold_coverage:
+            limits = Limits(0.0, nodes, 0.0, absolute_gap=0.999)
+            solved, dual = work.attempt(objective, MAX, limits, b)
+            if proven and not (solved and band.trusted):
+                bound = _bound(part, work.bands, b, work.best, dual)
+                proven = False
+        work.hold(objective, band_values(part, work.best, work.bands)[b], f"band{b}")
+    values = measure(part, work.best)
+    if proven:
+        bound = values.coverage
+    coverage_proven = proven
+    after = len(work.bands)
     if tiers > 1:
-        model.problem.addConstraint(coverage >= values.coverage - 1e-6, "tier1")
-        if continuity is None or (not proven[1] and tiers > 2):
-            continuity = model.continuity() if continuity is None else continuity
-            attempt(continuity, MAX, 1)
+        continuity = work.model.continuity()
+        limits = Limits(0.0, nodes, 0.0, absolute_gap=0.999)
+        solved, _ = work.attempt(continuity, MAX, limits, after)
+        proven = proven and solved
+        work.hold(continuity, measure(part, work.best).continuity, "continuity")
     if tiers > 2:
-        model.problem.addConstraint(continuity >= values.continuity - 1e-6, "tier2")
-        overload = model.overload()
-        attempt(overload, MIN, 2)
+        overload = work.model.overload()
+        limits = Limits(0.0, nodes, 0.0, absolute_gap=OVERLOAD_TOLERANCE / 10)
+        solved, _ = work.attempt(overload, MIN, limits, after + 1)
+        proven = proven and solved
+        work.model.problem.addConstraint(
+            overload <= measure(part, work.best).overload + OVERLOAD_TOLERANCE, "overload"
+        )
     if tiers > 3:
-        model.problem.addConstraint(overload <= values.overload + 1e-6, "tier3")
-        attempt(model.highest_workload(), MIN, 3)
-    return TierResult(tuple(best), bound, all(proven.values()))
+        limits = Limits(0.0, min(nodes, BALANCE_NODES), 1e-6)
+        work.attempt(work.model.highest_workload(), MIN, limits, after + 2)
+    coverage = measure(part, work.best).coverage
+    return TierResult(tuple(work.best), max(bound, coverage), coverage_proven, proven and tiers > 2)
+
+
+def _bound(
+    part: Part, found: list[Band], first: int, counts: list[int], dual: float | None
+) -> float:
+    """A valid coverage bound when band `first` is the first not proven."""
+    # The bands above are at their proven optima; this one is at most its dual bound (given
+    # those, which is all that matters: coverage is the bands lexicographically); every band
+    # below at most all its needs.
+    units = band_values(part, counts, found)
+    band = found[first]
+    most = band.span
+    if dual is not None and band.trusted:
+        most = min(most, math.floor(dual + 1e-6))
+    return math.fsum(
+        [
+            *(found[b].value(units[b]) for b in range(first)),
+            band.value(most),
+            *(found[b].value(found[b].span) for b in range(first + 1, len(found))),
+        ]
+    )

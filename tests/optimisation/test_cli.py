@@ -9,6 +9,11 @@ from pathlib import Path
 
 import pytest
 
+from optimisation.formats import plan_to_dict, problem_to_dict
+from optimisation.optimiser import solve
+
+from .builders import case, need, person, problem
+
 
 def run(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
     """Run the command line in a child process, as a person would."""
@@ -51,7 +56,7 @@ def test_solve_then_check(folder: Path) -> None:
 
 def test_solve_writes_the_plan_to_standard_output(folder: Path) -> None:
     """Without -o the plan is the only thing on standard output (no solver banner)."""
-    solved = run("solve", "problem.json", "--solver", "cbc", "--time-limit", "30", cwd=folder)
+    solved = run("solve", "problem.json", "--solver", "cbc", "--time-limit", "5", cwd=folder)
     assert solved.returncode == 0, solved.stderr
     assert json.loads(solved.stdout)["solver"] == "cbc"
 
@@ -113,3 +118,35 @@ def test_bad_arguments_exit_2(folder: Path) -> None:
     assert run("solve", "problem.json", "--solver", "gurobi", cwd=folder).returncode == 2
     result = run("generate", "--cases", "3", "--staff", "1", "--shortfall", "1.5", cwd=folder)
     assert result.returncode == 2 and "must be from 0 up to 1" in result.stderr
+
+
+def test_check_catches_the_safe_load_and_people_taking_no_new_needs(tmp_path: Path) -> None:
+    """A plan putting two medium needs past S1's safe workload and a new need on S2, who takes
+    none: check names both rules, and exits 1."""
+    example = problem(
+        [person("S1"), person("S2", accepts_new_needs=False)],
+        [
+            case("C1", need(hours=6), risk="medium"),
+            case("C2", need(hours=6), risk="medium"),
+            case("C3", need(hours=2), risk="low"),
+        ],
+        hard_capacity=1.5,
+        safe_capacity=1.1,
+        beyond_safe_risks=("very_high", "high"),
+    )
+    plan = plan_to_dict(solve(example, workers=1))
+    assert not any(a["staff"] == "S2" for a in plan["assignments"])
+    plan["assignments"] = [
+        {"case": c, "need": 0, "staff": s, "hours": h, "continuity": False, "pinned": False}
+        for c, s, h in (("C1", "S1", 6.0), ("C2", "S1", 6.0), ("C3", "S2", 2.0))
+    ]
+    (tmp_path / "problem.json").write_text(json.dumps(problem_to_dict(example)))
+    (tmp_path / "plan.json").write_text(json.dumps(plan))
+    result = run("check", "problem.json", "plan.json", cwd=tmp_path)
+    assert result.returncode == 1
+    assert "S1: safe load 12 h (committed, and needs of risk medium, low) is above the safe " in (
+        result.stdout
+    )
+    assert "assignment C3 need 0 to S2: not eligible (rule 1): takes no new needs" in (
+        result.stdout
+    )

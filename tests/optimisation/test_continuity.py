@@ -7,13 +7,14 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import optimisation.optimiser as solve_module
-from optimisation.assign import from_counts, to_counts, values_of
+from optimisation.assign import from_counts, measure, to_counts, values_of
 from optimisation.baseline import greedy, greedy_fill
 from optimisation.check import objective_values
 from optimisation.continuity import name_counts, realign
 from optimisation.optimiser import solve
 from optimisation.parts import split, with_classes
-from optimisation.tiers import measure, solve_tiers
+from optimisation.search import search
+from optimisation.tiers import solve_tiers
 
 from .builders import case, filled, index_and_pins, need, person, problem, problems, solved
 
@@ -22,9 +23,9 @@ PATHS = ["all tiers", "large part"]
 
 @pytest.fixture(params=PATHS)
 def path(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
-    """Solve as a small part (all tiers proven) or as a large one (combined, named, searched)."""
+    """Solve as a small part (all tiers proven) or as a large one (searched, named, improved)."""
     if request.param == "large part":
-        monkeypatch.setattr(solve_module, "ALL_TIERS_LIMIT", 0)
+        monkeypatch.setattr(solve_module, "EXACT_NEEDS", 0)
     return request.param
 
 
@@ -52,16 +53,14 @@ def test_every_holder_is_kept_where_coverage_allows(path: str) -> None:
     assert greedy(example).objective.coverage == 1200
 
 
-def test_one_solve_of_coverage_and_continuity_together_keeps_the_holders() -> None:
-    """The large-part model alone (no local search) finds full coverage with both holders."""
+def test_one_search_of_coverage_and_continuity_together_keeps_the_holders() -> None:
+    """The large-part search alone (no local search) finds full coverage with both holders."""
     example = trap()
     part, classed = _part(example)
     start = [-1] * len(part.needs)
-    result = solve_tiers(
-        classed, to_counts(classed, start), "highs", float("inf"), 0.0, tiers=2, combined=True
-    )
-    assert result.settled and result.bound == 2200
-    assert measure(classed, list(result.counts)).key()[:2] == (2200, 2)
+    counts, bound = search(classed, to_counts(classed, start), "highs", float("inf"), nodes=10)
+    assert bound == 2200
+    assert measure(classed, counts).key()[:2] == (2200, 2)
 
 
 def test_a_piece_holding_its_coverage_wins_holders_back() -> None:
@@ -74,7 +73,13 @@ def test_a_piece_holding_its_coverage_wins_holders_back() -> None:
     start = [swapped[need] for need in part.needs]
     assert values_of(part, start).key()[:2] == (2200, 0)
     result = solve_tiers(
-        exact, to_counts(exact, start), "highs", float("inf"), 0.0, tiers=2, hold_coverage=True
+        exact,
+        to_counts(exact, start),
+        "highs",
+        float("inf"),
+        nodes=100,
+        tiers=2,
+        hold_coverage=True,
     )
     assert measure(exact, list(result.counts)).key()[:2] == (2200, 2)
 
@@ -149,7 +154,7 @@ def test_never_fewer_holders_than_keeping_them_first_at_equal_coverage(problem, 
     least its holders kept; the same against plain greedy. On either path."""
     with pytest.MonkeyPatch.context() as patch:
         if route == "large part":
-            patch.setattr(solve_module, "ALL_TIERS_LIMIT", 0)
+            patch.setattr(solve_module, "EXACT_NEEDS", 0)
         plan = solve(problem, workers=1)
     index, pins = index_and_pins(problem)
     for first in (True, False):

@@ -81,6 +81,45 @@ def test_case_limits_are_named_too() -> None:
     assert "S1 is at the case limit of 1" in only_gap(example).detail
 
 
+def test_nobody_taking_new_needs_is_no_eligible_staff() -> None:
+    """Both people are away for much of the horizon and hold nothing of C1: nobody is
+    eligible, and the detail says it is because nobody takes new needs."""
+    example = problem(
+        [person("S1", accepts_new_needs=False), person("S2", accepts_new_needs=False)],
+        [case("C1", risk="very_high")],
+    )
+    gap = only_gap(example)
+    assert gap.reason == "no_eligible_staff"
+    assert gap.detail == "2 probation staff in London; none taking new needs"
+
+
+def test_a_holder_taking_no_new_needs_still_keeps_their_own() -> None:
+    """S1 takes no new needs but holds C1's need now: it stays theirs; C2's goes uncovered."""
+    example = problem(
+        [person("S1", accepts_new_needs=False)],
+        [case("C1", need(current="S1")), case("C2", need(hours=1))],
+    )
+    plan = solve(example, workers=1)
+    assert [(a.case, a.staff) for a in plan.assignments] == [("C1", "S1")]
+    (gap,) = plan.uncovered
+    assert (gap.case, gap.reason) == ("C2", "no_eligible_staff")
+
+
+def test_a_full_safe_workload_is_named() -> None:
+    """S1 has hours left, but the medium-risk need would take their committed work and the
+    needs within safe past the safe workload (the very high need may go past): capacity."""
+    example = problem(
+        [person("S1", committed_hours=9)],
+        [case("C1", need(hours=4), risk="very_high"), case("C2", need(hours=2), risk="medium")],
+        safe_capacity=1.0,
+        hard_capacity=1.5,
+        beyond_safe_risks=("very_high", "high"),
+    )
+    gap = only_gap(example)
+    assert (gap.case, gap.reason) == ("C2", "capacity")
+    assert "S1 has 1.0 of 10.0 h left within the safe workload" in gap.detail
+
+
 def test_the_remedy_is_a_person_who_would_cover_the_need() -> None:
     """The remedy names role, grade, place, vetting, skills and hours, as text and a person."""
     example = problem(

@@ -124,5 +124,6 @@ def test_rule_names_cover_the_format() -> None:
         "vetting",
         "skills",
         "available",
+        "accepting",
         "excluded",
     }

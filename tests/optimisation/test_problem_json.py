@@ -104,6 +104,36 @@ def test_defaults_fill_in_optional_fields() -> None:
     )
 
 
+def test_the_safe_workload_defaults_keep_an_older_problem_meaning_what_it_meant() -> None:
+    """Absent, the safe capacity is the hard one and every risk may go past it: no new limit."""
+    policy = problem_from_dict(VALID).policy
+    assert policy.safe_capacity == 1.2
+    assert policy.beyond_safe_risks == ("very_high", "high", "medium", "low")
+    data = copy.deepcopy(VALID)
+    data["policy"] = {"hard_capacity": 1.5}
+    assert problem_from_dict(data).policy.safe_capacity == 1.5
+    assert problem_from_dict(VALID).staff[1].accepts_new_needs is True
+
+
+def test_the_new_fields_are_read_and_written() -> None:
+    """Safe capacity, beyond-safe risks and accepts_new_needs survive JSON as given."""
+    data = copy.deepcopy(VALID)
+    data["policy"] = {"safe_capacity": 1.1, "beyond_safe_risks": ["very_high", "high"]}
+    data["staff"][0]["accepts_new_needs"] = False
+    problem = problem_from_dict(data)
+    assert (problem.policy.safe_capacity, problem.policy.beyond_safe_risks) == (
+        1.1,
+        ("very_high", "high"),
+    )
+    assert problem.staff[0].accepts_new_needs is False
+    written = problem_to_dict(problem)
+    assert written["policy"]["beyond_safe_risks"] == ["very_high", "high"]
+    assert written["staff"][0]["accepts_new_needs"] is False
+    assert problem_from_dict(written) == problem
+    data["policy"]["beyond_safe_risks"] = []
+    assert problem_from_dict(data).policy.beyond_safe_risks == ()
+
+
 def test_a_plan_round_trips_through_json() -> None:
     """A plan, with uncovered needs and remedies, survives JSON unchanged."""
     plan = greedy(generate(30, 8, seed=2))
@@ -195,6 +225,29 @@ def _broken(change) -> list[str]:
         (
             lambda d: d["policy"].update(risk_weights={"high": "lots"}),
             "policy.risk_weights.high: must be a number, not 'lots'",
+        ),
+        (
+            lambda d: d["policy"].update(risk_weights={"extreme": 5}),
+            "policy.risk_weights.extreme: unknown risk 'extreme' (expected one of very_high, "
+            "high, medium, low)",
+        ),
+        (
+            lambda d: d["policy"].update(beyond_safe_risks=["high", "severe"]),
+            "policy.beyond_safe_risks[1]: unknown risk 'severe' (expected one of very_high, "
+            "high, medium, low)",
+        ),
+        (
+            lambda d: d["policy"].update(beyond_safe_risks=["high", "high"]),
+            "policy.beyond_safe_risks[1]: 'high' is listed twice",
+        ),
+        (
+            lambda d: d["policy"].update(beyond_safe_risks="high"),
+            "policy.beyond_safe_risks: must be a list, not 'high'",
+        ),
+        (lambda d: d["policy"].update(safe_capacity=-0.1), "policy.safe_capacity: must be ≥ 0"),
+        (
+            lambda d: d["staff"][0].update(accepts_new_needs="no"),
+            "staff[0].accepts_new_needs: must be true or false, not 'no'",
         ),
     ],
 )

@@ -1,8 +1,8 @@
-"""Properties over many generated problems: valid, never below greedy, honest, remedies true."""
+"""Properties over many problems: valid, never below greedy, honest, reasons and remedies true."""
 
 from __future__ import annotations
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 
 from optimisation.baseline import greedy
 from optimisation.check import check_plan, uncovered_reason
@@ -10,13 +10,10 @@ from optimisation.eligibility import EligibilityIndex
 from optimisation.optimiser import solve
 
 from .builders import problems, with_remedy
-
-SMALL = settings(
-    max_examples=25, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow]
-)
+from .strategies import settled, small_problems
 
 
-@SMALL
+@settled(25)
 @given(problems)
 def test_every_plan_passes_check_and_beats_greedy(problem) -> None:
     """Valid by check, at least greedy's coverage, its bound no lower than its coverage."""
@@ -28,30 +25,27 @@ def test_every_plan_passes_check_and_beats_greedy(problem) -> None:
     assert plan.status in ("optimal", "feasible")
 
 
-@SMALL
-@given(problems)
+@settled(40)
+@given(small_problems())
 def test_reasons_agree_with_eligibility(problem) -> None:
     """Each uncovered need's reason is what check's view of eligibility says it is."""
     plan = solve(problem, workers=1)
     index = EligibilityIndex(problem)
-    position = {case.id: c for c, case in enumerate(problem.cases)}
     for gap in plan.uncovered:
-        assert gap.reason == uncovered_reason(problem, index, position[gap.case], gap.need)
-        if gap.reason == "capacity":
-            assert index.of(position[gap.case], gap.need)
-        else:
-            assert not index.of(position[gap.case], gap.need)
+        c = problem.case_index[gap.case]
+        assert gap.reason == uncovered_reason(problem, index, c, gap.need)
+        assert bool(index.of(c, gap.need)) == (gap.reason == "capacity")
 
 
-@settings(
-    max_examples=15, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow]
-)
-@given(problems)
+@settled(30)
+@given(small_problems(most_staff=4, most_cases=5))
 def test_every_remedy_is_true(problem) -> None:
-    """Adding a remedy's person and solving again raises coverage by the need's weight."""
+    """Adding a remedy's person and solving again raises coverage by the need's weight, at
+    least: whether the need was out of reach, excluded, or its people full or away."""
     plan = solve(problem, workers=1)
     assert plan.status == "optimal"
-    weights = problem.policy.risk_weights
     for number, gap in enumerate(plan.uncovered):
         again = solve(with_remedy(problem, gap.remedy.add_staff, f"REMEDY{number}"), workers=1)
-        assert again.objective.coverage >= plan.objective.coverage + weights[gap.risk]
+        assert again.status == "optimal"
+        weight = problem.policy.risk_weights[gap.risk]
+        assert again.objective.coverage >= plan.objective.coverage + weight
