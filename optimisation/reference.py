@@ -1,4 +1,4 @@
-"""The model on paper: docs/PLAN-FORMAT.md as one plain PuLP model, solved tier by tier. A test oracle.
+"""The model on paper: docs/PLAN-FORMAT.md as one plain PuLP model, tier by tier. A test oracle.
 
 One binary per eligible (need, person) pair, every rule a named constraint, and the tiers in
 order, each earlier tier held at its optimum. solve() never uses it: it is here to be read,
