@@ -13,10 +13,11 @@ from optimisation import Staff as ProblemStaff
 from planner.domain.policy import Policy
 from planner.domain.rules import (
     CaseFacts,
+    HorizonHours,
     NeedSpec,
-    available_hours,
     committed_hours,
     default_needs,
+    horizon_hours,
 )
 from planner.domain.vocabulary import Grade, NeedSource, Vetting
 from planner.domain.weeks import IsoWeek
@@ -139,8 +140,16 @@ def effective_vetting(person: StaffMember, on: date) -> Vetting:
 
 
 def _staff_entry(person: StaffMember, week: IsoWeek, policy: Policy) -> ProblemStaff:
-    """One practitioner as the optimiser reads them."""
-    available = available_hours(person, week, policy)
+    """One practitioner as the optimiser reads them: their hours over the planning horizon."""
+    return staff_entry(person, week, policy, horizon_hours(person, week, policy))
+
+
+def staff_entry(
+    person: StaffMember, week: IsoWeek, policy: Policy, hours: HorizonHours
+) -> ProblemStaff:
+    """One practitioner with these hours: an allocation lasts, so the horizon's average counts,
+    and someone away for half of it takes no need they do not hold now."""
+    available = hours.average
     return ProblemStaff(
         id=person.staff_ref,
         role=person.role.value,
@@ -152,6 +161,7 @@ def _staff_entry(person: StaffMember, week: IsoWeek, policy: Policy) -> ProblemS
         vetting=effective_vetting(person, week.monday).value,
         skills=tuple(sorted(person.skills)),
         max_cases=person.max_cases,
+        accepts_new_needs=hours.takes_new_needs,
     )
 
 
@@ -176,7 +186,9 @@ def problem_policy(policy: Policy) -> ProblemPolicy:
         grades=tuple(grade.value for grade in Grade),
         vetting=tuple(level.value for level in Vetting),
         soft_capacity=policy.soft_capacity,
+        safe_capacity=policy.safe_workload,
         hard_capacity=policy.hard_capacity,
+        beyond_safe_risks=tuple(policy.beyond_safe_risks),
         time_limit_seconds=policy.time_limit_seconds,
         relative_gap=policy.relative_gap,
     )

@@ -21,7 +21,7 @@ from planner.alerting.conditions import (
     run_conditions,
 )
 from planner.domain.policy import Policy
-from planner.domain.rules import Facts
+from planner.domain.rules import Facts, HorizonHours, horizon_hours
 from planner.domain.vocabulary import ALERT_KIND_NAMES, AlertSeverity, JobStatus, Rosh, label
 from planner.domain.weeks import IsoWeek
 from planner.extensions import db
@@ -31,7 +31,7 @@ from planner.models.caseload import load_caseload
 from planner.models.policy import load_policy
 from planner.plans.batch import cover_of
 from planner.plans.review import stored_problem
-from planner.plans.snapshot import need_entry, planned_needs
+from planner.plans.snapshot import need_entry, planned_needs, staff_entry
 
 WHAT_IF_SECONDS = 8.0
 SEVERITIES = list(AlertSeverity)
@@ -119,10 +119,11 @@ def answer(what_if: WhatIf, job: Job) -> None:
     plan = plan_from_dict(json.loads(run.plan_json or "{}"))
     ids = _need_keys(session, run)
     before = _conditions(week, policy, cases, staff, problem, plan, ids)
-    changed, changed_ids = apply(change, problem, ids, cases, policy, week)
+    changed, changed_ids = apply(change, problem, ids, cases, staff, policy, week)
     job.progress("Planning the week again with the change")
     after_plan = job.solve(changed, run.solver, WHAT_IF_SECONDS)
-    after = _conditions(week, policy, cases, staff, changed, after_plan, changed_ids)
+    away = {change.staff_ref: 0.0} if change.kind == "sick" and change.staff_ref else {}
+    after = _conditions(week, policy, cases, staff, changed, after_plan, changed_ids, away)
     names = {person.staff_ref: person.name for person in staff}
     what_if.result = {
         "change": change.describe(names),
@@ -158,6 +159,7 @@ def _conditions(
     problem: Problem,
     plan: Plan,
     ids: dict[tuple[str, int], NeedKey],
+    hours_changed: dict[str, float] | None = None,
 ) -> list[Condition]:
     """The alerts a plan of a problem raises, as a run of it would raise them."""
     people = {person.staff_ref: person.id for person in staff}
@@ -166,7 +168,8 @@ def _conditions(
         for a in plan.assignments
         if ids[(a.case, a.need)].need_id is not None
     }
-    facts = RunFacts(Week(week, policy, cases, staff, holders), plan, problem, ids, [])
+    week_facts = Week(week, policy, cases, staff, holders)
+    facts = RunFacts(week_facts, plan, problem, ids, [], hours_changed or {})
     return [*run_conditions(facts), *date_conditions(facts.week)]
 
 
@@ -216,19 +219,20 @@ def apply(
     problem: Problem,
     ids: dict[tuple[str, int], NeedKey],
     cases: list[Case],
+    staff: list[StaffMember],
     policy: Policy,
     week: IsoWeek,
 ) -> tuple[Problem, dict[tuple[str, int], NeedKey]]:
     """The problem (and the need keys) with the change made; the run's own are untouched."""
     changed_ids = dict(ids)
     if change.kind == "sick":
-        staff = tuple(
-            dataclasses.replace(member, available_hours=0.0, committed_hours=0.0)
-            if member.id == change.staff_ref
-            else member
-            for member in problem.staff
-        )
-        return dataclasses.replace(problem, staff=staff), changed_ids
+        # Off sick from the run's Monday: their hours over the horizon as the run would count them.
+        person = next(p for p in staff if p.staff_ref == change.staff_ref)
+        weekly = horizon_hours(person, week, policy).weekly
+        sick = HorizonHours(tuple(0.0 if k < change.weeks else h for k, h in enumerate(weekly)))
+        entry = staff_entry(person, week, policy, sick)
+        people = tuple(entry if m.id == change.staff_ref else m for m in problem.staff)
+        return dataclasses.replace(problem, staff=people), changed_ids
     if change.kind == "agency":
         agency = ProblemStaff(
             id=AGENCY_ID,

@@ -103,7 +103,8 @@ def test_over_110_percent_four_weeks_running_is_excessive(world: World) -> None:
 
 def test_a_pin_to_someone_away_is_not_kept(world: World) -> None:
     away, other = world.person(), world.person()
-    world.away(away, MONDAY - timedelta(days=3), MONDAY + timedelta(days=10))
+    # Away for the whole planning horizon: a week's leave would keep the pin.
+    world.away(away, MONDAY - timedelta(days=3), MONDAY + timedelta(weeks=4))
     case = world.case()
     world.hold(case, "com", away, pinned=True)
     kept = world.case()
@@ -147,7 +148,7 @@ def test_a_holder_present_at_release_raises_nothing(world: World) -> None:
 def test_a_change_of_holder_within_28_days_of_release_is_a_warning(world: World) -> None:
     case = release_case(world, MONDAY + timedelta(days=20))
     pom, leaving, other = world.person(Role.PRISON), world.person(), world.person()
-    world.away(leaving, MONDAY, MONDAY + timedelta(days=6))
+    world.away(leaving, MONDAY, MONDAY + timedelta(weeks=4))
     world.hold(case, "pom", pom)
     world.hold(case, "com", leaving)
     assert other
