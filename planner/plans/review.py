@@ -41,6 +41,9 @@ class Load:
     available: float
     before: float | None
     after: float | None
+    # The very high and high risk cases planned to them: what an overload past the safe
+    # workload is the price of.
+    high_risk: tuple[str, ...] = ()
 
 
 def stored_problem(run: PlanRun) -> Problem:
@@ -161,9 +164,14 @@ def _kind(
 def _loads(session: Session, stored: RunProblem, proposals: list[ProposedAssignment]) -> list[Load]:
     """Workload % before and after for everyone in the run's problem."""
     after: dict[int, float] = defaultdict(float)
+    high_risk: dict[int, set[str]] = defaultdict(set)
+    risks = {case.id: case.risk for case in stored.problem.cases}
+    beyond = set(stored.problem.policy.beyond_safe_risks)
     for proposal in proposals:
         if proposal.staff_member_id is not None:
             after[proposal.staff_member_id] += proposal.hours
+            if risks.get(proposal.case_reference) in beyond:
+                high_risk[proposal.staff_member_id].add(proposal.case_reference)
     before = stored.hours_before
     people = {
         person.staff_ref: person
@@ -184,6 +192,7 @@ def _loads(session: Session, stored: RunProblem, proposals: list[ProposedAssignm
                 available=member.available_hours,
                 before=workload(before[member.id], member.available_hours),
                 after=workload(member.committed_hours + after[person.id], member.available_hours),
+                high_risk=tuple(sorted(high_risk[person.id])),
             )
         )
     return loads

@@ -215,3 +215,16 @@ def test_before_any_run_the_dashboard_counts_needs_nobody_holds(
     assert "2 very high and 1 high risk needs have nobody holding them today." in page
     assert "No critical alerts are open." not in page
     assert "run the plan for this week" in page
+
+
+def test_the_review_names_the_high_risk_needs_an_overload_buys(
+    app: Flask, client: FlaskClient, users: dict[UserRole, str]
+) -> None:
+    with app.app_context():
+        world = World(db.session)
+        world.person(contracted_hours=10.0)
+        references = [world.case(rosh=Rosh.HIGH, tier="A3").reference for _ in range(2)]
+        plan()
+    sign_in(client, users[UserRole.VIEWER])
+    page = client.get("/plans/1").get_data(as_text=True)
+    assert f"Past the safe workload to cover {', '.join(sorted(references))}" in page
