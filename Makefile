@@ -9,6 +9,9 @@ HOST ?= 127.0.0.1
 PORT ?= 5000
 SCALE ?= london
 SEED ?= 1
+# `make run` serves plain http://, so its session cookie cannot be HTTPS-only and it sends no
+# HSTS; outside development both are on (planner/config.py).
+LOCAL_HTTP := FLASK_SESSION_COOKIE_SECURE=false FLASK_HSTS_MAX_AGE=0
 
 .PHONY: help run test database lint system-deps clean
 
@@ -20,7 +23,7 @@ run: $(VENV)/.run database assets  ## Set up, load the demo data once, and serve
 	@echo "Serving the caseload planner on http://$(HOST):$(PORT), with a job worker (Ctrl+C stops both)"
 	@$(FLASK) jobs worker --threads 2 & worker=$$!; \
 	trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
-	$(VENV)/bin/waitress-serve --host $(HOST) --port $(PORT) --threads 8 --call planner:create_app
+	$(LOCAL_HTTP) $(VENV)/bin/waitress-serve --host $(HOST) --port $(PORT) --threads 8 --call planner:create_app
 
 test: system-deps $(VENV)/.test assets lint  ## Set up everything and run the linters and every test
 	$(VENV)/bin/pytest

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from flask import Flask
@@ -30,14 +31,17 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
 
 def register_extensions(app: Flask) -> None:
-    """The database and its migrations, sign-in, CSRF, and the audit of every change."""
-    from planner.extensions import csrf, db, login_manager, migrate
+    """The database and its migrations, sign-in and its limits, CSRF, and the audit log."""
+    from planner.extensions import csrf, db, limiter, login_manager, migrate
     from planner.models import auditing
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"), render_as_batch=True)
     login_manager.init_app(app)
     csrf.init_app(app)
+    limiter.init_app(app)
+    # Its note of each refused request names the address: a person's, so not for the logs.
+    logging.getLogger("flask-limiter").setLevel(logging.WARNING)
     auditing.init_app(app)
 
 

@@ -19,6 +19,8 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import SQLAlchemyError
 
 from optimisation import SOLVERS
+from planner.admin.services import RefusedChange, add_user
+from planner.admin.services import set_password as change_password
 from planner.alerting.report import open_alerts, render
 from planner.alerting.services import check_dates, dates_week
 from planner.demo.places import SCALES
@@ -28,12 +30,12 @@ from planner.domain.weeks import IsoWeek
 from planner.extensions import db
 from planner.jobs.queue import consume, store_name
 from planner.models import Case, PlanRun, User
+from planner.models.access import record_view
 from planner.models.auditing import set_actor
 from planner.models.policy import load_policy
 from planner.plans.approval import ApprovalRefused, approve
 from planner.plans.batch import RunRefused, run_week
 from planner.plans.lookahead import LOOK_AHEAD_SECONDS, look_ahead_here
-from planner.web.security import MIN_PASSWORD_LENGTH
 
 DEMO_ACCOUNT = "demo.manager"
 
@@ -124,7 +126,9 @@ def demo_account() -> None:
         )
         return
     password = secrets.token_urlsafe(12)
-    _add_user(DEMO_ACCOUNT, UserRole.MANAGER, password, actor="demo-account")
+    set_actor(db.session, "demo-account")
+    _refused_in_words(lambda: add_user(db.session, DEMO_ACCOUNT, UserRole.MANAGER, password))
+    db.session.commit()
     click.echo(f"Demo account: sign in as {DEMO_ACCOUNT} with password {password}")
     click.echo("This password is shown once only.")
 
@@ -148,7 +152,9 @@ def create_user(username: str, role: str, password_stdin: bool) -> None:
     if db.session.scalar(select(User).where(User.username == username)):
         fail(f"a user called {username} already exists")
     password = _read_password(password_stdin)
-    _add_user(username, UserRole(role), password, actor="create-user")
+    set_actor(db.session, "create-user")
+    _refused_in_words(lambda: add_user(db.session, username, UserRole(role), password))
+    db.session.commit()
     click.echo(f"Created {role} {username}.")
 
 
@@ -164,29 +170,24 @@ def set_password(username: str, password_stdin: bool) -> None:
         fail(f"there is no user called {username}")
     password = _read_password(password_stdin)
     set_actor(db.session, "set-password")
-    user.set_password(password)
+    _refused_in_words(lambda: change_password(user, password))
     db.session.commit()
     click.echo(f"Changed the password of {username}.")
 
 
 def _read_password(from_stdin: bool) -> str:
-    """A password typed at a prompt (twice) or piped in, long enough to be safe."""
+    """A password typed at a prompt (twice) or piped in."""
     if from_stdin:
-        password = sys.stdin.readline().rstrip("\n")
-    else:
-        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
-    if len(password) < MIN_PASSWORD_LENGTH:
-        fail(f"the password must be at least {MIN_PASSWORD_LENGTH} characters")
-    return password
+        return sys.stdin.readline().rstrip("\n")
+    return click.prompt("Password", hide_input=True, confirmation_prompt=True)
 
 
-def _add_user(username: str, role: UserRole, password: str, actor: str) -> None:
-    """Store a new user with a hashed password."""
-    set_actor(db.session, actor)
-    user = User(username=username, role=role, active=True)
-    user.set_password(password)
-    db.session.add(user)
-    db.session.commit()
+def _refused_in_words(change: Callable[[], object]) -> None:
+    """Make a change to an account; if the rules refuse it, stop and say why, as the pages do."""
+    try:
+        change()
+    except RefusedChange as refusal:
+        fail(refusal.message[:1].lower() + refusal.message[1:])
 
 
 def _week(_context: click.Context, _parameter: click.Parameter, value: str | None) -> IsoWeek:
@@ -234,6 +235,9 @@ def plan(
         save_json.mkdir(parents=True, exist_ok=True)
         (save_json / "problem.json").write_text(run.problem_json or "")
         (save_json / "plan.json").write_text(run.plan_json or "")
+        record_view(db.session, actor, None, "export", f"plan run {run.id}",
+                    f"Exported the problem and plan of plan run {run.id} as JSON")  # fmt: skip
+        db.session.commit()
         click.echo(f"Wrote {save_json / 'problem.json'} and {save_json / 'plan.json'}.")
     if approve_now:
         try:
@@ -288,10 +292,14 @@ def describe_run(run: PlanRun) -> list[str]:
 )
 def alerts(week: IsoWeek | None, form: str) -> None:
     """Check the dates again, then list every open alert, worst first (for the weekly email)."""
-    set_actor(db.session, f"cli:{getpass.getuser()}")
+    actor = f"cli:{getpass.getuser()}"
+    set_actor(db.session, actor)
     check_dates(db.session, week or dates_week(db.session), load_policy(db.session))
+    report = render(open_alerts(db.session), form)
+    record_view(db.session, actor, None, "export", "open alerts",
+                f"Exported the open alerts as {form}")  # fmt: skip
     db.session.commit()
-    click.echo(render(open_alerts(db.session), form))
+    click.echo(report)
 
 
 @click.command("look-ahead")

@@ -19,10 +19,23 @@ DEFAULTS: dict[str, Any] = {
     "SQLALCHEMY_DATABASE_URI": "sqlite:///planner.db",
     "SESSION_COOKIE_HTTPONLY": True,
     "SESSION_COOKIE_SAMESITE": "Lax",
-    # Served on plain http://127.0.0.1 by default; set FLASK_SESSION_COOKIE_SECURE=true behind TLS.
-    "SESSION_COOKIE_SECURE": False,
+    # HTTPS only: the cookie never crosses the network in clear, and browsers are told to use
+    # HTTPS for a year (Strict-Transport-Security; 0 sends no such header). Development and
+    # `make run`, on plain http://127.0.0.1, turn both off.
+    "SESSION_COOKIE_SECURE": True,
+    "HSTS_MAX_AGE": 365 * 24 * 3600,
     "REMEMBER_COOKIE_DURATION": timedelta(hours=8),
+    # A session ends this long after sign-in, however busy; the policy's idle time-out ends it
+    # sooner when nothing is asked of the planner.
     "PERMANENT_SESSION_LIFETIME": timedelta(hours=8),
+    # Wrong passwords in a row that lock an account, and for how long each lock lasts.
+    "SIGN_IN_LOCK_AFTER": 10,
+    "SIGN_IN_LOCK_MINUTES": 15,
+    # Failed sign-ins one address may make (in Flask-Limiter's words), whatever the usernames.
+    "SIGN_IN_ADDRESS_LIMIT": "20 per 15 minutes",
+    # Reverse proxies in front of the planner whose X-Forwarded-For and -Proto are believed:
+    # without them, every person would share the proxy's address and its sign-in limit.
+    "TRUSTED_PROXIES": 0,
     "WTF_CSRF_TIME_LIMIT": 8 * 3600,
     "MAX_CONTENT_LENGTH": 5 * 1024 * 1024,
     "SERVICE_NAME": "Caseload planner",
@@ -39,6 +52,10 @@ DEFAULTS: dict[str, Any] = {
 }
 
 
+# Development (FLASK_DEBUG) serves plain http://127.0.0.1: no HTTPS-only cookie, no HSTS.
+DEVELOPMENT: dict[str, Any] = {"SESSION_COOKIE_SECURE": False, "HSTS_MAX_AGE": 0}
+
+
 class MissingSecretKey(RuntimeError):
     """The app was asked to start for real with no secret key configured."""
 
@@ -46,10 +63,14 @@ class MissingSecretKey(RuntimeError):
 def configure(app: Flask, test_config: dict[str, Any] | None) -> None:
     """Load configuration in order of precedence and refuse to run unsafely."""
     app.config.from_mapping(DEFAULTS)
+    if app.debug:
+        app.config.from_mapping(DEVELOPMENT)
     app.config.from_pyfile("config.py", silent=True)
     app.config.from_prefixed_env()
     if test_config is not None:
         app.config.from_mapping(test_config)
+    for key, value in rate_limit_defaults(app.config["JOBS_URL"], app.config["JOBS_NAME"]).items():
+        app.config.setdefault(key, value)
     if not app.config.get("SECRET_KEY") and not (app.testing or app.debug):
         raise MissingSecretKey(
             "No SECRET_KEY: set it in instance/config.py or FLASK_SECRET_KEY "
@@ -57,6 +78,22 @@ def configure(app: Flask, test_config: dict[str, Any] | None) -> None:
         )
     clock.tell_the_date_with(configured_today)
     weekly_slot(app.config["WEEKLY_PLAN_AT"])  # a mistyped schedule stops the start, in words
+
+
+def rate_limit_defaults(jobs_url: str, jobs_name: str) -> dict[str, Any]:
+    """Flask-Limiter's settings, unless set: its counts kept where every web process sees them."""
+    # Several gunicorn processes share counts only in a shared store: the job queue's Redis
+    # when there is one. Otherwise each process counts alone, in memory.
+    redis = jobs_url.startswith(("redis://", "rediss://"))
+    return {
+        "RATELIMIT_STORAGE_URI": jobs_url if redis else "memory://",
+        "RATELIMIT_KEY_PREFIX": jobs_name,
+        "RATELIMIT_STRATEGY": "moving-window",
+        "RATELIMIT_HEADERS_ENABLED": True,
+        # Should Redis fail, each process goes on counting in memory rather than refusing.
+        "RATELIMIT_SWALLOW_ERRORS": True,
+        "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
+    }
 
 
 def configured_today() -> date:

@@ -15,9 +15,9 @@ from wtforms import PasswordField, RadioField, StringField, SubmitField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, Regexp, ValidationError
 
+from planner.domain.passwords import MIN_PASSWORD_LENGTH
 from planner.domain.vocabulary import SiteKind, UserRole
 from planner.web.forms import RadioInput, choices, enum_choices, strip, upper
-from planner.web.security import MIN_PASSWORD_LENGTH
 
 USERNAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
 # A site's code starts with what it is: HMP-BELMARSH, PDU-CAMDEN, NSD-LONDON.
@@ -57,18 +57,14 @@ def role_items() -> list[dict[str, Any]]:
 
 
 def new_password() -> PasswordField:
-    """A box for a new password, long enough to be safe."""
+    """A box for a new password; the password policy is checked where it is set."""
     return PasswordField(
         "Password",
         widget=GovPasswordInput(),
-        description=f"At least {MIN_PASSWORD_LENGTH} characters. A few unrelated words are easy "
-        "to remember and hard to guess.",
+        description=f"At least {MIN_PASSWORD_LENGTH} characters, not the username. A few "
+        "unrelated words are easy to remember and hard to guess.",
         validators=[
             InputRequired(message="Enter a password"),
-            Length(
-                min=MIN_PASSWORD_LENGTH,
-                message=f"The password must be at least {MIN_PASSWORD_LENGTH} characters",
-            ),
             Length(
                 max=MAX_PASSWORD_LENGTH,
                 message=f"The password must be {MAX_PASSWORD_LENGTH} characters or fewer",

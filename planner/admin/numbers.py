@@ -21,6 +21,7 @@ UNIT_WORDS = {
     "weeks": ("week", "weeks"),
     "months": ("month", "months"),
     "days": ("day", "days"),
+    "minutes": ("minute", "minutes"),
     "seconds": ("second", "seconds"),
     "points": ("point", "points"),
 }

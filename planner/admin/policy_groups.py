@@ -56,6 +56,7 @@ SETTING_TITLES = {
     "horizon_weeks": "Planning horizon",
     "time_limit_seconds": "Time limit",
     "relative_gap": "Relative gap",
+    "idle_minutes": "Sign out after",
 }
 DETERMINATE = "Other determinate sentences"
 TRAINEE_EXAMPLES = ("80", "60", "40", "20")
@@ -282,6 +283,18 @@ OPTIMISER = SettingsGroup(
                 "The optimiser stops once its plan is proven this close to the best possible"),
     ),
 )
+SIGNING_OUT = SettingsGroup(
+    "signing-out", "Signing out",
+    "How long the planner may be left unused before it signs a person out, so that a screen left "
+    "alone does not show cases for long. It warns them 2 minutes before, with a button to stay "
+    "signed in.",
+    ("idle_minutes",),
+    (
+        _single("idle_minutes", "the minutes the planner may be left unused", "30", 5, 480,
+                "minutes", "Minutes without using the planner. Everyone is signed out 8 hours "
+                "after signing in, however busy", whole=True),
+    ),
+)
 # fmt: on
 
 GROUPS = (
@@ -296,6 +309,7 @@ GROUPS = (
     REQUIREMENTS,
     ALERTS,
     OPTIMISER,
+    SIGNING_OUT,
 )
 GROUPS_BY_SLUG = {group.slug: group for group in GROUPS}
 NUMBERS_BY_KEY: dict[str, list[Number]] = {}

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from planner.admin.policy_groups import SETTING_TITLES, SettingsGroup
 from planner.admin.queries import describe_change
+from planner.domain.passwords import password_problem
 from planner.domain.vocabulary import SiteKind, UserRole
 from planner.models import Case, Region, Site, StaffMember, User
 from planner.models.policy import load_policy, save_policy
@@ -30,7 +31,7 @@ def add_user(session: Session, username: str, role: UserRole, password: str) -> 
     if taken is not None:
         raise RefusedChange("username", f"There is already a user called {username}")
     user = User(username=username, role=role, active=True)
-    user.set_password(password)
+    set_password(user, password)
     session.add(user)
     return user
 
@@ -54,11 +55,16 @@ def set_active(session: Session, user: User, active: bool, actor: User) -> None:
         raise RefusedChange("active", "You cannot deactivate your own account: ask another admin")
     if not active:
         _keep_an_admin(session, user, "active", "deactivate them")
+        # Reactivating the account later must not bring its old sessions back.
+        user.end_sessions()
     user.active = active
 
 
 def set_password(user: User, password: str) -> None:
-    """Choose a new password for a user (stored hashed)."""
+    """Choose a new password for a user, unless it is easy to guess; their sessions end."""
+    problem = password_problem(password, user.username)
+    if problem is not None:
+        raise RefusedChange("password", problem)
     user.set_password(password)
 
 

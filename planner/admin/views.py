@@ -31,6 +31,8 @@ from planner.domain.vocabulary import SiteKind, UserRole
 from planner.extensions import db
 from planner.models import Region, Site, User
 from planner.models.policy import load_policy
+from planner.models.types import utcnow
+from planner.web import sessions
 from planner.web.security import role_required
 
 blueprint = Blueprint("admin", __name__, url_prefix="/settings")
@@ -123,7 +125,8 @@ def add_user() -> ResponseReturnValue:
 @admin_only
 def user(user_id: int) -> ResponseReturnValue:
     """One account: its role, status and sign-ins."""
-    return render_template("admin/user.html", user=_user(user_id))
+    account = _user(user_id)
+    return render_template("admin/user.html", user=account, locked=account.locked_at(utcnow()))
 
 
 @blueprint.route("/users/<int:user_id>/role", methods=["GET", "POST"])
@@ -168,6 +171,10 @@ def set_password(user_id: int) -> ResponseReturnValue:
     if form.validate_on_submit() and _commit(
         form, lambda: services.set_password(account, form.password.data)
     ):
+        if account.id == current_user.id:
+            # Every session of the account ended with the old password, this one too: go on
+            # in a new one.
+            sessions.begin(account)
         flash(f"Set a new password for {account.username}. Tell them it safely.", "success")
         return redirect(url_for(".user", user_id=account.id))
     return render_template("admin/set_password.html", form=form, user=account)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import secrets
+
 from flask import Flask
 
 from planner.extensions import db, login_manager
@@ -20,7 +22,11 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(blueprint)
 
 
-def load_user(user_id: str) -> User | None:
-    """The user a session names, if they still exist and are active."""
+def load_user(session_id: str) -> User | None:
+    """The user a session names, if they are active and the session's token is still theirs."""
+    user_id, _, token = session_id.partition(":")
     user = db.session.get(User, int(user_id)) if user_id.isdigit() else None
-    return user if user is not None and user.active else None
+    if user is None or not user.active:
+        return None
+    # A sign-out, a new password or deactivation gave the user a new token: this session ended.
+    return user if secrets.compare_digest(token, user.session_token) else None

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Select, and_, func, select
+from sqlalchemy import ColumnElement, Select, and_, func, select
 from sqlalchemy.orm import Session, joinedload, selectinload
 from werkzeug.datastructures import MultiDict
 
@@ -14,7 +14,11 @@ from planner.domain.policy import Policy
 from planner.domain.rules import Handover, handover, responsibility_state, responsible_role
 from planner.domain.vocabulary import ResponsibilityState, Role
 from planner.models import Alert, Allocation, AuditEvent, Case, Exclusion, Need, Site, StaffMember
+from planner.models.access import VIEW
 from planner.web.listing import RowPagination, page_number, paginate_rows, sort_by
+
+# The latest views of a case its admin page lists.
+VIEWS_SHOWN = 200
 
 
 def case_list(
@@ -139,6 +143,33 @@ def case_record(session: Session, case_id: int, policy: Policy, on: date) -> Cas
         retired=[need for need in case.needs if not need.active],
         alerts=list(alerts),
         history=list(history),
+    )
+
+
+def case_views(session: Session, case_id: int, limit: int) -> list[AuditEvent]:
+    """The latest times anyone opened the case, newest first."""
+    return list(
+        session.scalars(
+            select(AuditEvent)
+            .where(*_views_of(case_id))
+            .order_by(AuditEvent.id.desc())
+            .limit(limit)
+        )
+    )
+
+
+def case_view_count(session: Session, case_id: int) -> int:
+    """How many times anyone has opened the case."""
+    query = select(func.count()).select_from(AuditEvent).where(*_views_of(case_id))
+    return session.scalar(query) or 0
+
+
+def _views_of(case_id: int) -> tuple[ColumnElement[bool], ...]:
+    """The audit lines of the case's views (found by the log's index on entity and id)."""
+    return (
+        AuditEvent.entity == "case",
+        AuditEvent.entity_id == str(case_id),
+        AuditEvent.action == VIEW,
     )
 
 

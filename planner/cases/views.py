@@ -15,12 +15,20 @@ from planner.cases.forms import (
     NeedForm,
     PinForm,
 )
-from planner.cases.queries import case_list, case_record, excludable_staff
+from planner.cases.queries import (
+    VIEWS_SHOWN,
+    case_list,
+    case_record,
+    case_view_count,
+    case_views,
+    excludable_staff,
+)
 from planner.domain.clock import today
 from planner.domain.rules import responsibility_state
 from planner.domain.vocabulary import NeedSource, UserRole
 from planner.extensions import db
 from planner.models import Allocation, Case, Exclusion, Need
+from planner.models.access import record_view
 from planner.models.policy import load_policy
 from planner.web.forms import ConfirmForm
 from planner.web.listing import chosen_filters, regions, sites
@@ -78,7 +86,25 @@ def show(case_id: int) -> ResponseReturnValue:
     record = case_record(db.session, case_id, load_policy(db.session), today())
     if record is None:
         abort(404)
-    return render_template("cases/show.html", record=record, case=record.case)
+    page = render_template("cases/show.html", record=record, case=record.case)
+    # Written after the page is drawn: committing first would expire everything it reads.
+    record_view(db.session, current_user.username, current_user.id, "case", case_id,
+                f"Opened case {record.case.reference}")  # fmt: skip
+    db.session.commit()
+    return page
+
+
+@blueprint.route("/<int:case_id>/views")
+@role_required(UserRole.ADMIN)
+def views(case_id: int) -> ResponseReturnValue:
+    """Who has opened a case, and when: the latest first."""
+    case = _get_case(case_id)
+    return render_template(
+        "cases/views.html",
+        case=case,
+        views=case_views(db.session, case.id, VIEWS_SHOWN),
+        total=case_view_count(db.session, case.id),
+    )
 
 
 @blueprint.route("/new", methods=["GET", "POST"])

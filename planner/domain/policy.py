@@ -71,6 +71,8 @@ class Policy:
     due_soon_days: int = 14
     time_limit_seconds: float = 60.0
     relative_gap: float = 0.0001
+    # Minutes without a request after which a signed-in person is signed out.
+    idle_minutes: float = 30
 
     def to_dict(self) -> dict[str, Any]:
         """Every setting by name."""

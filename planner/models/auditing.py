@@ -49,7 +49,11 @@ AUDITED: dict[type, tuple[str, str, frozenset[str]]] = {
     Alert: ("alert", "key", frozenset({"update"})),
 }
 SECRET_COLUMNS = frozenset({"password_hash"})
-UNTRACKED_COLUMNS = frozenset({"updated_at", "last_sign_in_at"})
+# Sign-in bookkeeping: the sign-in lines of the log say what happened, and the session token
+# is a secret that changes at every sign-out.
+UNTRACKED_COLUMNS = frozenset(
+    {"updated_at", "last_sign_in_at", "session_token", "failed_sign_ins", "locked_until"}
+)
 
 
 class AuditLogIsAppendOnly(RuntimeError):

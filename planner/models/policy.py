@@ -38,6 +38,12 @@ def load_policy(session: Session) -> Policy:
     return dataclasses.replace(DEFAULT_POLICY, **stored)
 
 
+def policy_value(session: Session, key: str) -> Any:
+    """One setting in force, without reading the rest (the idle time-out, on every request)."""
+    row = session.get(PolicySetting, key)
+    return getattr(DEFAULT_POLICY, key) if row is None else row.value
+
+
 def save_policy(session: Session, policy: Policy, actor: str) -> list[str]:
     """Store every setting of the policy; return the names whose value changed."""
     rows = {row.key: row for row in session.scalars(select(PolicySetting))}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from datetime import datetime
 
 from flask import current_app, has_app_context
@@ -13,6 +14,11 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from planner.domain.vocabulary import UserRole
 from planner.extensions import db
 from planner.models.types import UTCDateTime, enum_type, utcnow
+
+
+def new_session_token() -> str:
+    """A random value no session of the past can hold."""
+    return secrets.token_urlsafe(32)
 
 
 class User(UserMixin, db.Model):
@@ -27,17 +33,38 @@ class User(UserMixin, db.Model):
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_sign_in_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Every session cookie carries this; a new one ends every session signed in before it.
+    session_token: Mapped[str] = mapped_column(String(64), default=new_session_token)
+    # Wrong passwords since the last right one, and until when sign-in is refused after them.
+    failed_sign_ins: Mapped[int] = mapped_column(default=0, server_default="0")
+    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     @property
     def is_active(self) -> bool:
         """A deactivated user cannot sign in."""
         return self.active
 
+    def locked_at(self, moment: datetime) -> bool:
+        """Whether sign-in to this account is refused at a moment, right password or not."""
+        return self.locked_until is not None and moment < self.locked_until
+
+    def get_id(self) -> str:
+        """What a session names its user by: the id and the current session token."""
+        return f"{self.id}:{self.session_token}"
+
+    def end_sessions(self) -> None:
+        """End every session this user has, in every browser: their cookies stop working."""
+        self.session_token = new_session_token()
+
     def set_password(self, password: str) -> None:
-        """Store a salted hash of the password, never the password."""
+        """Store a salted hash of the password, never the password; end the old sessions."""
         # Tests may choose a cheaper (still salted) method; the service uses scrypt.
         method = current_app.config["PASSWORD_HASH_METHOD"] if has_app_context() else "scrypt"
         self.password_hash = generate_password_hash(password, method=method)
+        self.end_sessions()
+        # A new password makes the guessing that locked the account pointless.
+        self.failed_sign_ins = 0
+        self.locked_until = None
 
     def check_password(self, password: str) -> bool:
         """Whether the password matches the stored hash."""

@@ -37,6 +37,7 @@ from planner.plans.staffing import ask_for_staff
 from planner.plans.whatif import ask_what_if
 from planner.web.forms import ConfirmForm
 from planner.web.security import role_required
+from planner.web.sessions import polled
 from planner.web.templating import govuk_date, sentence
 
 blueprint = Blueprint("plans", __name__, url_prefix="/plans")
@@ -330,6 +331,7 @@ def page_of(job: JobMixin) -> str:
 
 
 @blueprint.route("/jobs/<kind>/<int:job_id>")
+@polled
 def job_status(kind: str, job_id: int) -> ResponseReturnValue:
     """Where a job is, as JSON, for the progress pages' script to announce."""
     job = _job(kind, job_id)

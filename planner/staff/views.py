@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
+from flask_login import current_user
 
 from planner.alerting.services import check_person_dates, dates_week
 from planner.domain.clock import today
@@ -11,6 +12,7 @@ from planner.domain.vocabulary import UserRole
 from planner.domain.weeks import IsoWeek
 from planner.extensions import db
 from planner.models import StaffMember
+from planner.models.access import record_view
 from planner.models.policy import load_policy
 from planner.staff.forms import AbsenceForm, StaffFilterForm, StaffForm
 from planner.staff.history import person_history
@@ -61,7 +63,7 @@ def show(staff_id: int) -> ResponseReturnValue:
     week = IsoWeek.containing(on)
     allocations = allocations_ahead(db.session, person, week)
     weeks = weeks_ahead(person, allocations, week, policy)
-    return render_template(
+    page = render_template(
         "staff/show.html",
         person=person,
         policy=policy,
@@ -74,6 +76,11 @@ def show(staff_id: int) -> ResponseReturnValue:
         held=held_on_day(allocations, on),
         history=person_history(db.session, person.id),
     )
+    # Written after the page is drawn: committing first would expire everything it reads.
+    record_view(db.session, current_user.username, current_user.id, "staff member", person.id,
+                f"Opened staff member {person.staff_ref}")  # fmt: skip
+    db.session.commit()
+    return page
 
 
 @blueprint.route("/new", methods=["GET", "POST"])

@@ -8,33 +8,42 @@ from functools import wraps
 from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
-from flask import Flask, abort, g, request
+from flask import Flask, abort, current_app, g, request
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from planner.domain.vocabulary import UserRole
+from planner.extensions import login_manager
+from planner.web import sessions
 
 View = TypeVar("View", bound=Callable[..., Any])
 
-MIN_PASSWORD_LENGTH = 12
-
-# Endpoints a signed-out person may reach: the sign-in page and what it is drawn with.
-PUBLIC_ENDPOINTS = frozenset({"auth.sign_in", "assets.asset"})
+# What the sign-in page is drawn with: the same for everyone, and not a use of the planner.
+ASSETS = "assets.asset"
+# Endpoints a signed-out person may reach.
+PUBLIC_ENDPOINTS = frozenset({"auth.sign_in", ASSETS})
 
 
 def init_app(app: Flask) -> None:
-    """Require sign-in before every request and set the security headers after it."""
+    """Believe the trusted proxies, require sign-in before every request, set the headers after."""
+    proxies = app.config["TRUSTED_PROXIES"]
+    if proxies:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)  # type: ignore[method-assign]
+    sessions.init_app(app)
     app.before_request(require_sign_in)
     app.after_request(set_security_headers)
 
 
 def require_sign_in() -> ResponseReturnValue | None:
-    """Send anyone not signed in to the sign-in page, whatever they asked for."""
+    """Send anyone not signed in, or signed in too long ago or idle too long, to sign in."""
     g.csp_nonce = secrets.token_urlsafe(16)
-    if request.endpoint in PUBLIC_ENDPOINTS or current_user.is_authenticated:
+    if request.endpoint == ASSETS:
         return None
-    from planner.extensions import login_manager
-
+    if current_user.is_authenticated:
+        return sessions.keep_or_end()
+    if request.endpoint in PUBLIC_ENDPOINTS:
+        return None
     return login_manager.unauthorized()
 
 
@@ -65,7 +74,11 @@ def set_security_headers(response: Any) -> Any:
     response.headers["X-Frame-Options"] = "DENY"
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Referrer-Policy"] = "same-origin"
-    if request.endpoint != "assets.asset":
+    # Browsers heed this only over HTTPS, and then refuse plain HTTP to the host for max-age.
+    hsts = current_app.config["HSTS_MAX_AGE"]
+    if hsts:
+        response.headers["Strict-Transport-Security"] = f"max-age={hsts}; includeSubDomains"
+    if request.endpoint != ASSETS:
         response.headers["Cache-Control"] = "no-store"
     return response
 

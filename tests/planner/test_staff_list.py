@@ -256,4 +256,5 @@ def test_the_number_of_queries_does_not_grow_with_the_rows(
             counts.append(len(statements))
             assert shown
     assert counts[0] == counts[1] == counts[2]
-    assert counts[0] <= 8
+    # The user, the idle time-out in force, the policy, and the page's own reads.
+    assert counts[0] <= 9
