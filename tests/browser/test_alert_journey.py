@@ -34,7 +34,11 @@ def test_follow_a_critical_alert_cover_it_and_see_it_clear(page: Page, site: str
     # Follow the first gap whose plan can be changed to someone who may hold it.
     page.get_by_role("link", name=f"See all {total} critical alerts, and the others").click()
     expect(page).to_have_title("Alerts – Caseload planner")
-    rows = page.locator("tbody tr").filter(has=page.get_by_role("link", name="Change the plan"))
+    rows = (
+        page.locator("tbody tr")
+        .filter(has_text="Need uncovered")
+        .filter(has=page.get_by_role("link", name="Change the plan"))
+    )
     reference = reason = None
     for index in range(rows.count()):
         row = rows.nth(index)
@@ -57,6 +61,7 @@ def test_follow_a_critical_alert_cover_it_and_see_it_clear(page: Page, site: str
     row = (
         page.locator("tbody tr")
         .filter(has=page.get_by_role("link", name=reference))
+        .filter(has_text="Need uncovered")
         .filter(has=page.get_by_role("link", name="Change the plan"))
         .first
     )

@@ -131,6 +131,7 @@ FORM_DEFAULTS: dict[str, dict[str, Any]] = {
     "requirements": {"base_vetting": "BPSS", "ct_vetting": "SC", "ct_skills": ["ct_trained"], "senior_grade": "PO"},
     "alerts": {"release_alert_weeks": "4", "due_soon_days": "14"},
     "planning": {"horizon_weeks": "4"},
+    "signing-out": {"idle_minutes": "30"},
     "overload": {"beyond_safe_risks": ["very_high", "high"]},
     "optimiser": {"time_limit_seconds": "60", "relative_gap": "0.01"},
 }  # fmt: skip
