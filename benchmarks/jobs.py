@@ -104,6 +104,9 @@ def main() -> None:
             "JOBS_URL": stack.enter_context(TemporaryRedis()).url,
             "TODAY": START.isoformat(),
             "WEEKLY_PLAN_AT": "",
+            # Plain http on loopback: the session cookie may not be HTTPS-only here.
+            "SESSION_COOKIE_SECURE": False,
+            "HSTS_MAX_AGE": 0,
         }
         flask(settings, "db", "upgrade")
         flask(settings, "demo-data", "--scale", "london", "--seed", "1", "--start", str(START))

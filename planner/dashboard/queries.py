@@ -124,24 +124,35 @@ def milestones(session: Session, on: date, policy: Policy) -> list[Milestone]:
     cases = session.scalars(
         select(Case)
         .where(Case.active, Case.setting == Setting.CUSTODY)
-        .options(
-            joinedload(Case.site).joinedload(Site.region),
-            selectinload(Case.needs).selectinload(Need.allocations),
-        )
+        .options(joinedload(Case.site).joinedload(Site.region))
     ).all()
     found = []
     for case in cases:
         dates = handover(case, policy)
-        com = case.active_need("com")
-        com_held = com is not None and com.allocation_on(on) is not None
         for day, event in (
             (case.release_date, "Release"),
             (dates.com_responsible_from, "Handover to the COM"),
             (dates.com_allocated_from, "COM to be allocated"),
         ):
             if day is not None and on <= day <= end:
-                found.append(Milestone(day, event, case, com_held))
-    return sorted(found, key=lambda m: (m.day, m.case.reference))
+                found.append((day, event, case))
+    # Whether each of those cases has a COM today, in one query rather than every need's history.
+    held = set(
+        session.scalars(
+            select(Need.case_id)
+            .join(Allocation, Allocation.need_id == Need.id)
+            .where(
+                Need.case_id.in_({case.id for _, _, case in found}),
+                Need.key == "com",
+                Need.active,
+                Allocation.held_on(on),
+            )
+        )
+    )
+    return sorted(
+        (Milestone(day, event, case, case.id in held) for day, event, case in found),
+        key=lambda m: (m.day, m.case.reference),
+    )
 
 
 @dataclass(frozen=True)
