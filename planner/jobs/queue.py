@@ -11,6 +11,7 @@ heartbeat stops, and every worker's watch fails such rows within a minute.
 from __future__ import annotations
 
 import logging
+import os
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -40,6 +41,7 @@ from planner.models.types import utcnow
 log = logging.getLogger(__name__)
 
 WATCH_SECONDS = 10.0
+WORKER_NICENESS = 5
 UNEXPECTED = (
     "It stopped on an unexpected error, and nothing of it was saved. The error is in the job "
     "worker's log; try again, and tell the service team if it happens again."
@@ -196,6 +198,8 @@ def watch(app: Flask, stop: threading.Event) -> None:
 def consume(app: Flask, workers: int, schedule: bool) -> None:
     """Be a worker: take jobs until stopped, watching for the jobs of workers that died."""
     huey: Huey = app.extensions["jobs"].huey
+    # Background work yields to the pages on a machine that also serves them (solves, lower still).
+    os.nice(WORKER_NICENESS)
     stop = threading.Event()
     watcher = threading.Thread(target=watch, args=(app, stop), name="watch", daemon=True)
     watcher.start()
