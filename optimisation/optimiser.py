@@ -9,7 +9,8 @@ How it goes (see parts.py, tiers.py, search.py, continuity.py and lns.py for eac
 3. A part of up to EXACT_NEEDS needs is solved exactly, tier by tier (tiers.py): coverage band
    by band in whole numbers, then continuity, then overload, each held at its optimum before
    the next, then balance as far as a node limit allows. Such a part is optimal when every
-   tier but balance is proven.
+   tier but balance is proven (in a small problem, within nodes enough for that; in a larger
+   one, within a few).
 4. A larger part is searched (search.py): coverage and holders together on a model with rule 2
    kept in aggregate, at a small node limit; its counts are named need by need as one
    assignment problem (continuity.py), then improved by re-solving small pieces exactly
@@ -45,7 +46,7 @@ from optimisation.baseline import greedy_fill
 from optimisation.check import check_plan
 from optimisation.continuity import name_counts, realign, swap_back
 from optimisation.eligibility import EligibilityIndex
-from optimisation.ledger import better, compare, resolve_pins
+from optimisation.ledger import better, compare, need_ids, resolve_pins
 from optimisation.lns import improve
 from optimisation.parts import Part, split, with_classes
 from optimisation.problem import Plan, Problem
@@ -56,7 +57,13 @@ from optimisation.tiers import part_bands, solve_tiers
 from optimisation.workers import run_tasks
 
 EXACT_NEEDS = 200  # parts of up to this many needs are solved exactly, tier by tier
-EXACT_NODES = 100_000  # branch-and-bound nodes per tier of an exact part: a safety net
+# Branch-and-bound nodes per tier of such a part: in a problem of up to SMALL_PROBLEM needs,
+# enough to prove every tier seen (a safety net); in a larger one, a few, for parts easy to
+# prove (a part of 140 needs with the London demo's odd hours took 100 s to prove, at 4 ms a
+# node, where the whole demo has 5 s).
+SMALL_PROBLEM = 200
+EXACT_NODES = 100_000
+PART_NODES = 50
 # Relaxed (class, person) pairs beyond which a part is not searched but starts from its LP
 # relaxation (the search's root took 2 to 11 s on the national problem's parts of up to 10,200
 # such pairs, and 345 s on one of 75,000), and need-person pairs beyond which no model names
@@ -73,13 +80,15 @@ LARGE_PART_NODES = 10
 @dataclass(frozen=True)
 class PartTask:
     """One part to solve, from a greedy plan of it, by a deadline (seconds since the epoch),
-    in at most `budget` seconds from when its solve begins (its share of the time limit)."""
+    in at most `budget` seconds from when its solve begins (its share of the time limit), at
+    most `nodes` branch-and-bound nodes a tier if it is solved exactly."""
 
     part: Part
     start: tuple[int, ...]
     solver: str
     deadline: float
     budget: float = math.inf
+    nodes: int = EXACT_NODES
 
 
 @dataclass(frozen=True)
@@ -97,7 +106,9 @@ def _exactly(task: PartTask, deadline: float) -> tuple[PartPlan, float, bool]:
     """A small part solved tier by tier: its plan, bound and whether proven optimal."""
     exact = with_classes(task.part, exact=True)
     start = to_counts(exact, list(task.start))
-    result = solve_tiers(exact, start, task.solver, deadline, nodes=EXACT_NODES)
+    # In a larger problem, a tier not proven within its few nodes is left to local search.
+    give_up = task.nodes < EXACT_NODES
+    result = solve_tiers(exact, start, task.solver, deadline, nodes=task.nodes, give_up=give_up)
     # Exact classes name their counts without loss (see parts.py).
     return from_counts(exact, list(result.counts)), result.bound, result.proven
 
@@ -226,6 +237,7 @@ def solve(
             solver,
             deadline,
             budget=left * max(min(cores, len(parts)) * part.size / total, 0.02),
+            nodes=EXACT_NODES if len(need_ids(problem)) <= SMALL_PROBLEM else PART_NODES,
         )
         for part in parts
     ]

@@ -218,8 +218,11 @@ def solve_tiers(
     nodes: int,
     tiers: int = 4,
     hold_coverage: bool = False,
+    give_up: bool = False,
 ) -> TierResult:
     """Solve a classed part's first `tiers` tiers from a feasible `start`, exactly if it can."""
+    # `give_up`: stop at the first tier not proven, below which nothing more could be proven
+    # (what is left is local search's, which is cheaper).
     # `hold_coverage` keeps the start's coverage instead of solving tier 1 (the bound is then the
     # trivial one): what a piece of a part needs whose coverage a larger model has settled.
     work = Tiers(part, start, solver, deadline)
@@ -239,12 +242,16 @@ def solve_tiers(
         bound = values.coverage
     coverage_proven = proven
     after = len(work.bands)
+    if give_up and not proven:
+        tiers = 1
     if tiers > 1:
         continuity = work.model.continuity()
         limits = Limits(0.0, nodes, 0.0, absolute_gap=0.999)
         solved, _ = work.attempt(continuity, MAX, limits, after)
         proven = proven and solved
         work.hold(continuity, measure(part, work.best).continuity, "continuity")
+    if give_up and not proven:
+        tiers = 2
     if tiers > 2:
         overload = work.model.overload()
         limits = Limits(0.0, nodes, 0.0, absolute_gap=OVERLOAD_TOLERANCE / 10)
