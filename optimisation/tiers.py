@@ -43,7 +43,6 @@ class TierResult:
 
     counts: tuple[int, ...]
     bound: float
-    coverage_proven: bool
     proven: bool  # coverage, continuity and overload all proven
 
 
@@ -240,7 +239,6 @@ def solve_tiers(
     values = measure(part, work.best)
     if proven:
         bound = values.coverage
-    coverage_proven = proven
     after = len(work.bands)
     if give_up and not proven:
         tiers = 1
@@ -264,7 +262,7 @@ def solve_tiers(
         limits = Limits(0.0, min(nodes, BALANCE_NODES), 1e-6)
         work.attempt(work.model.highest_workload(), MIN, limits, after + 2)
     coverage = measure(part, work.best).coverage
-    return TierResult(tuple(work.best), max(bound, coverage), coverage_proven, proven and tiers > 2)
+    return TierResult(tuple(work.best), max(bound, coverage), proven and tiers > 2)
 
 
 def _bound(
