@@ -9,11 +9,16 @@ no tier loses what an earlier tier, or the starting plan, had. A tier is held at
 plan's value before the next: a band or continuity, being whole numbers, above the value less
 1/2, which no tolerance blurs; overload within 1e-6 hours.
 
-What proven means: a tier is proven when the solver says it reached the optimum (within the
-gap asked), the plan kept is the very plan that solve returned, and, for a band, the band's
-whole numbers are few enough for the solver's word to be believed (bands.SAFE_SPAN). The part's
-coverage bound comes only from proofs: the plan's coverage once every band is proven, else the
-proven bands, the dual bound of the first band not proven, and every need of each band below.
+What proven means, in code (Tiers.attempt): the plan kept is the very plan that solve
+returned (a plan the solver returns is kept on a tie, so that its proof is of the plan in
+hand), its value of the tier, measured here from its counts, meets the solver's dual bound
+(for whole numbers: the bound is below the next whole number up; for overload: within 1e-6
+hours), and, for a band, the band's whole numbers are few enough for the solver's word to be
+believed (bands.SAFE_SPAN). A plan a solver returns whose measured value falls short of what
+the solver says it is (HiGHS has done so with a start its presolve changed) is solved again
+without the start. The part's coverage bound comes only from proofs: the plan's coverage once
+every band is proven, else the proven bands, the dual bound of the first band not proven, and
+every need of each band below.
 """
 
 from __future__ import annotations
