@@ -14,17 +14,21 @@ How it goes (see parts.py, tiers.py, search.py, continuity.py and lns.py for eac
 4. A larger part is searched (search.py): coverage and holders together on a model with rule 2
    kept in aggregate, at a small node limit; its counts are named need by need as one
    assignment problem (continuity.py), then improved by re-solving small pieces exactly
-   (lns.py). Its bound is its LP relaxation's, made valid by weak duality (bounds.py); it is
-   never called optimal. A part too large for any model is improved from its starting plan
-   by local search alone.
+   (lns.py). Its bound is the search's dual bound after the root's cuts (or its LP
+   relaxation's, made valid by weak duality in bounds.py, where that is closer or the search
+   gave none); it is never called optimal. A part too large to search (SEARCH_LIMIT) starts
+   from its LP relaxation rounded down and filled, with the LP's bound, and is improved by
+   local search.
 5. Each part's plan is checked and kept only if it is at least as good as its starting plan
    there, so the whole plan covers at least as much as greedy's and, at equal coverage, keeps
    at least as many holders as greedy keeping holders first; the whole plan is checked again
    at the end. The bound is the pins' coverage plus the sum of the parts' bounds; the plan is
    optimal when every part is and the whole is within the relative gap of that bound.
 Branch and bound stops at node limits and the search after a fixed number of rounds, so the
-same problem gives the same plan whatever the number of workers; the time limit is a safety
-net that makes a plan `feasible` (with an honest bound) rather than late.
+same problem gives the same plan whatever the number of workers; the time limit (of which
+each part may take its share, by size, of what the set-up left) is a safety net that makes a
+plan `feasible` (with an honest bound) rather than late. Balance, the fourth tier, is the
+highest Workload % among each part's people, minimised as far as a few nodes allow.
 """
 
 from __future__ import annotations
