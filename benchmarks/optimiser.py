@@ -1,6 +1,6 @@
 """Benchmark the optimiser at three generated scales and on the planner's two demo problems.
 
-    .venv/bin/python benchmarks/optimiser.py [SCALE ...] [--demo-dir DIR]
+    .venv/bin/python benchmarks/optimiser.py [SCALE ...] [--demo-dir DIR] [--time-limit S]
 
 SCALE is small, london, national, national-20k or national-50k (generated with fixed seeds,
 under the planner's policy: safe capacity 1.1, only very high and high risk beyond it) or
@@ -137,7 +137,7 @@ def _problem(name: str, demo_dir: Path) -> tuple[Problem, str] | None:
     return problem, f"generated, shortfall {shortfall:.0%}, seed {seed}"
 
 
-def benchmark(name: str, demo_dir: Path) -> None:
+def benchmark(name: str, demo_dir: Path, time_limit: float | None) -> None:
     """Benchmark one scale and print its figures."""
     found = _problem(name, demo_dir)
     if found is None:
@@ -153,7 +153,7 @@ def benchmark(name: str, demo_dir: Path) -> None:
     parts = split(problem, index, pins)
     built = time.perf_counter() - started
     solving = time.perf_counter()
-    plan = solve(problem)
+    plan = solve(problem, time_limit=time_limit)
     solved = time.perf_counter() - solving
     peak = memory.stop()
     by_hand = greedy(problem)
@@ -198,12 +198,13 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("scales", nargs="*", metavar="SCALE")
     parser.add_argument("--demo-dir", type=Path, default=DEMO_DIR)
+    parser.add_argument("--time-limit", type=float, help="seconds (default: the policy's, 60)")
     arguments = parser.parse_intermixed_args()
     unknown = [name for name in arguments.scales if name not in [*SCALES, *DEMOS]]
     if unknown:
         parser.error(f"unknown scale {unknown[0]!r}: choose from {', '.join([*SCALES, *DEMOS])}")
     for name in arguments.scales or [*(s for s in SCALES if s not in LARGEST), *DEMOS]:
-        benchmark(name, arguments.demo_dir)
+        benchmark(name, arguments.demo_dir, arguments.time_limit)
 
 
 if __name__ == "__main__":
