@@ -47,6 +47,7 @@ from optimisation.assign import (
     values_of,
 )
 from optimisation.baseline import greedy_fill
+from optimisation.bounds import hours_bound
 from optimisation.check import check_plan
 from optimisation.continuity import name_counts, realign, swap_back
 from optimisation.eligibility import EligibilityIndex
@@ -183,10 +184,10 @@ def _start(part: Part, *plans: dict[tuple[int, int], int]) -> tuple[int, ...]:
 
 
 def _fallback(task: PartTask, why: str) -> PartAnswer:
-    """The starting plan of a part whose solve did not come back, with the trivial bound."""
+    """The starting plan of a part whose solve did not come back, with a quick bound."""
     return PartAnswer(
         task.start,
-        math.fsum(task.part.weight),
+        hours_bound(task.part),
         warning=f"{why}: a greedy plan kept for a part of {len(task.part.needs)} needs",
     )
 
