@@ -76,10 +76,10 @@ PART_NODES = 50
 SEARCH_LIMIT = 15_000
 REALIGN_LIMIT = 60_000
 POOL_LIMIT = 1500  # parts this big are worth a worker process
-# Nodes for a part too large to solve exactly: its plan comes from the root's heuristics (10
-# to 20,000 nodes gave the same plans on the 20 largest parts of the demo and generated
-# problems; the root took 85 % of the time).
-LARGE_PART_NODES = 10
+# Nodes for a part too large to solve exactly: its plan comes from the root's heuristics (1,
+# 10 and 20,000 nodes gave the same plans on the largest parts of the national problem and
+# the demo problems; the root took most of the time, and 10 nodes up to 1 s more than 1).
+LARGE_PART_NODES = 1
 
 
 @dataclass(frozen=True)
@@ -230,8 +230,9 @@ def solve(
     # Where keeping every holder first covers as much as greedy, it keeps more holders.
     holders = greedy_fill(problem, index, pins, holders_first=True)
     parts = split(problem, index, pins)
-    # Each part may take its share, by its size, of the workers' time left (or a fiftieth of
-    # it if more): no part's overrun leaves the parts after it no time at all.
+    # Each part may take three times its share, by its size, of the workers' time left (or a
+    # tenth of it if more): no part's overrun leaves the parts after it no time at all, and a
+    # part within its share is never cut short (the plan stays the same, however fast).
     total = sum(part.size for part in parts) or 1
     cores = workers or os.cpu_count() or 1
     left = max(deadline - time.time(), 0.0)
@@ -241,7 +242,7 @@ def solve(
             _start(part, greedy, holders),
             solver,
             deadline,
-            budget=left * max(min(cores, len(parts)) * part.size / total, 0.02),
+            budget=left * max(3 * min(cores, len(parts)) * part.size / total, 0.1),
             nodes=EXACT_NODES if len(need_ids(problem)) <= SMALL_PROBLEM else PART_NODES,
         )
         for part in parts
