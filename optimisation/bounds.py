@@ -18,6 +18,9 @@ from collections.abc import Sequence
 
 import pulp
 
+from optimisation.ledger import EPSILON
+from optimisation.parts import Part
+
 # Relative margin for the rounding of the sums below (each term is exact to about 1e-16).
 ROUNDING = 1e-10
 
@@ -50,3 +53,21 @@ def lagrangian_bound(lp: pulp.LpProblem, multipliers: Sequence[float]) -> float:
         # The reduced cost carries the rounding of every product that went into it.
         error.append(magnitude[v.name] * abs(end))
     return math.fsum(terms) + ROUNDING * (math.fsum(error) + 1.0)
+
+
+def hours_bound(part: Part) -> float:
+    """A valid bound on a part's coverage, at once: its needs, best coverage an hour first,
+    fitted fractionally into the hours left to all its people together (every plan keeps
+    that sum, so no plan covers more). For a part whose solve did not come back."""
+    room = math.fsum(max(room, 0.0) + EPSILON for room in part.hard_room)
+    found = []
+    for i in sorted(
+        range(len(part.needs)),
+        key=lambda i: -part.weight[i] / part.hours[i] if part.hours[i] > 0 else -math.inf,
+    ):
+        share = 1.0 if part.hours[i] <= room else max(room, 0.0) / part.hours[i]
+        found.append(part.weight[i] * share)
+        room -= part.hours[i] * share
+        if room <= 0:
+            break
+    return min(math.fsum(found) * (1 + ROUNDING) + ROUNDING, math.fsum(part.weight))

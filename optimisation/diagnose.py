@@ -78,10 +78,10 @@ def _excluded_detail(problem: Problem, case: Case, need: Need) -> str:
 def _capacity_detail(
     problem: Problem, ledger: Ledger, c: int, need: Need, eligible: tuple[int, ...]
 ) -> str:
-    """Say, for the eligible people, what took their room."""
+    """Say, for the eligible people, what took their room (the first few, and how many more)."""
     notes = []
     within_safe = problem.within_safe(problem.cases[c])
-    for s in eligible:
+    for s in eligible[:_SHOWN]:
         member = problem.staff[s]
         left = hard_limit(problem, s) - ledger.load(s)
         safe_left = safe_limit(problem, s) - ledger.safe_load(s)
@@ -101,10 +101,10 @@ def _capacity_detail(
             )
         else:
             notes.append(f"{member.id} could take it only by dropping higher-ranked work")
-    more = f"; and {len(notes) - _SHOWN} more" if len(notes) > _SHOWN else ""
+    more = f"; and {len(eligible) - _SHOWN} more" if len(eligible) > _SHOWN else ""
     return (
         f"{len(eligible)} eligible staff, none with room for {need.hours:g} h after "
-        f"higher-ranked work: {'; '.join(notes[:_SHOWN])}{more}"
+        f"higher-ranked work: {'; '.join(notes)}{more}"
     )
 
 
@@ -112,9 +112,7 @@ def _site_for(problem: Problem, index: EligibilityIndex, case: Case, need: Need)
     """Where a new person for the need would work: the case's site, or the role's usual one."""
     if need.same_site:
         return case.site
-    sites = Counter(
-        problem.staff[s].site for s in index.by_role_region.get((need.role, case.region), [])
-    )
+    sites = index.sites.get((need.role, case.region), Counter())
     if not sites or case.site in sites:
         return case.site
     return min(sites, key=lambda site: (-sites[site], site))

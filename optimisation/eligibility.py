@@ -6,7 +6,7 @@ they cannot drift apart.
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
@@ -161,6 +161,11 @@ class EligibilityIndex:
         for index, member in enumerate(problem.staff):
             by_role_region[member.role, member.region].append(index)
         self.by_role_region = dict(by_role_region)
+        # How many people of each role and region work at each site (for remedies).
+        self.sites = {
+            key: Counter(problem.staff[i].site for i in people)
+            for key, people in self.by_role_region.items()
+        }
         shared_rules = [rule for rule in RULES if rule.name not in _NEED_SPECIFIC]
         need_rules = [rule for rule in RULES if rule.name in _NEED_SPECIFIC]
         # Of a kind's people, those whom the need-specific rules could rule out: the rules are

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from optimisation.fields import parse_json
 from optimisation.problem import PLAN_FORMAT, PROBLEM_FORMAT, Plan, Problem
-from optimisation.reading import parse_json, read_plan, read_problem
+from optimisation.reading import read_plan, read_problem
 
 
 def problem_from_dict(data: object) -> Problem:

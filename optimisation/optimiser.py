@@ -9,21 +9,26 @@ How it goes (see parts.py, tiers.py, search.py, continuity.py and lns.py for eac
 3. A part of up to EXACT_NEEDS needs is solved exactly, tier by tier (tiers.py): coverage band
    by band in whole numbers, then continuity, then overload, each held at its optimum before
    the next, then balance as far as a node limit allows. Such a part is optimal when every
-   tier but balance is proven.
+   tier but balance is proven (in a small problem, within nodes enough for that; in a larger
+   one, within a few).
 4. A larger part is searched (search.py): coverage and holders together on a model with rule 2
    kept in aggregate, at a small node limit; its counts are named need by need as one
    assignment problem (continuity.py), then improved by re-solving small pieces exactly
-   (lns.py). Its bound is its LP relaxation's, made valid by weak duality (bounds.py); it is
-   never called optimal. A part too large for any model is improved from its starting plan
-   by local search alone.
+   (lns.py). Its bound is the search's dual bound after the root's cuts (or its LP
+   relaxation's, made valid by weak duality in bounds.py, where that is closer or the search
+   gave none); it is never called optimal. A part too large to search (SEARCH_LIMIT) starts
+   from its LP relaxation rounded down and filled, with the LP's bound, and is improved by
+   local search.
 5. Each part's plan is checked and kept only if it is at least as good as its starting plan
    there, so the whole plan covers at least as much as greedy's and, at equal coverage, keeps
    at least as many holders as greedy keeping holders first; the whole plan is checked again
    at the end. The bound is the pins' coverage plus the sum of the parts' bounds; the plan is
    optimal when every part is and the whole is within the relative gap of that bound.
 Branch and bound stops at node limits and the search after a fixed number of rounds, so the
-same problem gives the same plan whatever the number of workers; the time limit is a safety
-net that makes a plan `feasible` (with an honest bound) rather than late.
+same problem gives the same plan whatever the number of workers; the time limit (of which
+each part may take its share, by size, of what the set-up left) is a safety net that makes a
+plan `feasible` (with an honest bound) rather than late. Balance, the fourth tier, is the
+highest Workload % among each part's people, minimised as far as a few nodes allow.
 """
 
 from __future__ import annotations
@@ -42,10 +47,11 @@ from optimisation.assign import (
     values_of,
 )
 from optimisation.baseline import greedy_fill
+from optimisation.bounds import hours_bound
 from optimisation.check import check_plan
 from optimisation.continuity import name_counts, realign, swap_back
 from optimisation.eligibility import EligibilityIndex
-from optimisation.ledger import better, compare, resolve_pins
+from optimisation.ledger import better, compare, need_ids, resolve_pins
 from optimisation.lns import improve
 from optimisation.parts import Part, split, with_classes
 from optimisation.problem import Plan, Problem
@@ -56,7 +62,13 @@ from optimisation.tiers import part_bands, solve_tiers
 from optimisation.workers import run_tasks
 
 EXACT_NEEDS = 200  # parts of up to this many needs are solved exactly, tier by tier
-EXACT_NODES = 100_000  # branch-and-bound nodes per tier of an exact part: a safety net
+# Branch-and-bound nodes per tier of such a part: in a problem of up to SMALL_PROBLEM needs,
+# enough to prove every tier seen (a safety net); in a larger one, a few, for parts easy to
+# prove (a part of 140 needs with the London demo's odd hours took 100 s to prove, at 4 ms a
+# node, where the whole demo has 5 s).
+SMALL_PROBLEM = 200
+EXACT_NODES = 100_000
+PART_NODES = 50
 # Relaxed (class, person) pairs beyond which a part is not searched but starts from its LP
 # relaxation (the search's root took 2 to 11 s on the national problem's parts of up to 10,200
 # such pairs, and 345 s on one of 75,000), and need-person pairs beyond which no model names
@@ -64,22 +76,24 @@ EXACT_NODES = 100_000  # branch-and-bound nodes per tier of an exact part: a saf
 SEARCH_LIMIT = 15_000
 REALIGN_LIMIT = 60_000
 POOL_LIMIT = 1500  # parts this big are worth a worker process
-# Nodes for a part too large to solve exactly: its plan comes from the root's heuristics (10
-# to 20,000 nodes gave the same plans on the 20 largest parts of the demo and generated
-# problems; the root took 85 % of the time).
-LARGE_PART_NODES = 10
+# Nodes for a part too large to solve exactly: its plan comes from the root's heuristics (1,
+# 10 and 20,000 nodes gave the same plans on the largest parts of the national problem and
+# the demo problems; the root took most of the time, and 10 nodes up to 1 s more than 1).
+LARGE_PART_NODES = 1
 
 
 @dataclass(frozen=True)
 class PartTask:
     """One part to solve, from a greedy plan of it, by a deadline (seconds since the epoch),
-    in at most `budget` seconds from when its solve begins (its share of the time limit)."""
+    in at most `budget` seconds from when its solve begins (its share of the time limit), at
+    most `nodes` branch-and-bound nodes a tier if it is solved exactly."""
 
     part: Part
     start: tuple[int, ...]
     solver: str
     deadline: float
     budget: float = math.inf
+    nodes: int = EXACT_NODES
 
 
 @dataclass(frozen=True)
@@ -97,7 +111,9 @@ def _exactly(task: PartTask, deadline: float) -> tuple[PartPlan, float, bool]:
     """A small part solved tier by tier: its plan, bound and whether proven optimal."""
     exact = with_classes(task.part, exact=True)
     start = to_counts(exact, list(task.start))
-    result = solve_tiers(exact, start, task.solver, deadline, nodes=EXACT_NODES)
+    # In a larger problem, a tier not proven within its few nodes is left to local search.
+    give_up = task.nodes < EXACT_NODES
+    result = solve_tiers(exact, start, task.solver, deadline, nodes=task.nodes, give_up=give_up)
     # Exact classes name their counts without loss (see parts.py).
     return from_counts(exact, list(result.counts)), result.bound, result.proven
 
@@ -168,10 +184,10 @@ def _start(part: Part, *plans: dict[tuple[int, int], int]) -> tuple[int, ...]:
 
 
 def _fallback(task: PartTask, why: str) -> PartAnswer:
-    """The starting plan of a part whose solve did not come back, with the trivial bound."""
+    """The starting plan of a part whose solve did not come back, with a quick bound."""
     return PartAnswer(
         task.start,
-        math.fsum(task.part.weight),
+        hours_bound(task.part),
         warning=f"{why}: a greedy plan kept for a part of {len(task.part.needs)} needs",
     )
 
@@ -214,8 +230,9 @@ def solve(
     # Where keeping every holder first covers as much as greedy, it keeps more holders.
     holders = greedy_fill(problem, index, pins, holders_first=True)
     parts = split(problem, index, pins)
-    # Each part may take its share, by its size, of the workers' time left (or a fiftieth of
-    # it if more): no part's overrun leaves the parts after it no time at all.
+    # Each part may take three times its share, by its size, of the workers' time left (or a
+    # tenth of it if more): no part's overrun leaves the parts after it no time at all, and a
+    # part within its share is never cut short (the plan stays the same, however fast).
     total = sum(part.size for part in parts) or 1
     cores = workers or os.cpu_count() or 1
     left = max(deadline - time.time(), 0.0)
@@ -225,7 +242,8 @@ def solve(
             _start(part, greedy, holders),
             solver,
             deadline,
-            budget=left * max(min(cores, len(parts)) * part.size / total, 0.02),
+            budget=left * max(3 * min(cores, len(parts)) * part.size / total, 0.1),
+            nodes=EXACT_NODES if len(need_ids(problem)) <= SMALL_PROBLEM else PART_NODES,
         )
         for part in parts
     ]

@@ -19,10 +19,10 @@ each person (one integer per eligible (class, person) pair) instead of one binar
 person): the same plans, without the symmetry that makes branch and bound slow. Rule 2 is what
 can tell such needs apart (two needs of one case). In the exact grouping a need that shares an
 eligible person with another need of its case is a class of its own; in the relaxed grouping
-it stays in its class and rule 2 is kept only in aggregate (of two classes sharing k cases,
-one person fills at most |a| + |b| - k of them), which is a valid relaxation (its bound holds)
-and exact for classes of one need. Who the current holders are is kept per class, so
-continuity stays exact.
+it stays in its class and rule 2 is kept only in aggregate (of one class, or two, whose needs
+share cases, one person fills at most as many as the distinct cases among them), which is a
+valid relaxation (its bound holds) and exact for classes of one need. Who the current holders
+are is kept per class, so continuity stays exact.
 """
 
 from __future__ import annotations
@@ -223,16 +223,15 @@ def with_classes(part: Part, exact: bool) -> Part:
 
 
 def _class_ties(part: Part, classes: tuple[NeedClass, ...]) -> tuple[tuple[int, int, int], ...]:
-    """The most needs of two classes sharing cases that one person can fill together."""
-    # Each shared case gives them at most one (rule 2, kept in aggregate).
+    """The most needs of one or two classes sharing cases that one person can fill together."""
+    # One a case (rule 2, kept in aggregate): as many as the distinct cases among them. (Counting
+    # shared pairs instead undercounts a case with three or more needs in a class.)
     class_of = {i: q for q, cls in enumerate(classes) for i in cls.members}
-    shared: dict[tuple[int, int], int] = defaultdict(int)
-    for a, b in _sharing(part):
-        shared[tuple(sorted((class_of[a], class_of[b])))] += 1
+    tied = sorted({tuple(sorted((class_of[a], class_of[b]))) for a, b in _sharing(part)})
     ties = []
-    for (qa, qb), cases in sorted(shared.items()):
-        together = len(classes[qa].members) + (len(classes[qb].members) if qa != qb else 0)
-        ties.append((qa, qb, together - cases))
+    for qa, qb in tied:
+        members = {*classes[qa].members, *classes[qb].members}
+        ties.append((qa, qb, len({part.case[i] for i in members})))
     return tuple(ties)
 
 

@@ -77,16 +77,19 @@ def build_plan(
                 pinned=need.pinned == staff_id,
             )
         )
+    uncovered = tuple(explain_uncovered(problem, index, filled))
+    staff_load = _staff_load(problem, filled)
     return Plan(
         week=problem.week,
         status="optimal" if proven else "feasible",
         solver=solver,
+        # Last, so that the seconds include explaining the gaps.
         seconds=round(time.perf_counter() - started, 3),
         objective=Objective(values.coverage, values.continuity, values.overload),
         bound=Bound(bound),
         assignments=tuple(assignments),
-        uncovered=tuple(explain_uncovered(problem, index, filled)),
-        staff_load=_staff_load(problem, filled),
+        uncovered=uncovered,
+        staff_load=staff_load,
         warnings=warnings,
     )
 

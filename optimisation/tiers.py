@@ -9,11 +9,16 @@ no tier loses what an earlier tier, or the starting plan, had. A tier is held at
 plan's value before the next: a band or continuity, being whole numbers, above the value less
 1/2, which no tolerance blurs; overload within 1e-6 hours.
 
-What proven means: a tier is proven when the solver says it reached the optimum (within the
-gap asked), the plan kept is the very plan that solve returned, and, for a band, the band's
-whole numbers are few enough for the solver's word to be believed (bands.SAFE_SPAN). The part's
-coverage bound comes only from proofs: the plan's coverage once every band is proven, else the
-proven bands, the dual bound of the first band not proven, and every need of each band below.
+What proven means, in code (Tiers.attempt): the plan kept is the very plan that solve
+returned (a plan the solver returns is kept on a tie, so that its proof is of the plan in
+hand), its value of the tier, measured here from its counts, meets the solver's dual bound
+(for whole numbers: the bound is below the next whole number up; for overload: within 1e-6
+hours), and, for a band, the band's whole numbers are few enough for the solver's word to be
+believed (bands.SAFE_SPAN). A plan a solver returns whose measured value falls short of what
+the solver says it is (HiGHS has done so with a start its presolve changed) is solved again
+without the start. The part's coverage bound comes only from proofs: the plan's coverage once
+every band is proven, else the proven bands, the dual bound of the first band not proven, and
+every need of each band below.
 """
 
 from __future__ import annotations
@@ -43,7 +48,6 @@ class TierResult:
 
     counts: tuple[int, ...]
     bound: float
-    coverage_proven: bool
     proven: bool  # coverage, continuity and overload all proven
 
 
@@ -218,8 +222,11 @@ def solve_tiers(
     nodes: int,
     tiers: int = 4,
     hold_coverage: bool = False,
+    give_up: bool = False,
 ) -> TierResult:
     """Solve a classed part's first `tiers` tiers from a feasible `start`, exactly if it can."""
+    # `give_up`: stop at the first tier not proven, below which nothing more could be proven
+    # (what is left is local search's, which is cheaper).
     # `hold_coverage` keeps the start's coverage instead of solving tier 1 (the bound is then the
     # trivial one): what a piece of a part needs whose coverage a larger model has settled.
     work = Tiers(part, start, solver, deadline)
@@ -237,14 +244,17 @@ def solve_tiers(
     values = measure(part, work.best)
     if proven:
         bound = values.coverage
-    coverage_proven = proven
     after = len(work.bands)
+    if give_up and not proven:
+        tiers = 1
     if tiers > 1:
         continuity = work.model.continuity()
         limits = Limits(0.0, nodes, 0.0, absolute_gap=0.999)
         solved, _ = work.attempt(continuity, MAX, limits, after)
         proven = proven and solved
         work.hold(continuity, measure(part, work.best).continuity, "continuity")
+    if give_up and not proven:
+        tiers = 2
     if tiers > 2:
         overload = work.model.overload()
         limits = Limits(0.0, nodes, 0.0, absolute_gap=OVERLOAD_TOLERANCE / 10)
@@ -257,7 +267,7 @@ def solve_tiers(
         limits = Limits(0.0, min(nodes, BALANCE_NODES), 1e-6)
         work.attempt(work.model.highest_workload(), MIN, limits, after + 2)
     coverage = measure(part, work.best).coverage
-    return TierResult(tuple(work.best), max(bound, coverage), coverage_proven, proven and tiers > 2)
+    return TierResult(tuple(work.best), max(bound, coverage), proven and tiers > 2)
 
 
 def _bound(

@@ -1,0 +1,151 @@
+"""JSON objects read field by field, every problem found collected with where it is."""
+
+from __future__ import annotations
+
+import json
+import math
+from typing import Any
+
+from optimisation.problem import ProblemError
+
+MISSING = object()
+
+
+def parse_json(text: str) -> object:
+    """Parse JSON text, turning a syntax error into a ProblemError naming line and column."""
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as error:
+        raise ProblemError(
+            [f"line {error.lineno} column {error.colno}: not valid JSON ({error.msg})"]
+        ) from None
+
+
+def _shown(value: object) -> str:
+    """A value as the person wrote it in JSON, shortened."""
+    text = json.dumps(value) if not isinstance(value, str) else repr(value)
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
+class Fields:
+    """The fields of one JSON object at `path`, read one by one; problems go to a shared list."""
+
+    def __init__(
+        self, data: object, path: str, problems: list[str], allowed: tuple[str, ...]
+    ) -> None:
+        """Check the value is an object and has only allowed fields."""
+        self.path = path
+        self.problems = problems
+        self.ok = isinstance(data, dict)
+        self.data: dict[str, Any] = data if isinstance(data, dict) else {}
+        if not self.ok and data is not MISSING:
+            problems.append(f"{path or 'top level'}: must be an object, not {_shown(data)}")
+        for name in self.data:
+            if name not in allowed:
+                problems.append(f"{self.where(name)}: unknown field")
+
+    def where(self, name: str | int) -> str:
+        """The location of a field or list item below this object."""
+        if isinstance(name, int):
+            return f"{self.path}[{name}]"
+        return f"{self.path}.{name}" if self.path else name
+
+    def raw(self, name: str, default: object = MISSING) -> object:
+        """The field's value, or `default`; a missing required field is a problem."""
+        value = self.data.get(name, MISSING)
+        if value is MISSING or (value is None and default is not MISSING):
+            if default is MISSING and self.ok:
+                self.problems.append(f"{self.where(name)}: missing (required)")
+            return default
+        return value
+
+    def _complain(self, name: str, what: str, value: object) -> None:
+        """Record that a field's value is of the wrong kind."""
+        self.problems.append(f"{self.where(name)}: must be {what}, not {_shown(value)}")
+
+    def text(self, name: str, default: object = MISSING) -> Any:
+        """A non-empty string field."""
+        value = self.raw(name, default)
+        if value is default:
+            return value
+        if not isinstance(value, str) or not value.strip():
+            self._complain(name, "a non-empty string", value)
+            return None
+        return value
+
+    def number(self, name: str, default: object = MISSING, minimum: float = 0.0) -> Any:
+        """A finite number field, at least `minimum`."""
+        value = self.raw(name, default)
+        if value is default:
+            return value
+        if (
+            isinstance(value, bool)
+            or not isinstance(value, int | float)
+            or not math.isfinite(value)
+        ):
+            self._complain(name, "a number", value)
+            return None
+        if value < minimum:
+            self.problems.append(f"{self.where(name)}: must be ≥ {minimum:g}")
+            return None
+        return float(value)
+
+    def integer(self, name: str, default: object = MISSING) -> Any:
+        """A whole number field, at least 0."""
+        value = self.raw(name, default)
+        if value is default:
+            return value
+        if isinstance(value, bool) or not isinstance(value, int):
+            self._complain(name, "a whole number", value)
+            return None
+        if value < 0:
+            self.problems.append(f"{self.where(name)}: must be ≥ 0")
+            return None
+        return value
+
+    def flag(self, name: str, default: object = MISSING) -> Any:
+        """A true/false field."""
+        value = self.raw(name, default)
+        if value is not default and not isinstance(value, bool):
+            self._complain(name, "true or false", value)
+            return None
+        return value
+
+    def items(self, name: str, default: object = MISSING) -> list[tuple[str, object]]:
+        """A list field, as (location, item) pairs; an absent optional list is empty."""
+        value = self.raw(name, default)
+        if value is MISSING or value is default:
+            return []
+        if not isinstance(value, list):
+            self._complain(name, "a list", value)
+            return []
+        return [(f"{self.where(name)}[{i}]", item) for i, item in enumerate(value)]
+
+    def texts(self, name: str, default: object = MISSING, distinct: bool = False) -> Any:
+        """A list of non-empty strings (no repeats when `distinct`); `default` when absent."""
+        if self.raw(name, default) is default:
+            return default
+        found: list[str] = []
+        for where, item in self.items(name):
+            if not isinstance(item, str) or not item.strip():
+                self.problems.append(f"{where}: must be a non-empty string, not {_shown(item)}")
+            elif distinct and item in found:
+                self.problems.append(f"{where}: {item!r} is listed twice")
+            else:
+                found.append(item)
+        return tuple(found)
+
+    def choice(
+        self, name: str, options: tuple[str, ...], kind: str, default: object = MISSING
+    ) -> Any:
+        """A string that must be one of `options`."""
+        value = self.text(name, default)
+        if value is default or value is None:
+            return value
+        if value not in options:
+            self.problems.append(
+                f"{self.where(name)}: unknown {kind} {value!r} (expected one of "
+                f"{', '.join(options)})"
+            )
+            return None
+        return value
