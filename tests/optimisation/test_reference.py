@@ -1,5 +1,5 @@
 """The oracle checked against every plan there is: on tiny problems, the best plan found by
-trying them all (rules written out again here, plainly, from PLAN-FORMAT.md) is the
+trying them all (rules written out again here, plainly, from docs/PLAN-FORMAT.md) is the
 reference's, tier for tier, whatever the weights."""
 
 from __future__ import annotations
