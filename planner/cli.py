@@ -64,8 +64,10 @@ def database_errors_in_words(command: Callable[..., None]) -> Callable[..., None
             command(*args, **kwargs)
         except SQLAlchemyError as error:
             cause = getattr(error, "orig", None) or error
+            # One line, though the driver's own message may run to several.
+            words = " ".join(str(cause).split())
             fail(
-                f"the database could not be used ({cause}); check FLASK_SQLALCHEMY_DATABASE_URI "
+                f"the database could not be used ({words}); check FLASK_SQLALCHEMY_DATABASE_URI "
                 "and run `flask --app planner db upgrade`"
             )
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import (
     GovSubmitInput,
     GovTextArea,
@@ -19,6 +18,7 @@ from planner.web.forms import (
     CheckboxInput,
     GovSelectField,
     HoursField,
+    PlannerForm,
     RadioInput,
     choices,
     enum_choices,
@@ -29,7 +29,7 @@ from planner.web.forms import (
 NOBODY = "nobody"
 
 
-class RunForm(FlaskForm):
+class RunForm(PlannerForm):
     """Which week to plan, with which solver, for how long."""
 
     week = GovSelectField("Week to plan", validators=[InputRequired(message="Choose the week")])
@@ -57,7 +57,7 @@ class RunForm(FlaskForm):
         self.week.choices = choices(weeks)
 
 
-class OverrideForm(FlaskForm):
+class OverrideForm(PlannerForm):
     """Another person for a need, or nobody, with the reason, and whether to pin them."""
 
     person = RadioField(
@@ -81,7 +81,7 @@ class OverrideForm(FlaskForm):
         self.person.choices = choices([*options, (NOBODY, "Nobody: leave the need uncovered")])
 
 
-class LookAheadForm(FlaskForm):
+class LookAheadForm(PlannerForm):
     """How many coming weeks to plan ahead."""
 
     weeks = IntegerField(
@@ -95,7 +95,7 @@ class LookAheadForm(FlaskForm):
     submit = SubmitField("Look ahead", widget=GovSubmitInput())
 
 
-class SickForm(FlaskForm):
+class SickForm(PlannerForm):
     """A practitioner off sick."""
 
     person = GovSelectField("Who is off sick?")
@@ -123,7 +123,7 @@ class SickForm(FlaskForm):
         return Change("sick", staff_ref=self.person.data, weeks=self.weeks.data)
 
 
-class AgencyForm(FlaskForm):
+class AgencyForm(PlannerForm):
     """An extra practitioner from an agency."""
 
     role = RadioField(
@@ -167,7 +167,7 @@ class AgencyForm(FlaskForm):
         )
 
 
-class RiskForm(FlaskForm):
+class RiskForm(PlannerForm):
     """A case's risk of serious harm raised (or lowered)."""
 
     case = StringField(

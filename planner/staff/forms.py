@@ -7,7 +7,6 @@ from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
-from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import (
     GovCharacterCount,
     GovSubmitInput,
@@ -15,7 +14,7 @@ from govuk_frontend_wtf.wtforms_widgets import (
 )
 from sqlalchemy import func, select
 from werkzeug.datastructures import MultiDict
-from wtforms import BooleanField, Form, StringField, SubmitField
+from wtforms import BooleanField, StringField, SubmitField
 from wtforms.validators import DataRequired, InputRequired, Length, StopValidation, ValidationError
 
 from planner.domain.policy import Policy
@@ -37,6 +36,7 @@ from planner.web.forms import (
     GovDateField,
     GovSelectField,
     HoursField,
+    PlannerForm,
     choices,
     enum_choices,
     required_radios,
@@ -66,7 +66,7 @@ def site_choices(sites: Sequence[Site]) -> list[Any]:
     )
 
 
-class StaffForm(FlaskForm):
+class StaffForm(PlannerForm):
     """A practitioner's details, checked as GOV.UK forms check them."""
 
     staff_ref = StringField(
@@ -104,6 +104,7 @@ class StaffForm(FlaskForm):
     other_work_hours = HoursField(
         "Other work hours",
         example="0 or 7.5",
+        allow_zero=True,
         description="Hours a week of work held outside the planner, such as a general "
         "caseload. Leave empty if none.",
     )
@@ -261,7 +262,7 @@ def _initial(person: StaffMember | None) -> dict[str, Any]:
     }
 
 
-class AbsenceForm(FlaskForm):
+class AbsenceForm(PlannerForm):
     """Leave, sickness or a standing reduction, over a date range."""
 
     kind = required_radios(
@@ -356,8 +357,11 @@ def _absence_initial(absence: AbsenceDetails | None) -> dict[str, Any]:
     }
 
 
-class StaffFilterForm(Form):
+class StaffFilterForm(PlannerForm):
     """The filters above the list: a GET form, so it carries no CSRF token."""
+
+    class Meta:
+        csrf = False
 
     search = StringField("Name or staff ID", widget=GovTextInput())
     region = GovSelectField("Region", validate_choice=False)
@@ -375,7 +379,7 @@ class StaffFilterForm(Form):
         policy: Policy,
     ) -> None:
         """The filters as the query string sets them, offering this service's regions and sites."""
-        super().__init__(args)
+        super().__init__(formdata=args)
         self.over.label.text = f"Workload over {round(policy.soft_capacity * 100)}%"
         self.region.choices = choices(
             [(str(region.id), region.name) for region in regions], blank="All regions"
@@ -391,8 +395,10 @@ class StaffFilterForm(Form):
         """What the list is filtered by (anything not offered is ignored)."""
         region, site = self.chosen(self.region), self.chosen(self.site)
         role, grade = self.chosen(self.role), self.chosen(self.grade)
+        # A search with hidden characters finds nothing, and its box says why.
+        search = self.search.data if self.search.validate(self) else ""
         return StaffFilters(
-            search=(self.search.data or "").strip(),
+            search=search or "",
             region_id=int(region) if region else None,
             site_id=int(site) if site else None,
             role=Role(role) if role else None,
