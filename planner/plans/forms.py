@@ -9,7 +9,7 @@ from govuk_frontend_wtf.wtforms_widgets import (
     GovTextArea,
     GovTextInput,
 )
-from wtforms import BooleanField, IntegerField, RadioField, StringField, SubmitField, TextAreaField
+from wtforms import BooleanField, RadioField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, ValidationError
 
 from planner.domain.vocabulary import Grade, Role, Rosh, Vetting
@@ -20,6 +20,7 @@ from planner.web.forms import (
     HoursField,
     PlannerForm,
     RadioInput,
+    WholeNumberField,
     choices,
     enum_choices,
     strip,
@@ -40,9 +41,9 @@ class RunForm(PlannerForm):
         default="highs",
         validators=[InputRequired(message="Choose a solver")],
     )
-    time_limit = IntegerField(
+    time_limit = WholeNumberField(
         "Time limit in seconds",
-        widget=GovTextInput(),
+        example="60",
         validators=[
             InputRequired(message="Enter the time limit in seconds, like 60"),
             NumberRange(
@@ -84,9 +85,9 @@ class OverrideForm(PlannerForm):
 class LookAheadForm(PlannerForm):
     """How many coming weeks to plan ahead."""
 
-    weeks = IntegerField(
+    weeks = WholeNumberField(
         "Weeks to look ahead",
-        widget=GovTextInput(),
+        example="12",
         validators=[
             InputRequired(message="Enter the number of weeks, like 12"),
             NumberRange(min=1, max=26, message="The number of weeks must be between 1 and 26"),
@@ -99,9 +100,9 @@ class SickForm(PlannerForm):
     """A practitioner off sick."""
 
     person = GovSelectField("Who is off sick?")
-    weeks = IntegerField(
+    weeks = WholeNumberField(
         "For how many weeks?",
-        widget=GovTextInput(),
+        example="2",
         validators=[
             InputRequired(message="Enter the number of weeks, like 2"),
             NumberRange(min=1, max=52, message="The number of weeks must be between 1 and 52"),

@@ -31,6 +31,7 @@ from planner.staff.services import (
     languages_of,
 )
 from planner.web.forms import (
+    WHOLE_NUMBER,
     CheckboxInput,
     GovCheckboxesField,
     GovDateField,
@@ -204,7 +205,7 @@ class StaffForm(PlannerForm):
         """Empty, or a whole number of cases."""
         if not field.data:
             return
-        if not field.data.isdigit():
+        if not WHOLE_NUMBER.match(field.data):
             raise ValidationError("Maximum cases must be a whole number, like 12")
         if int(field.data) > MAX_CASES_LIMIT:
             raise ValidationError(f"Maximum cases must be {MAX_CASES_LIMIT} or fewer")

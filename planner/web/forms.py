@@ -20,6 +20,7 @@ from govuk_frontend_wtf.wtforms_widgets import (
 )
 from wtforms import (
     Field,
+    IntegerField,
     PasswordField,
     RadioField,
     SelectField,
@@ -38,6 +39,7 @@ from planner.web.text import hidden_character, hidden_message, tidy
 # Hours a week are typed to a tenth at most: anything smaller is a slip (or an attack: 1e-320
 # once stopped a whole region's plan). Plain decimals only, with no sign or exponent.
 MIN_HOURS = 0.1
+WHOLE_NUMBER = re.compile(r"^[0-9]{1,9}$")
 HOURS_TEXT = re.compile(r"^[0-9]{1,4}(\.[0-9]{1,10})?$|^\.[0-9]{1,10}$")
 
 
@@ -250,6 +252,28 @@ class HoursField(StringField):
         if isinstance(self.data, float | int):
             return f"{self.data:g}"
         return self.data or ""
+
+
+class WholeNumberField(IntegerField):
+    """A whole number typed in ASCII digits, like 12 (Python's int() would take "٣" or "1_0")."""
+
+    widget = GovTextInput()
+
+    def __init__(self, label: str, *, example: str, **kwargs: Any) -> None:
+        super().__init__(label, **kwargs)
+        self.example = example
+
+    def process_formdata(self, valuelist: list[str]) -> None:
+        """The number typed, or a message saying what to type."""
+        text = valuelist[0].strip() if valuelist else ""
+        self.data = None
+        if not text:
+            return
+        if not WHOLE_NUMBER.match(text):
+            raise ValueError(
+                f"Enter the {self.label.text.lower()} as a whole number, like {self.example}"
+            )
+        self.data = int(text)
 
 
 class GovSelectField(SelectField):
