@@ -126,8 +126,10 @@ class Fields:
     def hours(self, name: str, default: object = MISSING, allow_zero: bool = True) -> Any:
         """Hours a week: 0 (none, where allowed), or from 0.1 to the 168 hours of a week."""
         value = self.number(name, default, maximum=MAX_HOURS)
-        if value is default or value is None or (value == 0 and allow_zero):
+        if value is default or value is None:
             return value
+        if value == 0 and allow_zero:
+            return 0.0  # never -0.0
         if value < MIN_HOURS:
             low = f"0, or between {MIN_HOURS:g}" if allow_zero else f"between {MIN_HOURS:g}"
             self.problems.append(
