@@ -322,8 +322,6 @@ class AbsenceForm(PlannerForm):
         hours = number_or_none(field.data)
         if hours is None:
             raise ValidationError("Enter the hours a week, like 7.4 or 3.7")
-        if hours <= 0:
-            raise ValidationError("Hours a week must be more than 0")
         if hours > self.contracted_hours:
             raise ValidationError(
                 f"Hours a week must be no more than their contracted hours "
