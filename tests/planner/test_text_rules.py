@@ -4,8 +4,8 @@ form of the planner built on the base that applies them (so a new form cannot fo
 from __future__ import annotations
 
 import importlib
-import re
 import pkgutil
+import re
 
 import pytest
 from flask import Flask
