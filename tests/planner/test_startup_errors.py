@@ -13,15 +13,16 @@ import pytest
 FLASK = Path(sys.executable).with_name("flask")
 
 
-def flask(tmp_path: Path, **settings: str) -> subprocess.CompletedProcess[str]:
-    """`flask --app planner alerts` with these FLASK_* settings (JSON, as the planner reads them)."""
+def flask(tmp_path: Path, *command: str, **settings: str) -> subprocess.CompletedProcess[str]:
+    """A `flask --app planner` command (`alerts` unless told) with these FLASK_* settings (JSON,
+    as the planner reads them)."""
     env = {**os.environ, "FLASK_SECRET_KEY": '"a-secret"', "FLASK_WEEKLY_PLAN_AT": '""',
            "FLASK_SQLALCHEMY_DATABASE_URI": f'"sqlite:///{tmp_path / "none.db"}"',
            "FLASK_JOBS_URL": '"memory://"'}  # fmt: skip
     env.update({f"FLASK_{name}": value for name, value in settings.items()})
     env.pop("FLASK_DEBUG", None)
     return subprocess.run(
-        [str(FLASK), "--app", "planner", "alerts"],
+        [str(FLASK), "--app", "planner", *(command or ("alerts",))],
         env=env, cwd=tmp_path, capture_output=True, text=True, timeout=120, check=False,
     )  # fmt: skip
 
@@ -45,3 +46,19 @@ def test_a_start_up_error_is_one_line(tmp_path: Path, settings: dict[str, str], 
     assert lines[0].startswith(words), lines[0]
     assert "Traceback" not in result.stderr + result.stdout
     assert "hunter2" not in result.stderr + result.stdout
+
+
+def test_migrations_on_a_database_that_cannot_be_reached_say_so_in_one_line(
+    tmp_path: Path,
+) -> None:
+    result = flask(
+        tmp_path, "db", "upgrade",
+        SQLALCHEMY_DATABASE_URI='"postgresql+psycopg://planner:hunter2@127.0.0.1:1/x"',
+    )  # fmt: skip
+    assert result.returncode == 1
+    assert result.stderr.strip().splitlines() == [
+        line
+        for line in result.stderr.strip().splitlines()
+        if line.startswith("Error: the database")
+    ]
+    assert "hunter2" not in result.stderr
