@@ -56,9 +56,6 @@ def test_migrations_on_a_database_that_cannot_be_reached_say_so_in_one_line(
         SQLALCHEMY_DATABASE_URI='"postgresql+psycopg://planner:hunter2@127.0.0.1:1/x"',
     )  # fmt: skip
     assert result.returncode == 1
-    assert result.stderr.strip().splitlines() == [
-        line
-        for line in result.stderr.strip().splitlines()
-        if line.startswith("Error: the database")
-    ]
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("Error: the database could not be used")
     assert "hunter2" not in result.stderr
