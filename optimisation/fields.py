@@ -4,11 +4,21 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from typing import Any
 
 from optimisation.problem import ProblemError
 
 MISSING = object()
+# Hours a week: to a tenth at most (a subnormal like 1e-320 once failed a whole region's solve),
+# and no more than a week holds.
+MIN_HOURS = 0.1
+MAX_HOURS = 168.0
+# Beyond any weight, capacity or time a problem means, and within what a solver computes with.
+MAX_NUMBER = 1e9
+MAX_INTEGER = 2**31 - 1
+# Control characters (C0, DEL, C1) and the bidi embeddings, overrides and isolates.
+HIDDEN = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 
 
 def parse_json(text: str) -> object:
@@ -19,11 +29,21 @@ def parse_json(text: str) -> object:
         raise ProblemError(
             [f"line {error.lineno} column {error.colno}: not valid JSON ({error.msg})"]
         ) from None
+    except RecursionError:
+        raise ProblemError(["top level: nested too deeply to read"]) from None
+    except ValueError as error:
+        # An integer of thousands of digits: Python refuses to read it.
+        raise ProblemError([f"not valid JSON ({error})"]) from None
 
 
 def _shown(value: object) -> str:
     """A value as the person wrote it in JSON, shortened."""
-    text = json.dumps(value) if not isinstance(value, str) else repr(value)
+    if isinstance(value, int) and not isinstance(value, bool) and abs(value) > MAX_INTEGER:
+        return "a number too large to use"
+    try:
+        text = json.dumps(value) if not isinstance(value, str) else ascii(value)
+    except (TypeError, ValueError, RecursionError):
+        text = type(value).__name__
     return text if len(text) <= 40 else text[:37] + "..."
 
 
@@ -71,16 +91,26 @@ class Fields:
         if not isinstance(value, str) or not value.strip():
             self._complain(name, "a non-empty string", value)
             return None
+        if HIDDEN.search(value):
+            self._complain(name, "text without control or text direction characters", value)
+            return None
         return value
 
-    def number(self, name: str, default: object = MISSING, minimum: float = 0.0) -> Any:
-        """A finite number field, at least `minimum`."""
+    def number(
+        self,
+        name: str,
+        default: object = MISSING,
+        minimum: float = 0.0,
+        maximum: float = MAX_NUMBER,
+    ) -> Any:
+        """A finite number field, from `minimum` to `maximum`."""
         value = self.raw(name, default)
         if value is default:
             return value
         if (
             isinstance(value, bool)
             or not isinstance(value, int | float)
+            or not -MAX_NUMBER <= value <= MAX_NUMBER
             or not math.isfinite(value)
         ):
             self._complain(name, "a number", value)
@@ -88,7 +118,26 @@ class Fields:
         if value < minimum:
             self.problems.append(f"{self.where(name)}: must be ≥ {minimum:g}")
             return None
+        if value > maximum:
+            self.problems.append(f"{self.where(name)}: must be ≤ {maximum:g}")
+            return None
         return float(value)
+
+    def hours(self, name: str, default: object = MISSING, allow_zero: bool = True) -> Any:
+        """Hours a week: 0 (none, where allowed), or from 0.1 to the 168 hours of a week."""
+        value = self.number(name, default, maximum=MAX_HOURS)
+        if value is default or value is None:
+            return value
+        if value == 0 and allow_zero:
+            return 0.0  # never -0.0
+        if value < MIN_HOURS:
+            low = f"0, or between {MIN_HOURS:g}" if allow_zero else f"between {MIN_HOURS:g}"
+            self.problems.append(
+                f"{self.where(name)}: must be {low} and {MAX_HOURS:g} hours a week, "
+                f"not {_shown(value)}"
+            )
+            return None
+        return value
 
     def integer(self, name: str, default: object = MISSING) -> Any:
         """A whole number field, at least 0."""
@@ -100,6 +149,9 @@ class Fields:
             return None
         if value < 0:
             self.problems.append(f"{self.where(name)}: must be ≥ 0")
+            return None
+        if value > MAX_INTEGER:
+            self.problems.append(f"{self.where(name)}: must be ≤ {MAX_INTEGER}")
             return None
         return value
 
@@ -129,6 +181,11 @@ class Fields:
         for where, item in self.items(name):
             if not isinstance(item, str) or not item.strip():
                 self.problems.append(f"{where}: must be a non-empty string, not {_shown(item)}")
+            elif HIDDEN.search(item):
+                self.problems.append(
+                    f"{where}: must be text without control or text direction characters, "
+                    f"not {_shown(item)}"
+                )
             elif distinct and item in found:
                 self.problems.append(f"{where}: {item!r} is listed twice")
             else:

@@ -90,8 +90,8 @@ def _read_staff(where: str, data: object, policy: ProblemPolicy, problems: list[
         grade=fields.choice("grade", policy.grades, "grade"),
         site=fields.text("site"),
         region=fields.text("region"),
-        available_hours=fields.number("available_hours"),
-        committed_hours=fields.number("committed_hours", 0.0),
+        available_hours=fields.hours("available_hours"),
+        committed_hours=fields.hours("committed_hours", 0.0),
         vetting=fields.choice("vetting", policy.vetting, "vetting level", "none"),
         skills=fields.texts("skills", ()),
         max_cases=fields.integer("max_cases", None),
@@ -104,7 +104,7 @@ def _read_need(where: str, data: object, policy: ProblemPolicy, problems: list[s
     fields = Fields(data, where, problems, tuple(Need.__dataclass_fields__))
     return Need(
         role=fields.text("role"),
-        hours=fields.number("hours"),
+        hours=fields.hours("hours"),
         min_grade=fields.choice("min_grade", policy.grades, "grade", None),
         vetting=fields.choice("vetting", policy.vetting, "vetting level", "none"),
         skills=fields.texts("skills", ()),

@@ -7,7 +7,7 @@ from typing import Any
 
 from flask import Flask
 
-from planner.config import PROJECT_ROOT, configure
+from planner.config import PROJECT_ROOT, ConfigurationError, configure
 
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
@@ -32,10 +32,19 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
 def register_extensions(app: Flask) -> None:
     """The database and its migrations, sign-in and its limits, CSRF, and the audit log."""
+    from sqlalchemy.exc import ArgumentError
+
     from planner.extensions import csrf, db, limiter, login_manager, migrate
     from planner.models import auditing
 
-    db.init_app(app)
+    try:
+        db.init_app(app)
+    except (ArgumentError, ImportError) as error:
+        # The address itself is not repeated: it may hold the database's password.
+        raise ConfigurationError(
+            f"SQLALCHEMY_DATABASE_URI does not name a database the planner can use ({error}); "
+            "for PostgreSQL, postgresql+psycopg://USER:PASSWORD@HOST/DATABASE"
+        ) from None
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"), render_as_batch=True)
     login_manager.init_app(app)
     csrf.init_app(app)
@@ -55,10 +64,11 @@ def register_jobs(app: Flask) -> None:
 
 
 def register_web(app: Flask) -> None:
-    """Templates, security headers and sign-in, the front end's assets, and the error pages."""
+    """Bounded ids in addresses, templates, security headers and sign-in, assets, error pages."""
     from planner import auth
-    from planner.web import assets, errors, security, templating
+    from planner.web import addresses, assets, errors, security, templating
 
+    addresses.init_app(app)
     templating.init_app(app, PROJECT_ROOT / "templates")
     security.init_app(app)
     assets.init_app(app, PROJECT_ROOT)

@@ -53,6 +53,19 @@ def init_app(app: Flask) -> None:
         jobs,
     ):
         app.cli.add_command(command)
+    migrations = app.cli.commands.get("db")
+    if isinstance(migrations, click.Group):
+        app.cli.add_command(MigrationCommands(migrations))
+
+
+def database_failure(error: SQLAlchemyError) -> None:
+    """Stop with the database's failure in one line (the driver's may run to several)."""
+    cause = getattr(error, "orig", None) or error
+    words = " ".join(str(cause).split())
+    fail(
+        f"the database could not be used ({words}); check FLASK_SQLALCHEMY_DATABASE_URI "
+        "and run `flask --app planner db upgrade`"
+    )
 
 
 def database_errors_in_words(command: Callable[..., None]) -> Callable[..., None]:
@@ -63,13 +76,30 @@ def database_errors_in_words(command: Callable[..., None]) -> Callable[..., None
         try:
             command(*args, **kwargs)
         except SQLAlchemyError as error:
-            cause = getattr(error, "orig", None) or error
-            fail(
-                f"the database could not be used ({cause}); check FLASK_SQLALCHEMY_DATABASE_URI "
-                "and run `flask --app planner db upgrade`"
-            )
+            database_failure(error)
 
     return guarded
+
+
+class MigrationCommands(click.Group):
+    """Flask-Migrate's `db` commands, with a database that cannot be reached said in one line."""
+
+    def __init__(self, commands: click.Group) -> None:
+        super().__init__(
+            commands.name,
+            commands=commands.commands,
+            callback=commands.callback,
+            params=commands.params,
+            help=commands.help,
+        )
+
+    def invoke(self, ctx: click.Context) -> Any:
+        """Run the command; a database failure stops it in words rather than a traceback."""
+        try:
+            return super().invoke(ctx)
+        except SQLAlchemyError as error:
+            database_failure(error)
+            return None
 
 
 def fail(message: str) -> None:

@@ -6,6 +6,7 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
+import click
 from flask import Flask, current_app, has_app_context
 
 from planner.domain import clock
@@ -56,7 +57,15 @@ DEFAULTS: dict[str, Any] = {
 DEVELOPMENT: dict[str, Any] = {"SESSION_COOKIE_SECURE": False, "HSTS_MAX_AGE": 0}
 
 
-class MissingSecretKey(RuntimeError):
+class ConfigurationError(click.ClickException):
+    """A setting that stops the planner starting, said in one line.
+
+    A ClickException, so that every `flask` command shows it as one line ("Error: ...") and
+    exits 1 rather than printing a traceback; under gunicorn it is an exception like any other.
+    """
+
+
+class MissingSecretKey(ConfigurationError):
     """The app was asked to start for real with no secret key configured."""
 
 
@@ -77,7 +86,10 @@ def configure(app: Flask, test_config: dict[str, Any] | None) -> None:
             "(`make run` writes a random one)."
         )
     clock.tell_the_date_with(configured_today)
-    weekly_slot(app.config["WEEKLY_PLAN_AT"])  # a mistyped schedule stops the start, in words
+    try:
+        weekly_slot(app.config["WEEKLY_PLAN_AT"])  # a mistyped schedule stops the start, in words
+    except ValueError as error:
+        raise ConfigurationError(str(error)) from None
 
 
 def rate_limit_defaults(jobs_url: str, jobs_name: str) -> dict[str, Any]:

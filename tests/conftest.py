@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -9,6 +10,7 @@ from typing import Any
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient, FlaskCliRunner
+from hypothesis import settings
 from sqlalchemy import func, select
 
 from planner import create_app
@@ -18,6 +20,13 @@ from planner.models import User
 from planner.models.auditing import set_actor
 
 PASSWORD = "correct horse battery staple"
+
+# Hypothesis's profiles: "ci" (the default) keeps each property test quick and prints how to
+# replay a failure; "thorough" (HYPOTHESIS_PROFILE=thorough) tries far more examples. Tests that
+# ask for a number of examples take at least the profile's.
+settings.register_profile("ci", deadline=None, print_blob=True)
+settings.register_profile("thorough", settings.get_profile("ci"), max_examples=2000)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 
 def make_app(database: Path, **overrides: Any) -> Flask:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import (
     GovPasswordInput,
     GovSubmitInput,
@@ -17,7 +16,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, Regexp, Vali
 
 from planner.domain.passwords import MIN_PASSWORD_LENGTH
 from planner.domain.vocabulary import SiteKind, UserRole
-from planner.web.forms import RadioInput, choices, enum_choices, strip, upper
+from planner.web.forms import PlannerForm, RadioInput, choices, enum_choices, strip, upper
 
 USERNAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
 # A site's code starts with what it is: HMP-BELMARSH, PDU-CAMDEN, NSD-LONDON.
@@ -91,7 +90,7 @@ class ConfirmedPassword:
             raise ValidationError("The passwords do not match: enter the same password twice")
 
 
-class AddUserForm(ConfirmedPassword, FlaskForm):
+class AddUserForm(ConfirmedPassword, PlannerForm):
     """A new account: a username, a role and a password."""
 
     username = StringField(
@@ -115,14 +114,14 @@ class AddUserForm(ConfirmedPassword, FlaskForm):
     submit = SubmitField("Add user", widget=GovSubmitInput())
 
 
-class RoleForm(FlaskForm):
+class RoleForm(PlannerForm):
     """Another role for a user."""
 
     role = role_field("Role")
     submit = SubmitField("Save role", widget=GovSubmitInput())
 
 
-class StatusForm(FlaskForm):
+class StatusForm(PlannerForm):
     """Whether a user may sign in."""
 
     active = RadioField(
@@ -136,7 +135,7 @@ class StatusForm(FlaskForm):
     submit = SubmitField("Save", widget=GovSubmitInput())
 
 
-class PasswordForm(ConfirmedPassword, FlaskForm):
+class PasswordForm(ConfirmedPassword, PlannerForm):
     """A new password for a user."""
 
     password = new_password()
@@ -144,7 +143,7 @@ class PasswordForm(ConfirmedPassword, FlaskForm):
     submit = SubmitField("Set password", widget=GovSubmitInput())
 
 
-class RegionForm(FlaskForm):
+class RegionForm(PlannerForm):
     """A region's name."""
 
     name = StringField(
@@ -160,7 +159,7 @@ class RegionForm(FlaskForm):
     submit = SubmitField("Save region", widget=GovSubmitInput())
 
 
-class SiteForm(FlaskForm):
+class SiteForm(PlannerForm):
     """A prison, a PDU or an NSD team: its code, name, kind and region."""
 
     kind = RadioField(

@@ -10,10 +10,15 @@ from govuk_frontend_wtf.wtforms_widgets import GovTextInput
 from wtforms import StringField
 from wtforms.validators import ValidationError
 
+from planner.web.forms import MIN_HOURS
+
 # A setting's address inside the policy: its name, then a key or position inside its value.
 Path = tuple[str | int, ...]
 
-THOUSANDS = re.compile(r"^-?\d{1,3}(,\d{3})+(\.\d+)?$")
+THOUSANDS = re.compile(r"^-?[0-9]{1,3}(,[0-9]{3})+(\.[0-9]+)?$")
+# A number as people type it: digits, perhaps a point and more digits. No exponent (1e-320),
+# no nan or inf, no digits of other scripts, nothing long enough to be a slip of the paste.
+DECIMAL = re.compile(r"^-?([0-9]{1,10}(\.[0-9]{1,10})?|\.[0-9]{1,10})$")
 
 # How a number reads after its value on the settings page, by unit.
 UNIT_WORDS = {
@@ -80,20 +85,25 @@ class Number:
         # Commas only as thousands separators: "1,5" is a slip, not fifteen.
         if THOUSANDS.match(text):
             text = text.replace(",", "")
-        try:
-            value = float(text)
-        except ValueError:
-            raise ValueError(
-                f"{self.sentence_noun} must be a number, like {self.example}"
-            ) from None
+        if not DECIMAL.match(text):
+            raise ValueError(f"{self.sentence_noun} must be a number, like {self.example}")
+        value = float(text)
         if self.whole and not value.is_integer():
             raise ValueError(f"{self.sentence_noun} must be a whole number, like {self.example}")
-        if not self.minimum <= value <= self.maximum:
-            raise ValueError(
-                f"{self.sentence_noun} must be between {self.bound(self.minimum)} "
-                f"and {self.bound(self.maximum)}"
-            )
+        # "-0" is below every range too: no setting is negative.
+        if text.startswith("-") or not self.minimum <= value <= self.maximum:
+            raise ValueError(f"{self.sentence_noun} must be {self.range_words()}")
+        if self.unit == "hours" and 0 < value < MIN_HOURS:
+            # Hours are to a tenth at most, as in every other hours box.
+            raise ValueError(f"{self.sentence_noun} must be {self.range_words()}")
         return int(value) if self.whole else value
+
+    def range_words(self) -> str:
+        """The numbers allowed, in words: "between 1 and 5", or "0, or between 0.1 and 40"."""
+        if self.unit == "hours" and self.minimum < MIN_HOURS:
+            low = max(self.minimum, MIN_HOURS)
+            return f"0, or between {self.bound(low)} and {self.bound(self.maximum)}"
+        return f"between {self.bound(self.minimum)} and {self.bound(self.maximum)}"
 
     def to_stored(self, value: float | None) -> float | None:
         """A typed number as the policy holds it (a percentage as a share)."""

@@ -7,7 +7,6 @@ import itertools
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any, ClassVar
 
-from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovSubmitInput
 from wtforms import SubmitField
 from wtforms.validators import ValidationError
@@ -15,14 +14,14 @@ from wtforms.validators import ValidationError
 from planner.admin.numbers import Number, NumberField, Path, dig
 from planner.domain.policy import Policy
 from planner.domain.vocabulary import VETTING_ORDER, Grade, Rosh, Vetting, skill_choices
-from planner.web.forms import GovCheckboxesField, GovSelectField, choices, enum_choices
+from planner.web.forms import GovCheckboxesField, GovSelectField, PlannerForm, choices, enum_choices
 
 # A rule across several numbers of a group: given the valid ones as stored, it names each
 # number that breaks it and says why.
 Check = Callable[[Mapping[Path, Any]], Iterable[tuple[Path, str]]]
 
 
-class PolicyForm(FlaskForm):
+class PolicyForm(PlannerForm):
     """A form that changes some of the policy's settings."""
 
     submit = SubmitField("Save changes", widget=GovSubmitInput())

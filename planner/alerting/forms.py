@@ -4,17 +4,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovSubmitInput, GovTextArea
 from wtforms import SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
 from planner.alerting.queries import STATUSES
 from planner.domain.vocabulary import ALERT_KIND_NAMES, AlertSeverity
-from planner.web.forms import GovSelectField, choices, enum_choices, strip
+from planner.web.forms import GovSelectField, PlannerForm, choices, enum_choices, strip
 
 
-class AlertFilterForm(FlaskForm):
+class AlertFilterForm(PlannerForm):
     """The alerts page's filters, read from the query string."""
 
     class Meta:
@@ -36,7 +35,7 @@ class AlertFilterForm(FlaskForm):
         self.site.choices = choices([(str(s.id), s.code) for s in sites], "Any")
 
 
-class AcknowledgeForm(FlaskForm):
+class AcknowledgeForm(PlannerForm):
     """A manager's note that they have seen an alert and what is being done."""
 
     note = TextAreaField(

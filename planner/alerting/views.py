@@ -14,7 +14,14 @@ from planner.extensions import db
 from planner.models import Alert
 from planner.models.policy import load_policy
 from planner.web.forms import ConfirmForm
-from planner.web.listing import PER_PAGE, chosen_filters, page_number, regions, sites
+from planner.web.listing import (
+    PER_PAGE,
+    chosen_filters,
+    page_number,
+    page_status,
+    regions,
+    sites,
+)
 from planner.web.security import role_required
 
 blueprint = Blueprint("alerts", __name__, url_prefix="/alerts")
@@ -32,7 +39,7 @@ def index() -> ResponseReturnValue:
         error_out=False,
     )
     run = latest_run(db.session)
-    return render_template(
+    drawn = render_template(
         "alerts/index.html",
         filters=filters,
         page=page,
@@ -41,6 +48,7 @@ def index() -> ResponseReturnValue:
         kind_names=ALERT_KIND_NAMES,
         check_form=ConfirmForm(CHECK_DATES),
     )
+    return drawn, page_status(page)
 
 
 @blueprint.route("/<int:alert_id>/acknowledge", methods=["GET", "POST"])

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovPasswordInput, GovSubmitInput, GovTextInput
 from wtforms import PasswordField, StringField, SubmitField
 from wtforms.validators import InputRequired, Length
 
+from planner.web.forms import PlannerForm
 
-class SignInForm(FlaskForm):
+
+class SignInForm(PlannerForm):
     """A username and a password."""
 
     username = StringField(

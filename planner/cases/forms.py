@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import (
     GovSubmitInput,
     GovTextArea,
@@ -34,6 +33,7 @@ from planner.web.forms import (
     GovDateField,
     GovSelectField,
     HoursField,
+    PlannerForm,
     RadioInput,
     choices,
     enum_choices,
@@ -45,7 +45,7 @@ REFERENCE = re.compile(r"^[A-Z0-9][A-Z0-9-]{1,19}$")
 CUSTODIAL = (SentenceType.DETERMINATE.value, SentenceType.INDETERMINATE.value)
 
 
-class CaseForm(FlaskForm):
+class CaseForm(PlannerForm):
     """The facts of a case; needs are derived from them when it is saved."""
 
     reference = StringField(
@@ -224,7 +224,7 @@ class CaseForm(FlaskForm):
         return problems
 
 
-class NeedForm(FlaskForm):
+class NeedForm(PlannerForm):
     """A need set or changed by a manager, with the reason they give."""
 
     role = RadioField(
@@ -279,7 +279,7 @@ class NeedForm(FlaskForm):
         )
 
 
-class ExclusionForm(FlaskForm):
+class ExclusionForm(PlannerForm):
     """A practitioner who must not hold this case, and why."""
 
     staff_member = GovSelectField("Practitioner", coerce=str)
@@ -308,7 +308,7 @@ class ExclusionForm(FlaskForm):
             raise ValidationError("Choose the practitioner to exclude")
 
 
-class CaseFilterForm(FlaskForm):
+class CaseFilterForm(PlannerForm):
     """The list's filters, read from the query string."""
 
     class Meta:
@@ -333,7 +333,7 @@ class CaseFilterForm(FlaskForm):
         self.site.choices = choices([(str(s.id), s.code) for s in sites], "Any")
 
 
-class PinForm(FlaskForm):
+class PinForm(PlannerForm):
     """Why a holder is pinned to a need (or unpinned)."""
 
     reason = TextAreaField(

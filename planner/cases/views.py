@@ -31,7 +31,7 @@ from planner.models import Allocation, Case, Exclusion, Need
 from planner.models.access import record_view
 from planner.models.policy import load_policy
 from planner.web.forms import ConfirmForm
-from planner.web.listing import chosen_filters, regions, sites
+from planner.web.listing import chosen_filters, page_status, regions, sites
 from planner.web.security import role_required
 
 blueprint = Blueprint("cases", __name__, url_prefix="/cases")
@@ -70,7 +70,7 @@ def index() -> ResponseReturnValue:
     chosen = chosen_filters(filters)
     on, policy = today(), load_policy(db.session)
     page, sort, direction = case_list(db.session, chosen, request.args, on)
-    return render_template(
+    drawn = render_template(
         "cases/index.html",
         filters=filters,
         page=page,
@@ -78,6 +78,7 @@ def index() -> ResponseReturnValue:
         direction=direction,
         state_of=lambda case: responsibility_state(case, on, policy),
     )
+    return drawn, page_status(page)
 
 
 @blueprint.route("/<int:case_id>")

@@ -23,6 +23,7 @@ from huey import Huey, MemoryHuey, RedisHuey, SqliteHuey, crontab
 from huey.api import TaskWrapper
 
 from optimisation import Plan, Problem, solve
+from planner.config import ConfigurationError
 from planner.domain.vocabulary import JobStatus
 from planner.extensions import db
 from planner.jobs.apart import solve_apart
@@ -131,7 +132,11 @@ def _huey(app: Flask) -> Huey:
         path = Path(app.instance_path) / url.removeprefix("sqlite:///")
         path.parent.mkdir(parents=True, exist_ok=True)
         return SqliteHuey(name, filename=str(path), immediate=app.config["JOBS_IMMEDIATE"])
-    raise ValueError(f"JOBS_URL must be sqlite:///FILE, redis://HOST or memory://, not {url!r}")
+    # Only the scheme is repeated: the rest of an address may hold a password.
+    scheme = url.partition("://")[0] if "://" in url else url[:20]
+    raise ConfigurationError(
+        f"JOBS_URL must be sqlite:///FILE, redis://HOST or memory://, not {scheme}://..."
+    )
 
 
 def store_name(url: str) -> str:

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import (
     GovSubmitInput,
     GovTextArea,
     GovTextInput,
 )
-from wtforms import BooleanField, IntegerField, RadioField, StringField, SubmitField, TextAreaField
+from wtforms import BooleanField, RadioField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, ValidationError
 
 from planner.domain.vocabulary import Grade, Role, Rosh, Vetting
@@ -19,7 +18,9 @@ from planner.web.forms import (
     CheckboxInput,
     GovSelectField,
     HoursField,
+    PlannerForm,
     RadioInput,
+    WholeNumberField,
     choices,
     enum_choices,
     strip,
@@ -29,7 +30,7 @@ from planner.web.forms import (
 NOBODY = "nobody"
 
 
-class RunForm(FlaskForm):
+class RunForm(PlannerForm):
     """Which week to plan, with which solver, for how long."""
 
     week = GovSelectField("Week to plan", validators=[InputRequired(message="Choose the week")])
@@ -40,9 +41,9 @@ class RunForm(FlaskForm):
         default="highs",
         validators=[InputRequired(message="Choose a solver")],
     )
-    time_limit = IntegerField(
+    time_limit = WholeNumberField(
         "Time limit in seconds",
-        widget=GovTextInput(),
+        example="60",
         validators=[
             InputRequired(message="Enter the time limit in seconds, like 60"),
             NumberRange(
@@ -57,7 +58,7 @@ class RunForm(FlaskForm):
         self.week.choices = choices(weeks)
 
 
-class OverrideForm(FlaskForm):
+class OverrideForm(PlannerForm):
     """Another person for a need, or nobody, with the reason, and whether to pin them."""
 
     person = RadioField(
@@ -81,12 +82,12 @@ class OverrideForm(FlaskForm):
         self.person.choices = choices([*options, (NOBODY, "Nobody: leave the need uncovered")])
 
 
-class LookAheadForm(FlaskForm):
+class LookAheadForm(PlannerForm):
     """How many coming weeks to plan ahead."""
 
-    weeks = IntegerField(
+    weeks = WholeNumberField(
         "Weeks to look ahead",
-        widget=GovTextInput(),
+        example="12",
         validators=[
             InputRequired(message="Enter the number of weeks, like 12"),
             NumberRange(min=1, max=26, message="The number of weeks must be between 1 and 26"),
@@ -95,13 +96,13 @@ class LookAheadForm(FlaskForm):
     submit = SubmitField("Look ahead", widget=GovSubmitInput())
 
 
-class SickForm(FlaskForm):
+class SickForm(PlannerForm):
     """A practitioner off sick."""
 
     person = GovSelectField("Who is off sick?")
-    weeks = IntegerField(
+    weeks = WholeNumberField(
         "For how many weeks?",
-        widget=GovTextInput(),
+        example="2",
         validators=[
             InputRequired(message="Enter the number of weeks, like 2"),
             NumberRange(min=1, max=52, message="The number of weeks must be between 1 and 52"),
@@ -123,7 +124,7 @@ class SickForm(FlaskForm):
         return Change("sick", staff_ref=self.person.data, weeks=self.weeks.data)
 
 
-class AgencyForm(FlaskForm):
+class AgencyForm(PlannerForm):
     """An extra practitioner from an agency."""
 
     role = RadioField(
@@ -167,7 +168,7 @@ class AgencyForm(FlaskForm):
         )
 
 
-class RiskForm(FlaskForm):
+class RiskForm(PlannerForm):
     """A case's risk of serious harm raised (or lowered)."""
 
     case = StringField(

@@ -35,6 +35,7 @@ from planner.plans.review import KINDS as CHANGE_KINDS
 from planner.plans.review import Proposal, review, stored_problem
 from planner.plans.staffing import ask_for_staff
 from planner.plans.whatif import ask_what_if
+from planner.web.addresses import database_id
 from planner.web.forms import ConfirmForm
 from planner.web.security import role_required
 from planner.web.sessions import polled
@@ -200,10 +201,10 @@ def approve_run(run_id: int) -> ResponseReturnValue:
 @blueprint.route("/compare")
 def compare() -> ResponseReturnValue:
     """Two runs side by side: their figures, and every need they plan differently."""
-    ids = [request.args.get(name, "") for name in ("first", "second")]
-    if not all(value.isdigit() for value in ids):
+    ids = [database_id(request.args.get(name)) for name in ("first", "second")]
+    if None in ids:
         abort(404)
-    first, second = (_run(int(value)) for value in ids)
+    first, second = (_run(run_id) for run_id in ids if run_id is not None)
     return render_template(
         "plans/compare.html",
         first=first,

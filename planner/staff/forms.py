@@ -7,7 +7,6 @@ from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
-from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import (
     GovCharacterCount,
     GovSubmitInput,
@@ -15,7 +14,7 @@ from govuk_frontend_wtf.wtforms_widgets import (
 )
 from sqlalchemy import func, select
 from werkzeug.datastructures import MultiDict
-from wtforms import BooleanField, Form, StringField, SubmitField
+from wtforms import BooleanField, StringField, SubmitField
 from wtforms.validators import DataRequired, InputRequired, Length, StopValidation, ValidationError
 
 from planner.domain.policy import Policy
@@ -32,11 +31,13 @@ from planner.staff.services import (
     languages_of,
 )
 from planner.web.forms import (
+    WHOLE_NUMBER,
     CheckboxInput,
     GovCheckboxesField,
     GovDateField,
     GovSelectField,
     HoursField,
+    PlannerForm,
     choices,
     enum_choices,
     required_radios,
@@ -66,7 +67,7 @@ def site_choices(sites: Sequence[Site]) -> list[Any]:
     )
 
 
-class StaffForm(FlaskForm):
+class StaffForm(PlannerForm):
     """A practitioner's details, checked as GOV.UK forms check them."""
 
     staff_ref = StringField(
@@ -104,6 +105,7 @@ class StaffForm(FlaskForm):
     other_work_hours = HoursField(
         "Other work hours",
         example="0 or 7.5",
+        allow_zero=True,
         description="Hours a week of work held outside the planner, such as a general "
         "caseload. Leave empty if none.",
     )
@@ -203,7 +205,7 @@ class StaffForm(FlaskForm):
         """Empty, or a whole number of cases."""
         if not field.data:
             return
-        if not field.data.isdigit():
+        if not WHOLE_NUMBER.match(field.data):
             raise ValidationError("Maximum cases must be a whole number, like 12")
         if int(field.data) > MAX_CASES_LIMIT:
             raise ValidationError(f"Maximum cases must be {MAX_CASES_LIMIT} or fewer")
@@ -261,7 +263,7 @@ def _initial(person: StaffMember | None) -> dict[str, Any]:
     }
 
 
-class AbsenceForm(FlaskForm):
+class AbsenceForm(PlannerForm):
     """Leave, sickness or a standing reduction, over a date range."""
 
     kind = required_radios(
@@ -320,8 +322,6 @@ class AbsenceForm(FlaskForm):
         hours = number_or_none(field.data)
         if hours is None:
             raise ValidationError("Enter the hours a week, like 7.4 or 3.7")
-        if hours <= 0:
-            raise ValidationError("Hours a week must be more than 0")
         if hours > self.contracted_hours:
             raise ValidationError(
                 f"Hours a week must be no more than their contracted hours "
@@ -356,8 +356,11 @@ def _absence_initial(absence: AbsenceDetails | None) -> dict[str, Any]:
     }
 
 
-class StaffFilterForm(Form):
+class StaffFilterForm(PlannerForm):
     """The filters above the list: a GET form, so it carries no CSRF token."""
+
+    class Meta:
+        csrf = False
 
     search = StringField("Name or staff ID", widget=GovTextInput())
     region = GovSelectField("Region", validate_choice=False)
@@ -375,7 +378,7 @@ class StaffFilterForm(Form):
         policy: Policy,
     ) -> None:
         """The filters as the query string sets them, offering this service's regions and sites."""
-        super().__init__(args)
+        super().__init__(formdata=args)
         self.over.label.text = f"Workload over {round(policy.soft_capacity * 100)}%"
         self.region.choices = choices(
             [(str(region.id), region.name) for region in regions], blank="All regions"
@@ -391,8 +394,10 @@ class StaffFilterForm(Form):
         """What the list is filtered by (anything not offered is ignored)."""
         region, site = self.chosen(self.region), self.chosen(self.site)
         role, grade = self.chosen(self.role), self.chosen(self.grade)
+        # A search with hidden characters finds nothing, and its box says why.
+        search = self.search.data if self.search.validate(self) else ""
         return StaffFilters(
-            search=(self.search.data or "").strip(),
+            search=search or "",
             region_id=int(region) if region else None,
             site_id=int(site) if site else None,
             role=Role(role) if role else None,

@@ -35,7 +35,7 @@ from planner.staff.services import (
     update_staff_member,
 )
 from planner.web.forms import ConfirmForm
-from planner.web.listing import regions, sites
+from planner.web.listing import page_status, regions, sites
 from planner.web.security import role_required
 
 blueprint = Blueprint("staff", __name__, url_prefix="/staff")
@@ -49,9 +49,10 @@ def index() -> ResponseReturnValue:
     on = today()
     week = IsoWeek.containing(on)
     listing = staff_list(db.session, filters.filters(), request.args, week, policy, on)
-    return render_template(
+    page = render_template(
         "staff/index.html", filters=filters, listing=listing, policy=policy, week=week
     )
+    return page, page_status(listing.page)
 
 
 @blueprint.route("/<int:staff_id>")

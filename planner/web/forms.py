@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 from datetime import date
 from enum import StrEnum
@@ -17,11 +18,66 @@ from govuk_frontend_wtf.wtforms_widgets import (
     GovSubmitInput,
     GovTextInput,
 )
-from wtforms import Field, RadioField, SelectField, SelectMultipleField, StringField, SubmitField
+from wtforms import (
+    Field,
+    IntegerField,
+    PasswordField,
+    RadioField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+)
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import InputRequired, ValidationError
+from wtforms.validators import InputRequired, StopValidation, ValidationError
+from wtforms.widgets import TextArea
 
 from planner.domain.vocabulary import label
+from planner.web.text import hidden_character, hidden_message, tidy
+
+# Hours a week are typed to a tenth at most: anything smaller is a slip (or an attack: 1e-320
+# once stopped a whole region's plan). Plain decimals only, with no sign or exponent.
+MIN_HOURS = 0.1
+WHOLE_NUMBER = re.compile(r"^[0-9]{1,9}$")
+HOURS_TEXT = re.compile(r"^[0-9]{1,4}(\.[0-9]{1,10})?$|^\.[0-9]{1,10}$")
+
+
+def is_multiline(field: Any) -> bool:
+    """Whether a text field is drawn as a box of several lines (a textarea)."""
+    return isinstance(field, TextAreaField) or isinstance(field.widget, TextArea)
+
+
+class NoHiddenCharacters:
+    """Refuse text holding control or text-direction characters, before any other check."""
+
+    def __call__(self, form: Any, field: Any) -> None:
+        """Stop at the first check with a message naming the field."""
+        if hidden_character(field.data, multiline=is_multiline(field)):
+            raise StopValidation(hidden_message(field.label.text))
+
+
+class PlannerMeta:
+    """How every planner form binds its fields: each text box tidied and checked alike."""
+
+    def bind_field(self, form: Any, unbound_field: Any, options: dict[str, Any]) -> Any:
+        """Give every text field (not passwords, which are never changed) the shared rules."""
+        field_class = unbound_field.field_class
+        if issubclass(field_class, StringField) and not issubclass(field_class, PasswordField):
+            kwargs = unbound_field.kwargs
+            options = {
+                **options,
+                "filters": [tidy, *kwargs.get("filters", ())],
+                "validators": [NoHiddenCharacters(), *(kwargs.get("validators") or ())],
+            }
+        return unbound_field.bind(form=form, **options)
+
+
+class PlannerForm(FlaskForm):
+    """The base of every form of the planner: text is tidied and hidden characters refused."""
+
+    class Meta(PlannerMeta):
+        """FlaskForm's own Meta (CSRF), with the planner's binding of fields."""
 
 
 def strip(value: Any) -> Any:
@@ -128,17 +184,43 @@ class GovDateField(Field):
             raise ValueError(f"{name} must be a real date") from None
 
 
+def hours_range(maximum: float, allow_zero: bool) -> str:
+    """The hours that may be typed, in words: "between 0.1 and 37", or "0, or 0.1 to 60"."""
+    if allow_zero:
+        return f"0, or between {MIN_HOURS:g} and {maximum:g}"
+    return f"between {MIN_HOURS:g} and {maximum:g}"
+
+
+def read_hours(text: str, name: str, example: str, maximum: float, allow_zero: bool) -> float:
+    """Typed hours as a number: a plain decimal, 0 only where 0 means none, at most `maximum`."""
+    if not HOURS_TEXT.match(text):
+        raise ValueError(f"Enter the {name} as a number, like {example}")
+    value = float(text)
+    if value == 0 and allow_zero:
+        return 0.0
+    if not MIN_HOURS <= value <= maximum:
+        raise ValueError(f"The {name} must be {hours_range(maximum, allow_zero)}")
+    return value
+
+
 class HoursField(StringField):
-    """Hours as a number, like 37 or 22.5."""
+    """Hours as a number, like 37 or 22.5: at least 0.1, or 0 where 0 means none."""
 
     widget = GovTextInput()
 
     def __init__(
-        self, label: str, *, example: str = "37 or 22.5", maximum: float = 60.0, **kwargs: Any
+        self,
+        label: str,
+        *,
+        example: str = "37 or 22.5",
+        maximum: float = 60.0,
+        allow_zero: bool = False,
+        **kwargs: Any,
     ) -> None:
         super().__init__(label, **kwargs)
         self.example = example
         self.maximum = maximum
+        self.allow_zero = allow_zero
 
     def process_formdata(self, valuelist: list[str]) -> None:
         """Keep what was typed; turn it into a number in pre_validate."""
@@ -146,7 +228,7 @@ class HoursField(StringField):
         self.data = valuelist[0].strip() if valuelist else ""
 
     def pre_validate(self, form: Any) -> None:
-        """A number from 0 to the maximum, or a message saying what to type."""
+        """A number in range, or a message saying what to type."""
         text = (
             self.data
             if isinstance(self.data, str)
@@ -159,12 +241,9 @@ class HoursField(StringField):
             self.data = None
             return
         try:
-            value = float(text)
-        except ValueError:
-            raise ValidationError(f"Enter the {name} as a number, like {self.example}") from None
-        if value < 0 or value > self.maximum:
-            raise ValidationError(f"The {name} must be between 0 and {self.maximum:g}")
-        self.data = value
+            self.data = read_hours(text, name, self.example, self.maximum, self.allow_zero)
+        except ValueError as error:
+            raise ValidationError(str(error)) from None
 
     def _value(self) -> str:
         """Show what was typed, or the stored number without trailing zeros."""
@@ -173,6 +252,28 @@ class HoursField(StringField):
         if isinstance(self.data, float | int):
             return f"{self.data:g}"
         return self.data or ""
+
+
+class WholeNumberField(IntegerField):
+    """A whole number typed in ASCII digits, like 12 (Python's int() would take "٣" or "1_0")."""
+
+    widget = GovTextInput()
+
+    def __init__(self, label: str, *, example: str, **kwargs: Any) -> None:
+        super().__init__(label, **kwargs)
+        self.example = example
+
+    def process_formdata(self, valuelist: list[str]) -> None:
+        """The number typed, or a message saying what to type."""
+        text = valuelist[0].strip() if valuelist else ""
+        self.data = None
+        if not text:
+            return
+        if not WHOLE_NUMBER.match(text):
+            raise ValueError(
+                f"Enter the {self.label.text.lower()} as a whole number, like {self.example}"
+            )
+        self.data = int(text)
 
 
 class GovSelectField(SelectField):
@@ -187,7 +288,7 @@ class GovCheckboxesField(SelectMultipleField):
     widget = CheckboxesInput()
 
 
-class ConfirmForm(FlaskForm):
+class ConfirmForm(PlannerForm):
     """One button that confirms an action: what matters is the CSRF token it carries."""
 
     submit = SubmitField("Confirm", widget=GovSubmitInput())

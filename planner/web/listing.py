@@ -5,24 +5,29 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from flask import abort
 from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import Row, Select, func, select
 from sqlalchemy.orm import Session, joinedload
 from werkzeug.datastructures import MultiDict
 
 from planner.models import Region, Site
+from planner.web.addresses import LARGEST_ID, database_id
 
 PER_PAGE = 50
+# Beyond this the rows skipped to reach a page would overflow the database's integers.
+LAST_PAGE = LARGEST_ID // PER_PAGE
+DIRECTIONS = ("asc", "desc")
 
 
 def sort_by(
     query: Select[Any], args: MultiDict[str, str], columns: Mapping[str, Any], default: str
 ) -> tuple[Select[Any], str, str]:
-    """Order a query by the column the page asked for (an unknown one falls back to the default)."""
-    key = args.get("sort", default)
-    if key not in columns:
-        key = default
-    direction = "desc" if args.get("direction") == "desc" else "asc"
+    """Order a query by the column the page asked for; no such column (or direction) is no page."""
+    key = args.get("sort") or default
+    direction = args.get("direction") or "asc"
+    if key not in columns or direction not in DIRECTIONS:
+        abort(404)
     column = columns[key]
     return query.order_by(column.desc() if direction == "desc" else column.asc()), key, direction
 
@@ -38,9 +43,19 @@ def chosen_filters(form: Any) -> dict[str, str]:
 
 
 def page_number(args: MultiDict[str, str]) -> int:
-    """The page asked for, from 1 (anything else reads as 1)."""
-    text = args.get("page", "1")
-    return max(1, int(text)) if text.isdigit() else 1
+    """The page asked for, 1 when none is; a page that cannot be (-1, 1e9, abc) is not found."""
+    text = args.get("page")
+    if not text:
+        return 1
+    number = database_id(text)
+    if number is None or not 1 <= number <= LAST_PAGE:
+        abort(404)
+    return number
+
+
+def page_status(page: Pagination) -> int:
+    """200 for a page of the list, 404 for one past its end (its page offers the first)."""
+    return 404 if page.page > max(page.pages, 1) else 200
 
 
 class RowPagination(Pagination):

@@ -16,8 +16,11 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from planner.domain.vocabulary import UserRole
 from planner.extensions import login_manager
 from planner.web import sessions
+from planner.web.text import hidden_character
 
 View = TypeVar("View", bound=Callable[..., Any])
+# Longer than any address of the planner's own.
+MAX_NEXT = 2000
 
 # What the sign-in page is drawn with: the same for everyone, and not a use of the planner.
 ASSETS = "assets.asset"
@@ -86,6 +89,9 @@ def set_security_headers(response: Any) -> Any:
 def is_safe_next(target: str | None) -> bool:
     """Whether a ?next= address stays on this site (a path, never another host)."""
     if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return False
+    # A line break would split the Location header; a lone surrogate cannot be sent at all.
+    if len(target) > MAX_NEXT or hidden_character(target) or not target.isprintable():
         return False
     parts = urlsplit(target)
     return not parts.scheme and not parts.netloc

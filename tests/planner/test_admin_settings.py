@@ -163,7 +163,7 @@ INVALID = [
     ("capacity", "safe_workload", "95", {}, "The safe workload must be at least the soft capacity (100%)"),
     ("capacity", "safe_workload", "130", {}, "The safe workload must be no more than the hard capacity (120%)"),
     ("capacity", "excessive_weeks", "0", {}, "The weeks above the safe workload that count as excessive must be between 1 and 52"),
-    ("hours", "pom_hours__low", "-1", {}, "The POM hours for low RoSH must be between 0 and 40"),
+    ("hours", "pom_hours__low", "-1", {}, "The POM hours for low RoSH must be 0, or between 0.1 and 40"),
     ("hours", "ct_multiplier", "0.5", {}, "The CT multiplier must be between 1 and 5"),
     ("hours", "ct_multiplier", "lots", {}, "The CT multiplier must be a number, like 1.5"),
     ("hours", "pom_hours__high", "1,5", {}, "The POM hours for high RoSH must be a number, like 1.5"),

@@ -129,7 +129,7 @@ STAFF_MISTAKES = [
     ({"role": "probation"}, "site_id", "Select a probation delivery unit or NSD team for a community offender manager (COM)"),
     ({"contracted_hours": ""}, "contracted_hours", "Enter the contracted hours, like 37 or 22.5"),
     ({"contracted_hours": "lots"}, "contracted_hours", "Enter the contracted hours as a number, like 37 or 22.5"),
-    ({"contracted_hours": "61"}, "contracted_hours", "The contracted hours must be between 0 and 60"),
+    ({"contracted_hours": "61"}, "contracted_hours", "The contracted hours must be between 0.1 and 60"),
     ({"other_work_hours": "x"}, "other_work_hours", "Enter the other work hours as a number, like 0 or 7.5"),
     ({"other_work_hours": "37.5"}, "other_work_hours", "Other work hours must be no more than the contracted hours"),
     ({"vetting": None}, "vetting", "Select the vetting level"),
@@ -235,7 +235,7 @@ def test_a_mistake_while_changing_writes_nothing_and_keeps_what_was_typed(
     before = written(staff_app)
     page = manager.post(f"/staff/{staff_id}/edit", data=form).get_data(as_text=True)
     assert "<title>Error: Change Person S-EDT-004’s details – Caseload planner</title>" in page
-    assert_error(page, "The contracted hours must be between 0 and 60", "contracted_hours")
+    assert_error(page, "The contracted hours must be between 0.1 and 60", "contracted_hours")
     assert value_of(page, "contracted_hours") == "99"
     assert value_of(page, "name") == "New Name"
     assert written(staff_app) == before
@@ -314,7 +314,7 @@ ABSENCE_MISTAKES = [
     ({"extent": "whole"}, "hours_per_week", "Remove the hours a week, or select some hours each week"),
     ({"hours_per_week": ""}, "hours_per_week", "Enter the hours a week, like 7.4 or 3.7"),
     ({"hours_per_week": "abc"}, "hours_per_week", "Enter the hours a week as a number, like 7.4 or 3.7"),
-    ({"hours_per_week": "0"}, "hours_per_week", "Hours a week must be more than 0"),
+    ({"hours_per_week": "0"}, "hours_per_week", "The hours a week must be between 0.1 and 60"),
     ({"hours_per_week": "40"}, "hours_per_week", "Hours a week must be no more than their contracted hours (37)"),
     ({"note": "x" * 201}, "note", "Note must be 200 characters or fewer"),
 ]
