@@ -12,7 +12,8 @@ from optimisation.problem import ProblemError
 MISSING = object()
 # Hours a week: to a tenth at most (a subnormal like 1e-320 once failed a whole region's solve),
 # and no more than a week holds.
-MIN_HOURS = 0.1
+# The planner sends hours to the hundredth (a share of other work, a horizon's average).
+MIN_HOURS = 0.01
 MAX_HOURS = 168.0
 # Beyond any weight, capacity or time a problem means, and within what a solver computes with.
 MAX_NUMBER = 1e9
@@ -124,7 +125,7 @@ class Fields:
         return float(value)
 
     def hours(self, name: str, default: object = MISSING, allow_zero: bool = True) -> Any:
-        """Hours a week: 0 (none, where allowed), or from 0.1 to the 168 hours of a week."""
+        """Hours a week: 0 (none, where allowed), or from 0.01 to the 168 hours of a week."""
         value = self.number(name, default, maximum=MAX_HOURS)
         if value is default or value is None:
             return value

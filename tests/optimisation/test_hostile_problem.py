@@ -103,7 +103,7 @@ HOURS_FIELDS = [
 @pytest.mark.parametrize("where", HOURS_FIELDS)
 @pytest.mark.parametrize(
     "hours",
-    [1e-320, 5e-324, 0.05, -1.0, 1e9, 169.0, 10**400, float("nan"), float("inf"), "3", True],
+    [1e-320, 5e-324, 0.005, -1.0, 1e9, 169.0, 10**400, float("nan"), float("inf"), "3", True],
 )
 def test_hours_are_nothing_or_a_tenth_to_a_week(where: tuple[Any, ...], hours: Any) -> None:
     with pytest.raises(ProblemError) as refused:
@@ -113,7 +113,7 @@ def test_hours_are_nothing_or_a_tenth_to_a_week(where: tuple[Any, ...], hours: A
 
 
 @pytest.mark.parametrize("where", HOURS_FIELDS)
-@pytest.mark.parametrize("hours", [0, 0.0, -0.0, 0.1, 37.5, 168])
+@pytest.mark.parametrize("hours", [0, 0.0, -0.0, 0.01, 0.1, 37.5, 168])
 def test_hours_of_none_a_tenth_or_a_week_are_read(where: tuple[Any, ...], hours: float) -> None:
     problem = problem_from_dict(replaced(where, hours))
     read_back = problem.staff[0] if where[0] == "staff" else problem.cases[0].needs[0]
@@ -125,7 +125,7 @@ def test_a_subnormal_is_named_with_the_rule() -> None:
     with pytest.raises(ProblemError) as refused:
         problem_from_dict(replaced(("cases", 0, "needs", 0, "hours"), 1e-320))
     assert refused.value.problems == [
-        "cases[0].needs[0].hours: must be 0, or between 0.1 and 168 hours a week, not 1e-320"
+        "cases[0].needs[0].hours: must be 0, or between 0.01 and 168 hours a week, not 1e-320"
     ]
 
 
