@@ -19,7 +19,16 @@ from planner.domain.policy import Policy
 from planner.domain.rules import HIGH_RISKS, away_words, horizon_hours
 from planner.domain.vocabulary import Rosh
 from planner.domain.weeks import IsoWeek
-from planner.models import Case, Need, PlanRun, ProposedAssignment, Region, Site, StaffMember
+from planner.models import (
+    Absence,
+    Case,
+    Need,
+    PlanRun,
+    ProposedAssignment,
+    Region,
+    Site,
+    StaffMember,
+)
 from planner.plans.review import (
     DROPPED,
     KINDS,
@@ -252,20 +261,40 @@ def holders_of(
     """What the review needs to know of the holders who lose needs: away, gone, vetting."""
     if not staff_ids:
         return {}
+    ids = list(set(staff_ids))
     week = IsoWeek.parse(run.week)
-    people = session.scalars(
-        select(StaffMember)
-        .where(StaffMember.id.in_(list(set(staff_ids))))
-        .options(selectinload(StaffMember.absences))
+    last = week.plus(max(1, policy.horizon_weeks) - 1).sunday
+    # Only someone away for whole days in the horizon can be away for a whole week of it.
+    away = set(
+        session.scalars(
+            select(Absence.staff_member_id).where(
+                Absence.staff_member_id.in_(ids),
+                Absence.hours_per_week.is_(None),
+                Absence.start_date <= last,
+                Absence.end_date >= week.monday,
+            )
+        )
     )
-    found = {}
-    for person in people:
-        # Absence is the cause when it takes a whole week of the horizon, not a day here and there.
-        away = None
-        if 0 in horizon_hours(person, week, policy).weekly:
-            away = away_words(person, week, policy)
-        found[person.id] = Holder(person.staff_ref, person.active, away, person.vetting_expiry)
-    return found
+    words: dict[int, str | None] = {}
+    if away:
+        people = session.scalars(
+            select(StaffMember)
+            .where(StaffMember.id.in_(away))
+            .options(selectinload(StaffMember.absences))
+        )
+        for person in people:
+            # Absence is the cause when it takes a whole week of the horizon.
+            if 0 in horizon_hours(person, week, policy).weekly:
+                words[person.id] = away_words(person, week, policy)
+    rows = session.execute(
+        select(
+            StaffMember.id, StaffMember.staff_ref, StaffMember.active, StaffMember.vetting_expiry
+        ).where(StaffMember.id.in_(ids))
+    )
+    return {
+        staff_id: Holder(staff_ref, active, words.get(staff_id), expiry)
+        for staff_id, staff_ref, active, expiry in rows
+    }
 
 
 def planned_hours(session: Session, run: PlanRun) -> dict[int, float]:

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-import functools
 import json
 import re
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cached_property
+
+from sqlalchemy.orm import object_session
 
 from optimisation import Case as ProblemCase
 from optimisation import Need as ProblemNeed
@@ -42,14 +45,42 @@ RULE_WORDS = {
 
 def stored_problem(run: PlanRun) -> Problem:
     """A finished run's problem, read once per process."""
-    return _read_stored(run.id, run.problem_json or "")
+    return _stored(run).problem
 
 
-# A finished run's problem never changes, and a national one takes half a second to read.
-@functools.lru_cache(maxsize=4)
-def _read_stored(run_id: int, problem_json: str) -> Problem:
-    """A run's problem, read from its JSON."""
-    return problem_from_dict(json.loads(problem_json or "{}"))
+@dataclass(frozen=True)
+class _Stored:
+    """A run's problem as read, with the hours each person held when the run read the caseload."""
+
+    problem: Problem
+    hours_before: dict[str, float]
+
+
+# A finished run's problem never changes, and a national one takes half a second to read. The
+# key names the database, the run and when it finished, so that the run's JSON (megabytes) is
+# not even fetched when the problem is already read.
+_READ: OrderedDict[tuple[str, int, object], _Stored] = OrderedDict()
+_KEPT = 4
+_READING = threading.Lock()
+
+
+def _stored(run: PlanRun) -> _Stored:
+    """A run's problem and the hours before it, read from its JSON at most once per process."""
+    session = object_session(run)
+    where = str(session.get_bind().url) if session is not None else ""
+    key = (where, run.id, run.finished_at)
+    with _READING:
+        found = _READ.get(key)
+        if found is not None:
+            _READ.move_to_end(key)
+            return found
+    problem = problem_from_dict(json.loads(run.problem_json or "{}"))
+    found = _Stored(problem, _hours_before(problem))
+    with _READING:
+        _READ[key] = found
+        while len(_READ) > _KEPT:
+            _READ.popitem(last=False)
+    return found
 
 
 @dataclass(frozen=True)
@@ -76,7 +107,7 @@ class RunProblem:
     @cached_property
     def hours_before(self) -> dict[str, float]:
         """Hours each person held when the run read the caseload (committed work included)."""
-        return _hours_before(self.problem)
+        return _stored(self.run).hours_before
 
     def workload_before(self, member: ProblemStaff) -> float | None:
         """A person's Workload % when the run read the caseload."""
