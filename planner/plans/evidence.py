@@ -46,7 +46,6 @@ from planner.web.listing import (
     ListPagination,
     RowPagination,
     page_number,
-    paginate_rows,
     sort_by,
 )
 
@@ -144,18 +143,23 @@ def kind_column() -> ColumnElement[str]:
     )
 
 
-def scoped(query: Select[Any], run_id: int, filters: ReviewFilters) -> Select[Any]:
-    """A query over the run's proposals joined to their case, place and holders, filtered."""
+def scoped(
+    query: Select[Any], run_id: int, filters: ReviewFilters, holders: bool = False
+) -> Select[Any]:
+    """A query over the run's proposals joined to their case and place (and their holders, when
+    it reads them or looks for a person), filtered."""
     query = (
         query.select_from(ProposedAssignment)
         .join(Need, ProposedAssignment.need_id == Need.id)
         .join(Case, Need.case_id == Case.id)
         .join(Site, Case.site_id == Site.id)
         .join(Region, Site.region_id == Region.id)
-        .outerjoin(HolderNow, ProposedAssignment.current_staff_member_id == HolderNow.id)
-        .outerjoin(Planned, ProposedAssignment.staff_member_id == Planned.id)
         .where(ProposedAssignment.run_id == run_id)
     )
+    if holders or filters.person:
+        query = query.outerjoin(
+            HolderNow, ProposedAssignment.current_staff_member_id == HolderNow.id
+        ).outerjoin(Planned, ProposedAssignment.staff_member_id == Planned.id)
     conditions = []
     if filters.region:
         conditions.append(Region.name == filters.region)
@@ -184,7 +188,8 @@ def proposal_page(
     """One page of a tab's proposals, filtered and sorted (the highest risk first unless asked)."""
     if "sort" not in args:
         args = MultiDict({**args.to_dict(), "sort": "risk", "direction": "desc"})
-    query = scoped(_proposal_columns(), run.id, filters).where(kind_column().in_(TABS[tab]))
+    chosen = kind_column().in_(TABS[tab])
+    query = scoped(_proposal_columns(), run.id, filters, holders=True).where(chosen)
     columns = {
         "case": Case.reference,
         "risk": Case.rosh_rank,
@@ -196,7 +201,25 @@ def proposal_page(
     }
     query, key, direction = sort_by(query, args, columns, default="risk")
     query = query.order_by(Case.reference, ProposedAssignment.need_index)
-    return paginate_rows(session, query, page_number(args)), key, direction
+    counted = scoped(select(func.count()), run.id, filters).where(chosen)
+    page = ProposalPagination(
+        page=page_number(args),
+        per_page=PER_PAGE,
+        error_out=False,
+        select=query,
+        session=session,
+        counted=counted,
+    )
+    return page, key, direction
+
+
+class ProposalPagination(RowPagination):
+    """A page of proposals, counted without reading the columns the page shows."""
+
+    def _query_count(self) -> int:
+        """How many proposals there are on every page."""
+        session: Session = self._query_args["session"]
+        return session.execute(self._query_args["counted"]).scalar_one()
 
 
 def proposal_rows(
@@ -208,7 +231,8 @@ def proposal_rows(
     limit: int = PER_PAGE,
 ) -> list[Any]:
     """The first proposals of some kinds (and risks), the highest risk first."""
-    query = scoped(_proposal_columns(), run.id, filters).where(kind_column().in_(list(kinds)))
+    query = scoped(_proposal_columns(), run.id, filters, holders=True)
+    query = query.where(kind_column().in_(list(kinds)))
     if risks is not None:
         query = query.where(Case.rosh.in_(list(risks)))
     query = query.order_by(Case.rosh_rank.desc(), Case.reference, ProposedAssignment.need_index)

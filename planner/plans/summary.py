@@ -15,7 +15,6 @@ from planner.domain.vocabulary import Rosh
 from planner.domain.weeks import IsoWeek
 from planner.models import Case, PlanRun, ProposedAssignment, Site, StaffingAsk
 from planner.plans.evidence import (
-    HolderNow,
     Load,
     ReviewFilters,
     ReviewRow,
@@ -163,7 +162,7 @@ def _why_changed(
                 ProposedAssignment.case_reference,
                 ProposedAssignment.need_index,
                 ProposedAssignment.overridden,
-                HolderNow.id,
+                ProposedAssignment.current_staff_member_id,
                 kind_column(),
             ),
             stored.run.id,
