@@ -72,6 +72,11 @@ def _run(run_id: int) -> PlanRun:
     return db.session.get(PlanRun, run_id) or abort(404)
 
 
+def _reviewed_run(run_id: int) -> PlanRun:
+    """The run without its problem and plan (read only when the process has not read them yet)."""
+    return db.session.scalar(PlanRun.listed().where(PlanRun.id == run_id)) or abort(404)
+
+
 def _finished_run(run_id: int) -> PlanRun:
     """A run that made a plan, or 404."""
     plan_run = _run(run_id)
@@ -114,7 +119,7 @@ def run() -> ResponseReturnValue:
 @blueprint.route("/<int:run_id>")
 def show(run_id: int) -> ResponseReturnValue:
     """A run: its progress while it runs, why it ended, or the summary of what its plan does."""
-    plan_run = _run(run_id)
+    plan_run = _reviewed_run(run_id)
     if not plan_run.finished:
         return render_template("plans/progress.html", run=plan_run)
     filters = ReviewFilters.from_args(request.args).place_only()
@@ -132,7 +137,9 @@ def show(run_id: int) -> ResponseReturnValue:
 @blueprint.route("/<int:run_id>/<any(uncovered, changes, unchanged):tab>")
 def proposals(run_id: int, tab: str) -> ResponseReturnValue:
     """One part of a run's evidence: its needs of some kinds, filtered, sorted, a page at a time."""
-    plan_run = _finished_run(run_id)
+    plan_run = _reviewed_run(run_id)
+    if not plan_run.finished:
+        abort(404)
     filters = ReviewFilters.from_args(request.args)
     page, sort, direction = proposal_page(db.session, plan_run, tab, filters, request.args)
     stored, policy = RunProblem(plan_run), load_policy(db.session)
@@ -150,7 +157,9 @@ def proposals(run_id: int, tab: str) -> ResponseReturnValue:
 @blueprint.route("/<int:run_id>/workloads")
 def workloads(run_id: int) -> ResponseReturnValue:
     """Everyone whose Workload % the plan changes, or leaves past the safe workload."""
-    plan_run = _finished_run(run_id)
+    plan_run = _reviewed_run(run_id)
+    if not plan_run.finished:
+        abort(404)
     filters = ReviewFilters.from_args(request.args)
     stored, policy = RunProblem(plan_run), load_policy(db.session)
     page, sort, direction = load_page(db.session, stored, policy, filters, request.args)
@@ -219,7 +228,7 @@ def change(run_id: int, proposal_id: int) -> ResponseReturnValue:
 def approve_run(run_id: int) -> ResponseReturnValue:
     """Make the run (or one region's part of it), with its overrides, the current allocation from
     the start of its week, once, after restating what it costs."""
-    plan_run = _finished_run(run_id)
+    plan_run = _run(run_id)
     parts = {part.name: part for part in region_parts(db.session, plan_run)}
     part = parts.get(request.args.get("region", ""))
     # One region's part only when the run has others; a run of one region is approved whole.
@@ -242,15 +251,18 @@ def approve_run(run_id: int) -> ResponseReturnValue:
                 "success",
             )
             return redirect(url_for("plans.show", run_id=run_id))
-    filters = ReviewFilters(region=part.name if part else "")
-    stored, policy = RunProblem(plan_run), load_policy(db.session)
+    policy = load_policy(db.session)
+    restated = None
+    if refusal is None:
+        filters = ReviewFilters(region=part.name if part else "")
+        restated = harm(db.session, RunProblem(plan_run), policy, filters)
     return render_template(
         "plans/approve.html",
         run=plan_run,
         form=form,
         part=part,
         refusal=refusal,
-        harm=harm(db.session, stored, policy, filters) if refusal is None else None,
+        harm=restated,
         policy=policy,
     )
 

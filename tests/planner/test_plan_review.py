@@ -180,7 +180,9 @@ def test_each_part_filters_by_risk_kind_region_site_and_person(
     surname = name.split()[1]
     assert rows and all(surname in row for row in rows)
     # An unknown risk or kind filters nothing out rather than failing.
-    assert viewer.get("/plans/1/changes", query_string={"rosh": "x", "kind": "y"}).status_code == 200
+    assert (
+        viewer.get("/plans/1/changes", query_string={"rosh": "x", "kind": "y"}).status_code == 200
+    )
 
 
 def test_each_part_sorts_and_pages(app: Flask, viewer: FlaskClient) -> None:
