@@ -134,8 +134,25 @@ def show(run_id: int) -> ResponseReturnValue:
     )
 
 
-@blueprint.route("/<int:run_id>/<any(uncovered, changes, unchanged):tab>")
-def proposals(run_id: int, tab: str) -> ResponseReturnValue:
+@blueprint.route("/<int:run_id>/uncovered")
+def uncovered(run_id: int) -> ResponseReturnValue:
+    """The needs the plan leaves with nobody, and what would cover each."""
+    return _proposals(run_id, "uncovered")
+
+
+@blueprint.route("/<int:run_id>/changes")
+def changes(run_id: int) -> ResponseReturnValue:
+    """The needs whose holder the plan changes, and why."""
+    return _proposals(run_id, "changes")
+
+
+@blueprint.route("/<int:run_id>/unchanged")
+def unchanged(run_id: int) -> ResponseReturnValue:
+    """The needs that stay with their holder."""
+    return _proposals(run_id, "unchanged")
+
+
+def _proposals(run_id: int, tab: str) -> ResponseReturnValue:
     """One part of a run's evidence: its needs of some kinds, filtered, sorted, a page at a time."""
     plan_run = _reviewed_run(run_id)
     if not plan_run.finished:

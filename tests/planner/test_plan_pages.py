@@ -196,7 +196,7 @@ def test_an_override_to_nobody_is_recorded_and_shown(app: Flask, manager: FlaskC
     )
     page = response.get_data(as_text=True)
     assert "the plan now gives this need to nobody" in page
-    assert "Changed by a manager" in page
+    assert "Changed by a manager" in manager.get("/plans/1/uncovered").get_data(as_text=True)
     with app.app_context():
         stored = db.session.get(ProposedAssignment, proposal.id)
         assert stored.staff_member_id is None and stored.overridden
