@@ -5,13 +5,14 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Index, Select, String, Text, select, text
+from sqlalchemy import JSON, ForeignKey, Index, Select, String, Text, UniqueConstraint, select, text
 from sqlalchemy.orm import Mapped, defer, mapped_column, relationship
 
 from planner.domain.vocabulary import AlertSeverity, JobStatus
 from planner.extensions import db
 from planner.models.jobs import JobMixin
 from planner.models.people import Case, Need
+from planner.models.places import Region
 from planner.models.staff import StaffMember
 from planner.models.types import UTCDateTime, enum_type, utcnow
 from planner.models.users import User
@@ -53,6 +54,10 @@ class PlanRun(JobMixin, db.Model):
     proposals: Mapped[list[ProposedAssignment]] = relationship(
         back_populates="run", cascade="all, delete-orphan"
     )
+    # One a region: a national run is approved region by region, or all at once.
+    approvals: Mapped[list[PlanApproval]] = relationship(
+        back_populates="run", cascade="all, delete-orphan", order_by="PlanApproval.id"
+    )
 
     @classmethod
     def listed(cls) -> Select[tuple[PlanRun]]:
@@ -66,6 +71,28 @@ class PlanRun(JobMixin, db.Model):
 
     def __repr__(self) -> str:
         return f"<PlanRun {self.id} {self.week} {self.status}>"
+
+
+class PlanApproval(db.Model):
+    """One region's part of a run approved: by whom, when, and how many allocations it changed."""
+
+    __tablename__ = "plan_approval"
+    # The database refuses a region's part approved twice, whatever the pages let through.
+    __table_args__ = (UniqueConstraint("run_id", "region_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    run_id: Mapped[int] = mapped_column(ForeignKey("plan_run.id", ondelete="CASCADE"))
+    region_id: Mapped[int] = mapped_column(ForeignKey("region.id"))
+    approved_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    approved_by_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
+    approved_by_name: Mapped[str] = mapped_column(String(80))
+    changes: Mapped[int] = mapped_column(default=0)
+
+    run: Mapped[PlanRun] = relationship(back_populates="approvals")
+    region: Mapped[Region] = relationship()
+
+    def __repr__(self) -> str:
+        return f"<PlanApproval run={self.run_id} region={self.region_id}>"
 
 
 class ProposedAssignment(db.Model):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy.orm import Session, joinedload, selectinload
 
 from planner.domain.vocabulary import JobStatus
 from planner.models import (
@@ -20,7 +20,14 @@ RUNS_LISTED = 100
 
 def recent_runs(session: Session) -> list[PlanRun]:
     """The latest runs, newest first, without their problem and plan."""
-    return list(session.scalars(PlanRun.listed().order_by(PlanRun.id.desc()).limit(RUNS_LISTED)))
+    return list(
+        session.scalars(
+            PlanRun.listed()
+            .options(selectinload(PlanRun.approvals))
+            .order_by(PlanRun.id.desc())
+            .limit(RUNS_LISTED)
+        )
+    )
 
 
 def latest_forecast(session: Session) -> Forecast | None:

@@ -1,61 +1,97 @@
-"""Reviewing a run: each proposal against who holds the need now, and everyone's workload."""
+"""Reviewing a run: its stored problem, each change of holder and why, everyone's workload."""
 
 from __future__ import annotations
 
-import functools
 import json
-from collections import defaultdict
+import re
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass, field
+from datetime import date
 from functools import cached_property
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session, joinedload, selectinload
+from sqlalchemy.orm import object_session
 
-from optimisation import Problem, problem_from_dict, reasons_against
-from planner.domain.rules import away_words, horizon_hours, workload
-from planner.domain.weeks import IsoWeek
-from planner.models import Case, Need, PlanRun, ProposedAssignment, Site, StaffMember
-from planner.models.policy import load_policy
+from optimisation import Case as ProblemCase
+from optimisation import Need as ProblemNeed
+from optimisation import Problem, broken_rules, problem_from_dict
+from optimisation import Staff as ProblemStaff
+from planner.domain.rules import workload
+from planner.domain.vocabulary import SKILL_WORDS, label
+from planner.models import PlanRun
 
 # How each proposal stands against the current holder.
 NEW, MOVE, UNCHANGED, DROPPED, UNCOVERED = "new", "move", "unchanged", "dropped", "uncovered"
 KINDS = (UNCOVERED, DROPPED, MOVE, NEW, UNCHANGED)
-
-
-@dataclass(frozen=True)
-class Proposal:
-    """One proposal, what kind of change it is, and why the holder changes."""
-
-    proposal: ProposedAssignment
-    case: Case
-    need: Need
-    kind: str
-    why: str | None
-
-
-@dataclass(frozen=True)
-class Load:
-    """A person's Workload % before the run (current holders) and under the proposal."""
-
-    staff: StaffMember
-    available: float
-    before: float | None
-    after: float | None
-    # The very high and high risk cases planned to them: what an overload past the safe
-    # workload is the price of.
-    high_risk: tuple[str, ...] = ()
+# What each kind is called on the pages.
+KIND_NAMES = {
+    UNCOVERED: "Nobody, as now",
+    DROPPED: "Loses its holder",
+    MOVE: "Changes holder",
+    NEW: "Gets a holder",
+    UNCHANGED: "Unchanged",
+}
+# Why a holder may not keep a need, rule by rule, as a manager says it (grade, vetting and
+# skills are worded from the need and the person: see _rule_words).
+RULE_WORDS = {
+    "role": "works in the other service (prison or probation)",
+    "region": "works in another region",
+    "site": "works at another site",
+    "available": "no hours available",
+    "accepting": "away for much of the coming weeks",
+    "excluded": "excluded from this case",
+}
 
 
 def stored_problem(run: PlanRun) -> Problem:
     """A finished run's problem, read once per process."""
-    return _read_stored(run.id, run.problem_json or "")
+    return _stored(run).problem
 
 
-# A finished run's problem never changes, and a national one takes half a second to read.
-@functools.lru_cache(maxsize=4)
-def _read_stored(run_id: int, problem_json: str) -> Problem:
-    """A run's problem, read from its JSON."""
-    return problem_from_dict(json.loads(problem_json or "{}"))
+@dataclass(frozen=True)
+class _Stored:
+    """A run's problem as read, with the hours each person held when the run read the caseload."""
+
+    problem: Problem
+    hours_before: dict[str, float]
+
+
+# A finished run's problem never changes, and a national one takes half a second to read. The
+# key names the database, the run and when it finished, so that the run's JSON (megabytes) is
+# not even fetched when the problem is already read.
+_READ: OrderedDict[tuple[str, int, object], _Stored] = OrderedDict()
+_KEPT = 4
+_READING = threading.Lock()
+
+
+def _stored(run: PlanRun) -> _Stored:
+    """A run's problem and the hours before it, read from its JSON at most once per process."""
+    session = object_session(run)
+    where = str(session.get_bind().url) if session is not None else ""
+    key = (where, run.id, run.finished_at)
+    with _READING:
+        found = _READ.get(key)
+        if found is not None:
+            _READ.move_to_end(key)
+            return found
+    problem = problem_from_dict(json.loads(run.problem_json or "{}"))
+    found = _Stored(problem, _hours_before(problem))
+    with _READING:
+        _READ[key] = found
+        while len(_READ) > _KEPT:
+            _READ.popitem(last=False)
+    return found
+
+
+@dataclass(frozen=True)
+class Holder:
+    """What the review knows of a holder who does not keep a need (from the database)."""
+
+    staff_ref: str
+    active: bool
+    # Why they have no hours over the horizon ("off sick until 23 December"), if that is so.
+    away: str | None
+    vetting_expiry: date | None
 
 
 @dataclass
@@ -71,128 +107,90 @@ class RunProblem:
     @cached_property
     def hours_before(self) -> dict[str, float]:
         """Hours each person held when the run read the caseload (committed work included)."""
-        hours = {member.id: member.committed_hours for member in self.problem.staff}
-        for case in self.problem.cases:
-            for need in case.needs:
-                if need.current in hours:
-                    hours[need.current] += need.hours
-        return hours
+        return _stored(self.run).hours_before
 
-    def why_moved(self, reference: str, index: int, holder: str, away: str | None) -> str:
-        """Why the current holder does not keep a need, in the manager's words."""
-        member = self.problem.staff_by_id.get(holder)
-        if member is None:
+    def workload_before(self, member: ProblemStaff) -> float | None:
+        """A person's Workload % when the run read the caseload."""
+        return workload(self.hours_before[member.id], member.available_hours)
+
+    def workload_after(self, member: ProblemStaff, planned_hours: float) -> float | None:
+        """A person's Workload % with the hours the plan gives them."""
+        return workload(member.committed_hours + planned_hours, member.available_hours)
+
+    def why_moved(
+        self, reference: str, index: int, holder: Holder, monday: date, dropped: bool = False
+    ) -> str:
+        """Why the current holder does not keep a need (taken by someone else, or by nobody when
+        dropped), in the manager's words."""
+        member = self.problem.staff_by_id.get(holder.staff_ref)
+        if member is None or not holder.active:
             return "the holder has left or is no longer active"
-        if away is not None:
-            return f"the holder is {away}"
+        if holder.away is not None:
+            return holder.away
         case = self.problem.case_by_id[reference]
-        reasons = reasons_against(self.problem.policy, case, case.needs[index], member)
-        if reasons:
-            return "the holder cannot keep it: " + "; ".join(reasons)
-        before = self.hours_before[holder]
-        if before > self.problem.policy.hard_capacity * member.available_hours:
-            share = before / member.available_hours
-            return f"the holder is over capacity ({share:.0%} of their hours)"
+        need = case.needs[index]
+        broken = broken_rules(self.problem.policy, case, need, member)
+        if broken:
+            lapsed = holder.vetting_expiry is not None and holder.vetting_expiry < monday
+            words = [_rule_words(rule, case, need, member, lapsed) for rule in broken]
+            return "no longer eligible: " + "; ".join(words)
+        before = self.hours_before[member.id]
+        if before > self.problem.policy.safe_capacity * member.available_hours:
+            return "over the safe workload"
+        if dropped:
+            return "the holder's hours are needed for higher-risk work"
         return "moved to cover higher-risk work or to share the load"
 
 
-def review(session: Session, run: PlanRun) -> tuple[list[Proposal], list[Load]]:
-    """Every proposal of a run with its kind and reason, and every person's workload change."""
-    stored = RunProblem(run)
-    rows = session.execute(
-        select(ProposedAssignment, Need, Case)
-        .join(Need, ProposedAssignment.need_id == Need.id)
-        .join(Case, Need.case_id == Case.id)
-        .where(ProposedAssignment.run_id == run.id)
-        .options(
-            joinedload(ProposedAssignment.staff_member),
-            joinedload(ProposedAssignment.current_staff_member),
-            joinedload(Case.site).joinedload(Site.region),
+def _rule_words(
+    rule: str, case: ProblemCase, need: ProblemNeed, member: ProblemStaff, lapsed: bool
+) -> str:
+    """One broken rule in a manager's words: "vetting lapsed", "not CT trained"."""
+    if rule == "vetting":
+        if lapsed:
+            return "vetting lapsed"
+        return f"vetting {label(member.vetting)}, {label(need.vetting)} needed"
+    if rule == "grade":
+        risk = label(case.risk).lower()
+        return f"a {member.grade}, and {risk} risk needs a {need.min_grade} or above"
+    if rule == "skills":
+        missing = [skill for skill in need.skills if skill not in member.skills]
+        return "; ".join(
+            f"not {SKILL_WORDS[skill]}" if skill in SKILL_WORDS else f"no {label(skill)}"
+            for skill in missing
         )
-        .order_by(Case.rosh_rank.desc(), Case.reference, ProposedAssignment.need_index)
-    ).all()
-    away = _away(session, run, [proposal for proposal, _, _ in rows])
-    proposals = [
-        Proposal(proposal, case, need, *_kind(stored, proposal, away))
-        for proposal, need, case in rows
-    ]
-    return proposals, _loads(session, stored, [p.proposal for p in proposals])
+    return RULE_WORDS[rule]
 
 
-def _away(session: Session, run: PlanRun, proposals: list[ProposedAssignment]) -> dict[int, str]:
-    """Why each holder who loses a need is away over the run's horizon, if they are."""
-    losing = {
-        p.current_staff_member_id
-        for p in proposals
-        if p.current_staff_member_id and p.current_staff_member_id != p.staff_member_id
-    }
-    week, policy = IsoWeek.parse(run.week), load_policy(session)
-    people = session.scalars(
-        select(StaffMember)
-        .where(StaffMember.id.in_(losing))
-        .options(selectinload(StaffMember.absences))
-    )
-    # Absence is the cause when it takes a whole week of the horizon, not a day here and there.
-    found = {
-        person.id: away_words(person, week, policy)
-        for person in people
-        if 0 in horizon_hours(person, week, policy).weekly
-    }
-    return {person_id: words for person_id, words in found.items() if words}
+def _hours_before(problem: Problem) -> dict[str, float]:
+    """Hours each person held when the run read the caseload."""
+    hours = {member.id: member.committed_hours for member in problem.staff}
+    for case in problem.cases:
+        for need in case.needs:
+            if need.current in hours:
+                hours[need.current] += need.hours
+    return hours
 
 
-def _kind(
-    stored: RunProblem, proposal: ProposedAssignment, away: dict[int, str]
-) -> tuple[str, str | None]:
-    """New, moved, unchanged, dropped or uncovered, and why the holder changed."""
-    holder = proposal.current_staff_member
-    if proposal.overridden:
-        why = f"overridden: {proposal.override_reason}"
-    elif holder is not None and holder.id != proposal.staff_member_id:
-        why = stored.why_moved(
-            proposal.case_reference, proposal.need_index, holder.staff_ref, away.get(holder.id)
-        )
-    else:
-        why = None
-    if proposal.staff_member_id is None:
-        return (DROPPED if holder is not None else UNCOVERED), why
-    if holder is None:
-        return NEW, why
-    return (UNCHANGED if holder.id == proposal.staff_member_id else MOVE), why
+# The optimiser's own spellings that reach its words (a remedy, a detail), and how people say them.
+_RAW_WORDS = re.compile(r"\b(" + "|".join([*SKILL_WORDS, "very_high"]) + r")\b")
 
 
-def _loads(session: Session, stored: RunProblem, proposals: list[ProposedAssignment]) -> list[Load]:
-    """Workload % before and after for everyone in the run's problem."""
-    after: dict[int, float] = defaultdict(float)
-    high_risk: dict[int, set[str]] = defaultdict(set)
-    risks = {case.id: case.risk for case in stored.problem.cases}
-    beyond = set(stored.problem.policy.beyond_safe_risks)
-    for proposal in proposals:
-        if proposal.staff_member_id is not None:
-            after[proposal.staff_member_id] += proposal.hours
-            if risks.get(proposal.case_reference) in beyond:
-                high_risk[proposal.staff_member_id].add(proposal.case_reference)
-    before = stored.hours_before
-    people = {
-        person.staff_ref: person
-        for person in session.scalars(
-            select(StaffMember)
-            .where(StaffMember.staff_ref.in_(list(stored.problem.staff_by_id)))
-            .options(joinedload(StaffMember.site))
-        )
-    }
-    loads = []
-    for member in stored.problem.staff:
-        person = people.get(member.id)
-        if person is None:
-            continue
-        loads.append(
-            Load(
-                staff=person,
-                available=member.available_hours,
-                before=workload(before[member.id], member.available_hours),
-                after=workload(member.committed_hours + after[person.id], member.available_hours),
-                high_risk=tuple(sorted(high_risk[person.id])),
-            )
-        )
-    return loads
+def in_words(text: str | None) -> str:
+    """The optimiser's text with its spellings of skills and risks as a manager writes them."""
+    return _RAW_WORDS.sub(_said, text or "")
+
+
+def _said(found: re.Match[str]) -> str:
+    """One spelling as a person says it ("very high" in the middle of a sentence)."""
+    word = found.group(1)
+    return label(word).lower() if word == "very_high" else label(word)
+
+
+def kind_of(current: int | None, planned: int | None) -> str:
+    """New, moved, unchanged, dropped or uncovered: a proposal against the current holder."""
+    if planned is None:
+        return UNCOVERED if current is None else DROPPED
+    if current is None:
+        return NEW
+    return UNCHANGED if current == planned else MOVE

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections import Counter
+from typing import Any
 
 from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
@@ -18,8 +18,23 @@ from planner.models import Forecast, PlanRun, StaffingAsk, WhatIf
 from planner.models.jobs import JobMixin
 from planner.models.policy import load_policy
 from planner.plans import queries
-from planner.plans.approval import ApprovalRefused, approval_problem, approve
+from planner.plans.approval import (
+    ApprovalRefused,
+    approval_problem,
+    approval_words,
+    approve,
+    region_parts,
+)
 from planner.plans.batch import RunRefused, queue_run
+from planner.plans.evidence import (
+    TABS,
+    ReviewFilters,
+    described,
+    kind_counts,
+    load_page,
+    places,
+    proposal_page,
+)
 from planner.plans.forms import (
     NOBODY,
     AgencyForm,
@@ -31,9 +46,9 @@ from planner.plans.forms import (
 )
 from planner.plans.lookahead import LOOK_AHEAD_SECONDS, queue_forecast
 from planner.plans.overrides import OverrideRefused, candidates, override
-from planner.plans.review import KINDS as CHANGE_KINDS
-from planner.plans.review import Proposal, review, stored_problem
+from planner.plans.review import KIND_NAMES, RunProblem, stored_problem
 from planner.plans.staffing import ask_for_staff
+from planner.plans.summary import harm, quality_words, summarise
 from planner.plans.whatif import ask_what_if
 from planner.web.addresses import database_id
 from planner.web.forms import ConfirmForm
@@ -44,8 +59,6 @@ from planner.web.templating import govuk_date, sentence
 blueprint = Blueprint("plans", __name__, url_prefix="/plans")
 
 WEEKS_OFFERED = 5
-# Rows of one kind a review lists at once; filters by region or site narrow a national run.
-SECTION_LIMIT = 300
 
 
 def _weeks() -> list[tuple[str, str]]:
@@ -58,6 +71,11 @@ def _weeks() -> list[tuple[str, str]]:
 def _run(run_id: int) -> PlanRun:
     """The run, or 404."""
     return db.session.get(PlanRun, run_id) or abort(404)
+
+
+def _reviewed_run(run_id: int) -> PlanRun:
+    """The run without its problem and plan (read only when the process has not read them yet)."""
+    return db.session.scalar(PlanRun.listed().where(PlanRun.id == run_id)) or abort(404)
 
 
 def _finished_run(run_id: int) -> PlanRun:
@@ -101,47 +119,95 @@ def run() -> ResponseReturnValue:
 
 @blueprint.route("/<int:run_id>")
 def show(run_id: int) -> ResponseReturnValue:
-    """A run: its progress while it runs, why it ended, or its review."""
-    plan_run = _run(run_id)
+    """A run: its progress while it runs, why it ended, or the summary of what its plan does."""
+    plan_run = _reviewed_run(run_id)
     if not plan_run.finished:
         return render_template("plans/progress.html", run=plan_run)
-    proposals, loads = review(db.session, plan_run)
-    filters = {name: request.args.get(name, "") for name in ("region", "site", "risk")}
-    shown = [p for p in proposals if _matches(p, filters)]
-    grouped = {kind: [p for p in shown if p.kind == kind] for kind in CHANGE_KINDS}
-    # What has not changed is listed only when asked for: at national scale it is thousands.
-    show_unchanged = request.args.get("unchanged") == "show"
-    policy = load_policy(db.session)
-    changed = [
-        load
-        for load in loads
-        if load.before != load.after or (load.after or 0.0) > policy.safe_workload
-    ]
+    filters = ReviewFilters.from_args(request.args).place_only()
+    stored, policy = RunProblem(plan_run), load_policy(db.session)
     return render_template(
         "plans/review.html",
-        run=plan_run,
-        grouped=grouped,
-        show_unchanged=show_unchanged,
-        limit=SECTION_LIMIT,
-        counts=Counter(p.kind for p in proposals),
-        loads=sorted(changed, key=lambda load: -(load.after or 0.0)),
-        filters=filters,
-        regions=sorted({p.case.site.region.name for p in proposals}),
-        sites=sorted({p.case.site.code for p in proposals}),
-        risks=list(reversed(Rosh)),
-        approval_problem=approval_problem(db.session, plan_run),
+        summary=summarise(db.session, stored, policy, filters),
+        quality=quality_words(plan_run),
+        policy_safe=policy.safe_workload,
+        run_weights=stored.problem.policy.risk_weights,
+        **_review_context(plan_run, filters, "summary"),
+    )
+
+
+@blueprint.route("/<int:run_id>/uncovered")
+def uncovered(run_id: int) -> ResponseReturnValue:
+    """The needs the plan leaves with nobody, and what would cover each."""
+    return _proposals(run_id, "uncovered")
+
+
+@blueprint.route("/<int:run_id>/changes")
+def changes(run_id: int) -> ResponseReturnValue:
+    """The needs whose holder the plan changes, and why."""
+    return _proposals(run_id, "changes")
+
+
+@blueprint.route("/<int:run_id>/unchanged")
+def unchanged(run_id: int) -> ResponseReturnValue:
+    """The needs that stay with their holder."""
+    return _proposals(run_id, "unchanged")
+
+
+def _proposals(run_id: int, tab: str) -> ResponseReturnValue:
+    """One part of a run's evidence: its needs of some kinds, filtered, sorted, a page at a time."""
+    plan_run = _reviewed_run(run_id)
+    if not plan_run.finished:
+        abort(404)
+    filters = ReviewFilters.from_args(request.args)
+    page, sort, direction = proposal_page(db.session, plan_run, tab, filters, request.args)
+    stored, policy = RunProblem(plan_run), load_policy(db.session)
+    return render_template(
+        "plans/review_tab.html",
+        page=page,
+        rows=described(db.session, stored, policy, page.items),
+        sort=sort,
+        direction=direction,
+        tab_kinds=TABS[tab],
+        **_review_context(plan_run, filters, tab),
+    )
+
+
+@blueprint.route("/<int:run_id>/workloads")
+def workloads(run_id: int) -> ResponseReturnValue:
+    """Everyone whose Workload % the plan changes, or leaves past the safe workload."""
+    plan_run = _reviewed_run(run_id)
+    if not plan_run.finished:
+        abort(404)
+    filters = ReviewFilters.from_args(request.args)
+    stored, policy = RunProblem(plan_run), load_policy(db.session)
+    page, sort, direction = load_page(db.session, stored, policy, filters, request.args)
+    return render_template(
+        "plans/workloads.html",
+        page=page,
+        sort=sort,
+        direction=direction,
         policy=policy,
+        **_review_context(plan_run, filters, "workloads"),
     )
 
 
-def _matches(proposal: Proposal, filters: dict[str, str]) -> bool:
-    """Whether a proposal's case passes the chosen filters."""
-    case = proposal.case
-    return (
-        (not filters["region"] or case.site.region.name == filters["region"])
-        and (not filters["site"] or case.site.code == filters["site"])
-        and (not filters["risk"] or case.rosh == filters["risk"])
-    )
+def _review_context(plan_run: PlanRun, filters: ReviewFilters, tab: str) -> dict[str, Any]:
+    """What every page of a run's review shows: its state, the parts and their counts, filters."""
+    regions, sites = places(db.session, plan_run)
+    parts = region_parts(db.session, plan_run)
+    return {
+        "run": plan_run,
+        "tab": tab,
+        "filters": filters,
+        "regions": regions,
+        "sites": sites,
+        "risks": list(reversed(Rosh)),
+        "kind_names": KIND_NAMES,
+        "counts": kind_counts(db.session, plan_run, filters.place_only()),
+        "parts": parts,
+        "approval": approval_words(plan_run, parts),
+        "approval_problem": approval_problem(db.session, plan_run),
+    }
 
 
 @blueprint.route("/<int:run_id>/proposals/<int:proposal_id>/override", methods=["GET", "POST"])
@@ -178,24 +244,45 @@ def change(run_id: int, proposal_id: int) -> ResponseReturnValue:
 @blueprint.route("/<int:run_id>/approve", methods=["GET", "POST"])
 @role_required(UserRole.MANAGER)
 def approve_run(run_id: int) -> ResponseReturnValue:
-    """Make the run, with its overrides, the current allocation from the start of its week."""
+    """Make the run (or one region's part of it), with its overrides, the current allocation from
+    the start of its week, once, after restating what it costs."""
     plan_run = _run(run_id)
-    form = ConfirmForm("Approve the plan")
-    refusal = approval_problem(db.session, plan_run)
+    parts = {part.name: part for part in region_parts(db.session, plan_run)}
+    part = parts.get(request.args.get("region", ""))
+    # One region's part only when the run has others; a run of one region is approved whole.
+    part = part if part is not None and len(parts) > 1 else None
+    region_ids = [part.region_id] if part else None
+    form = ConfirmForm(f"Approve the plan for {part.name}" if part else "Approve the plan")
+    refusal = approval_problem(db.session, plan_run, part.region_id if part else None)
     if form.validate_on_submit() and refusal is None:
         try:
-            changes = approve(db.session, plan_run, current_user, current_user.username)
+            changes = approve(db.session, plan_run, current_user, current_user.username, region_ids)
         except ApprovalRefused as error:
+            db.session.rollback()
             refusal = str(error)
         else:
             db.session.commit()
+            which = f"Plan run {plan_run.id}" + (f" for {part.name}" if part else "")
             flash(
-                f"Plan run {plan_run.id} approved: {changes} allocations change from "
+                f"{which} approved: {changes} allocations change from "
                 f"{govuk_date(IsoWeek.parse(plan_run.week).monday)}.",
                 "success",
             )
             return redirect(url_for("plans.show", run_id=run_id))
-    return render_template("plans/approve.html", run=plan_run, form=form, refusal=refusal)
+    policy = load_policy(db.session)
+    restated = None
+    if refusal is None:
+        filters = ReviewFilters(region=part.name if part else "")
+        restated = harm(db.session, RunProblem(plan_run), policy, filters)
+    return render_template(
+        "plans/approve.html",
+        run=plan_run,
+        form=form,
+        part=part,
+        refusal=refusal,
+        harm=restated,
+        policy=policy,
+    )
 
 
 @blueprint.route("/compare")

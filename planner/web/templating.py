@@ -46,6 +46,7 @@ def init_app(app: Flask, templates: Path) -> None:
     app.add_template_filter(govuk_date)
     app.add_template_filter(govuk_datetime)
     app.add_template_filter(hours)
+    app.add_template_filter(number)
     app.add_template_filter(week_monday)
     app.add_template_filter(sentence)
     app.add_template_filter(iso_date)
@@ -139,6 +140,13 @@ def iso_date(text: str) -> date:
 def hours(value: float | None) -> str:
     """Hours as people write them: 37, 22.5, 1.25."""
     return "" if value is None else f"{value:.2f}".rstrip("0").rstrip(".")
+
+
+def number(value: float | None) -> str:
+    """A count as people write it, with thousands separated: 1,723,690."""
+    if value is None:
+        return ""
+    return f"{value:,}" if isinstance(value, int) else f"{round(value):,}"
 
 
 def rosh_tag(rosh: str) -> dict[str, str]:

@@ -120,8 +120,10 @@ def test_the_review_says_why_a_holder_away_loses_a_need(
         plan()
     sign_in(client, users[UserRole.VIEWER])
     page = client.get("/plans/1").get_data(as_text=True)
-    assert "The holder is off sick until 25 December" in page
-    assert "over capacity" not in page
+    assert "Off sick until 25 December: 1 need" in page
+    assert "over the safe workload" not in page.split("What this plan does")[1].split("Past the")[0]
+    changes = client.get("/plans/1/changes").get_data(as_text=True)
+    assert "Off sick until 25 December" in changes
 
 
 # --- Overload only where risk justifies it ---------------------------------------------------
@@ -226,5 +228,6 @@ def test_the_review_names_the_high_risk_needs_an_overload_buys(
         references = [world.case(rosh=Rosh.HIGH, tier="A3").reference for _ in range(2)]
         plan()
     sign_in(client, users[UserRole.VIEWER])
-    page = client.get("/plans/1").get_data(as_text=True)
-    assert f"Past the safe workload to cover {', '.join(sorted(references))}" in page
+    for path in ("/plans/1", "/plans/1/workloads"):
+        page = client.get(path).get_data(as_text=True)
+        assert f"Past the safe workload to cover {', '.join(sorted(references))}" in page

@@ -81,7 +81,9 @@ def test_the_run_button_queues_the_week_as_a_job(app: Flask, manager: FlaskClien
         )
         assert run.optimal is True and run.worker is not None
     page = manager.get("/plans/2").get_data(as_text=True)
-    assert "Needs nobody can cover" in page and "Workload before and after" in page
+    assert "Needs nobody can cover" in page and "What this plan does" in page
+    workloads = manager.get("/plans/2/workloads").get_data(as_text=True)
+    assert "Workload before and after" in workloads
 
 
 def test_a_waiting_run_shows_its_progress_without_refreshing_itself(
@@ -162,13 +164,18 @@ def test_the_review_shows_each_kind_of_change_and_filters_by_risk(
     app: Flask, viewer: FlaskClient
 ) -> None:
     page = viewer.get("/plans/1").get_data(as_text=True)
-    for heading in ("Needs nobody can cover", "Moves from one holder to another",
-                    "New allocations", "Unchanged", "Workload before and after"):  # fmt: skip
-        assert heading in page
-    assert "What would cover it:" in page
-    low = viewer.get("/plans/1", query_string={"risk": "low"}).get_data(as_text=True)
-    body = low.split("Needs nobody can cover")[1].split("Workload before and after")[0]
-    assert "Very high" not in body
+    assert "Needs nobody can cover" in page
+    for part in ("Uncovered (", "Changes (", "Workloads", "Unchanged ("):
+        assert part in page
+    uncovered = viewer.get("/plans/1/uncovered").get_data(as_text=True)
+    assert "What would cover it:" in uncovered
+    changes = viewer.get("/plans/1/changes").get_data(as_text=True)
+    for kind in ("Changes holder", "Gets a holder"):
+        assert kind in changes
+    assert "Workload before and after" in viewer.get("/plans/1/workloads").get_data(as_text=True)
+    low = viewer.get("/plans/1/unchanged", query_string={"rosh": "low"}).get_data(as_text=True)
+    body = low.split("<tbody", 1)[1].split("</tbody>")[0]
+    assert "Very high" not in body and "Low" in body
 
 
 def test_an_override_needs_a_reason_and_keeps_the_choice(app: Flask, manager: FlaskClient) -> None:
@@ -189,7 +196,7 @@ def test_an_override_to_nobody_is_recorded_and_shown(app: Flask, manager: FlaskC
     )
     page = response.get_data(as_text=True)
     assert "the plan now gives this need to nobody" in page
-    assert "Changed by a manager" in page
+    assert "Changed by a manager" in manager.get("/plans/1/uncovered").get_data(as_text=True)
     with app.app_context():
         stored = db.session.get(ProposedAssignment, proposal.id)
         assert stored.staff_member_id is None and stored.overridden
