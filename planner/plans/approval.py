@@ -7,6 +7,7 @@ from datetime import date, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
+from planner.domain.reach import Reach
 from planner.domain.vocabulary import JobStatus
 from planner.domain.weeks import IsoWeek
 from planner.models import Allocation, Need, PlanRun, ProposedAssignment, User
@@ -17,8 +18,11 @@ class ApprovalRefused(Exception):
     """A run that may not be approved, with the reason in words."""
 
 
-def approval_problem(session: Session, run: PlanRun) -> str | None:
-    """Why this run cannot be approved now, or None if it can."""
+def approval_problem(session: Session, run: PlanRun, reach: Reach) -> str | None:
+    """Why this user cannot approve this run now, or None if they can."""
+    if not reach.national:
+        # A run plans every region at once: approving it changes allocations nobody here sees.
+        return "a run plans every region, so a manager who sees every region approves it"
     if not run.finished:
         return f"only a finished plan can be approved; this run is {run.status.value}"
     if run.approved_at is not None:
@@ -35,7 +39,7 @@ def approval_problem(session: Session, run: PlanRun) -> str | None:
 
 def approve(session: Session, run: PlanRun, user: User | None, actor: str) -> int:
     """Make the run's proposals the allocations from the start of its week; return the changes."""
-    problem = approval_problem(session, run)
+    problem = approval_problem(session, run, Reach.everything())
     if problem:
         raise ApprovalRefused(problem)
     monday = IsoWeek.parse(run.week).monday

@@ -12,10 +12,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload, selectinload
 
 from optimisation import Problem, problem_from_dict, reasons_against
+from planner.domain.reach import Reach
 from planner.domain.rules import away_words, horizon_hours, workload
 from planner.domain.weeks import IsoWeek
 from planner.models import Case, Need, PlanRun, ProposedAssignment, Site, StaffMember
 from planner.models.policy import load_policy
+from planner.models.reach import case_within, staff_within
 
 # How each proposal stands against the current holder.
 NEW, MOVE, UNCHANGED, DROPPED, UNCOVERED = "new", "move", "unchanged", "dropped", "uncovered"
@@ -96,14 +98,14 @@ class RunProblem:
         return "moved to cover higher-risk work or to share the load"
 
 
-def review(session: Session, run: PlanRun) -> tuple[list[Proposal], list[Load]]:
-    """Every proposal of a run with its kind and reason, and every person's workload change."""
+def review(session: Session, run: PlanRun, reach: Reach) -> tuple[list[Proposal], list[Load]]:
+    """The run's proposals for the user's regions with kind and reason, and workload changes."""
     stored = RunProblem(run)
     rows = session.execute(
         select(ProposedAssignment, Need, Case)
         .join(Need, ProposedAssignment.need_id == Need.id)
         .join(Case, Need.case_id == Case.id)
-        .where(ProposedAssignment.run_id == run.id)
+        .where(ProposedAssignment.run_id == run.id, case_within(reach))
         .options(
             joinedload(ProposedAssignment.staff_member),
             joinedload(ProposedAssignment.current_staff_member),
@@ -116,7 +118,7 @@ def review(session: Session, run: PlanRun) -> tuple[list[Proposal], list[Load]]:
         Proposal(proposal, case, need, *_kind(stored, proposal, away))
         for proposal, need, case in rows
     ]
-    return proposals, _loads(session, stored, [p.proposal for p in proposals])
+    return proposals, _loads(session, stored, [p.proposal for p in proposals], reach)
 
 
 def _away(session: Session, run: PlanRun, proposals: list[ProposedAssignment]) -> dict[int, str]:
@@ -161,8 +163,10 @@ def _kind(
     return (UNCHANGED if holder.id == proposal.staff_member_id else MOVE), why
 
 
-def _loads(session: Session, stored: RunProblem, proposals: list[ProposedAssignment]) -> list[Load]:
-    """Workload % before and after for everyone in the run's problem."""
+def _loads(
+    session: Session, stored: RunProblem, proposals: list[ProposedAssignment], reach: Reach
+) -> list[Load]:
+    """Workload % before and after for everyone of the user's regions in the run's problem."""
     after: dict[int, float] = defaultdict(float)
     high_risk: dict[int, set[str]] = defaultdict(set)
     risks = {case.id: case.risk for case in stored.problem.cases}
@@ -177,7 +181,7 @@ def _loads(session: Session, stored: RunProblem, proposals: list[ProposedAssignm
         person.staff_ref: person
         for person in session.scalars(
             select(StaffMember)
-            .where(StaffMember.staff_ref.in_(list(stored.problem.staff_by_id)))
+            .where(StaffMember.staff_ref.in_(list(stored.problem.staff_by_id)), staff_within(reach))
             .options(joinedload(StaffMember.site))
         )
     }

@@ -9,6 +9,7 @@ from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
 from planner.domain.clock import today
+from planner.domain.reach import Reach
 from planner.domain.vocabulary import ALERT_KIND_NAMES, Rosh, UserRole
 from planner.domain.weeks import IsoWeek
 from planner.extensions import db
@@ -36,6 +37,7 @@ from planner.plans.review import Proposal, review, stored_problem
 from planner.plans.staffing import ask_for_staff
 from planner.plans.whatif import ask_what_if
 from planner.web.forms import ConfirmForm
+from planner.web.reach import cases_within, current_reach, national_or_404, openable_cases
 from planner.web.security import role_required
 from planner.web.sessions import polled
 from planner.web.templating import govuk_date, sentence
@@ -71,7 +73,22 @@ def index() -> ResponseReturnValue:
     form = RunForm(weeks=_weeks())
     form.week.data = str(IsoWeek.containing(today()).plus(1))
     form.time_limit.data = int(load_policy(db.session).time_limit_seconds)
-    return render_template("plans/index.html", runs=queries.recent_runs(db.session), form=form)
+    return _index_page(form)
+
+
+def _index_page(form: RunForm) -> ResponseReturnValue:
+    """The runs with the user's figures, and the form that starts one."""
+    runs = queries.recent_runs(db.session)
+    reach = current_reach()
+    # A regional user's figures are their regions' part of each run, counted in one query.
+    uncovered = None
+    if not reach.national:
+        cover = queries.cover_by_risk(db.session, [run.id for run in runs if run.finished], reach)
+        uncovered = {
+            run_id: sum(c["needs"] - c["covered"] for c in risks.values())
+            for run_id, risks in cover.items()
+        }
+    return render_template("plans/index.html", runs=runs, form=form, uncovered=uncovered)
 
 
 @blueprint.route("/run", methods=["POST"])
@@ -95,7 +112,7 @@ def run() -> ResponseReturnValue:
         else:
             enqueue(queued)
             return redirect(url_for("plans.show", run_id=queued.id))
-    return render_template("plans/index.html", runs=queries.recent_runs(db.session), form=form)
+    return _index_page(form)
 
 
 @blueprint.route("/<int:run_id>")
@@ -104,7 +121,8 @@ def show(run_id: int) -> ResponseReturnValue:
     plan_run = _run(run_id)
     if not plan_run.finished:
         return render_template("plans/progress.html", run=plan_run)
-    proposals, loads = review(db.session, plan_run)
+    reach = current_reach()
+    proposals, loads = review(db.session, plan_run, reach)
     filters = {name: request.args.get(name, "") for name in ("region", "site", "risk")}
     shown = [p for p in proposals if _matches(p, filters)]
     grouped = {kind: [p for p in shown if p.kind == kind] for kind in CHANGE_KINDS}
@@ -128,9 +146,20 @@ def show(run_id: int) -> ResponseReturnValue:
         regions=sorted({p.case.site.region.name for p in proposals}),
         sites=sorted({p.case.site.code for p in proposals}),
         risks=list(reversed(Rosh)),
-        approval_problem=approval_problem(db.session, plan_run),
+        approval_problem=approval_problem(db.session, plan_run, reach),
         policy=policy,
+        national=reach.national,
+        by_risk=_by_risk(plan_run, reach),
+        openable=openable_cases(p.case.id for p in proposals if p.case.restricted),
     )
+
+
+def _by_risk(plan_run: PlanRun, reach: Reach) -> dict[str, dict[str, int]]:
+    """Needs covered by risk: the run's own figures, or a regional user's part of them."""
+    if reach.national:
+        by_risk: dict[str, dict[str, int]] = plan_run.summary["by_risk"]
+        return by_risk
+    return queries.cover_by_risk(db.session, [plan_run.id], reach)[plan_run.id]
 
 
 def _matches(proposal: Proposal, filters: dict[str, str]) -> bool:
@@ -148,7 +177,9 @@ def _matches(proposal: Proposal, filters: dict[str, str]) -> bool:
 def change(run_id: int, proposal_id: int) -> ResponseReturnValue:
     """Put another eligible person, or nobody, on a need of the run, with a reason."""
     plan_run = _run(run_id)
-    proposal = queries.proposal_of(db.session, plan_run, proposal_id) or abort(404)
+    proposal = queries.proposal_of(db.session, plan_run, proposal_id, current_reach())
+    if proposal is None:
+        abort(404)
     people = candidates(db.session, plan_run, proposal)
     options = [(c.staff.staff_ref, c.staff.name) for c in people if c.eligible]
     form = OverrideForm(options=options)
@@ -180,7 +211,7 @@ def approve_run(run_id: int) -> ResponseReturnValue:
     """Make the run, with its overrides, the current allocation from the start of its week."""
     plan_run = _run(run_id)
     form = ConfirmForm("Approve the plan")
-    refusal = approval_problem(db.session, plan_run)
+    refusal = approval_problem(db.session, plan_run, current_reach())
     if form.validate_on_submit() and refusal is None:
         try:
             changes = approve(db.session, plan_run, current_user, current_user.username)
@@ -204,11 +235,13 @@ def compare() -> ResponseReturnValue:
     if not all(value.isdigit() for value in ids):
         abort(404)
     first, second = (_run(int(value)) for value in ids)
+    reach = current_reach()
     return render_template(
         "plans/compare.html",
         first=first,
         second=second,
-        differences=queries.differences(db.session, first, second),
+        differences=queries.differences(db.session, first, second, reach),
+        by_risk={run.id: _by_risk(run, reach) for run in (first, second) if run.summary},
     )
 
 
@@ -238,7 +271,18 @@ def look_ahead() -> ResponseReturnValue:
     elif not form.weeks.data:
         form.weeks.data = 12
     forecast = queries.latest_forecast(db.session)
-    return render_template("plans/lookahead.html", form=form, forecast=forecast)
+    gap_cases = (
+        [gap["case_id"] for week in (forecast.results or []) for gap in week["high_risk_gaps"]]
+        if forecast
+        else []
+    )
+    return render_template(
+        "plans/lookahead.html",
+        form=form,
+        forecast=forecast,
+        within=cases_within(gap_cases),
+        openable=openable_cases(gap_cases),
+    )
 
 
 def _what_if_forms(plan_run: PlanRun) -> dict[str, SickForm | AgencyForm | RiskForm]:
@@ -260,6 +304,7 @@ def _what_if_forms(plan_run: PlanRun) -> dict[str, SickForm | AgencyForm | RiskF
 @role_required(UserRole.MANAGER)
 def what_if(run_id: int) -> ResponseReturnValue:
     """Try a change on the run's week without saving it; the answer is kept with the run."""
+    national_or_404()
     plan_run = _finished_run(run_id)
     forms = _what_if_forms(plan_run)
     kind = request.form.get("kind")
@@ -282,6 +327,7 @@ def what_if(run_id: int) -> ResponseReturnValue:
 @blueprint.route("/<int:run_id>/what-if/<int:what_if_id>")
 def what_if_answer(run_id: int, what_if_id: int) -> ResponseReturnValue:
     """A change tried on a run: its progress, or the plan it would make beside the run's."""
+    national_or_404()
     plan_run = _finished_run(run_id)
     asked = db.session.get(WhatIf, what_if_id)
     if asked is None or asked.run_id != plan_run.id:
@@ -294,6 +340,7 @@ def what_if_answer(run_id: int, what_if_id: int) -> ResponseReturnValue:
 @blueprint.route("/<int:run_id>/staffing-ask", methods=["GET", "POST"])
 def staffing(run_id: int) -> ResponseReturnValue:
     """The fewest extra people that would cover the run's high-risk gaps, place by place."""
+    national_or_404()
     plan_run = _finished_run(run_id)
     form = ConfirmForm("Work out the staffing ask")
     if request.method == "POST":
@@ -314,7 +361,11 @@ def staffing(run_id: int) -> ResponseReturnValue:
 def _job(kind: str, job_id: int) -> JobMixin:
     """A job of a kind, or 404."""
     spec = KINDS.get(kind) or abort(404)
-    return db.session.get(spec.model, job_id) or abort(404)
+    job = db.session.get(spec.model, job_id) or abort(404)
+    # What-ifs and staffing asks are about every region: only national users follow them.
+    if isinstance(job, WhatIf | StaffingAsk):
+        national_or_404()
+    return job
 
 
 def page_of(job: JobMixin) -> str:

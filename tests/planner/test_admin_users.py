@@ -63,10 +63,10 @@ def test_the_list_shows_each_user_with_role_status_and_last_sign_in(
     page = admin.get("/settings/users").get_data(as_text=True)
     assert "<title>Users – Caseload planner</title>" in page
     assert user_rows(page) == {
-        "admin.user": ["Admin", "Active", "1 July 2026 at 2:05pm"],
-        "gone.user": ["Viewer", "Deactivated", "Never"],
-        "manager.user": ["Manager", "Active", "Never"],
-        "viewer.user": ["Viewer", "Active", "Never"],
+        "admin.user": ["Admin", "Every region", "Active", "1 July 2026 at 2:05pm"],
+        "gone.user": ["Viewer", "Every region", "Deactivated", "Never"],
+        "manager.user": ["Manager", "Every region", "Active", "Never"],
+        "viewer.user": ["Viewer", "Every region", "Active", "Never"],
     }
     assert list(user_rows(page)) == ["admin.user", "gone.user", "manager.user", "viewer.user"]
 
@@ -75,6 +75,7 @@ def test_an_admin_adds_a_user_who_can_then_sign_in(app: Flask, admin: FlaskClien
     data = {
         "username": " jo.bloggs ",
         "role": "manager",
+        "regions": "national",
         "password": NEW_PASSWORD,
         "confirm_password": NEW_PASSWORD,
     }
@@ -106,6 +107,8 @@ INVALID_USERS = [
     ({"username": "Manager.User"}, "username", "There is already a user called Manager.User"),
     ({"role": ""}, "role", "Select a role"),
     ({"role": "superuser"}, "role", "Select a role"),
+    ({"regions": ""}, "regions", "Select the regions this user may see, or every region"),
+    ({"regions": "999"}, "regions", "Select the regions this user may see, or every region"),
     ({"password": "", "confirm_password": ""}, "password", "Enter a password"),
     ({"password": "short", "confirm_password": "short"}, "password", "The password must be at least 12 characters"),
     ({"confirm_password": "something else entirely"}, "confirm_password", "The passwords do not match: enter the same password twice"),
@@ -123,6 +126,7 @@ def test_an_invalid_new_user_is_named_kept_and_not_added(
     data = {
         "username": "jo.bloggs",
         "role": "viewer",
+        "regions": "national",
         "password": NEW_PASSWORD,
         "confirm_password": NEW_PASSWORD,
         **typed,

@@ -19,7 +19,7 @@ def stored_user(app: Flask, username: str) -> User | None:
 
 def test_create_user_reads_the_password_from_stdin(app: Flask, runner: FlaskCliRunner) -> None:
     result = runner.invoke(
-        args=["create-user", "spo.one", "--role", "manager", "--password-stdin"],
+        args=["create-user", "spo.one", "--role", "manager", "--national", "--password-stdin"],
         input="a long enough password\n",
     )
     assert result.exit_code == 0, result.output
@@ -31,7 +31,7 @@ def test_create_user_reads_the_password_from_stdin(app: Flask, runner: FlaskCliR
 
 def test_create_user_asks_twice_at_the_prompt(app: Flask, runner: FlaskCliRunner) -> None:
     result = runner.invoke(
-        args=["create-user", "head.unit", "--role", "admin"],
+        args=["create-user", "head.unit", "--role", "admin", "--national"],
         input="a long enough password\na long enough password\n",
     )
     assert result.exit_code == 0, result.output
@@ -40,7 +40,8 @@ def test_create_user_asks_twice_at_the_prompt(app: Flask, runner: FlaskCliRunner
 
 def test_create_user_refuses_a_short_password(app: Flask, runner: FlaskCliRunner) -> None:
     result = runner.invoke(
-        args=["create-user", "x", "--role", "viewer", "--password-stdin"], input="short\n"
+        args=["create-user", "x", "--role", "viewer", "--national", "--password-stdin"],
+        input="short\n",
     )
     assert result.exit_code == 1
     assert "Error: the password must be at least 12 characters" in result.output
@@ -48,19 +49,19 @@ def test_create_user_refuses_a_short_password(app: Flask, runner: FlaskCliRunner
 
 
 def test_create_user_refuses_a_duplicate_and_an_unknown_role(runner: FlaskCliRunner) -> None:
-    arguments = ["create-user", "dup", "--role", "viewer", "--password-stdin"]
+    arguments = ["create-user", "dup", "--role", "viewer", "--national", "--password-stdin"]
     assert runner.invoke(args=arguments, input="a long enough password\n").exit_code == 0
     result = runner.invoke(args=arguments, input="a long enough password\n")
     assert result.exit_code == 1
     assert "a user called dup already exists" in result.output
-    result = runner.invoke(args=["create-user", "y", "--role", "king"])
+    result = runner.invoke(args=["create-user", "y", "--role", "king", "--national"])
     assert result.exit_code == 2
     assert "'king' is not one of" in result.output
 
 
 def test_set_password_changes_it(app: Flask, runner: FlaskCliRunner) -> None:
     runner.invoke(
-        args=["create-user", "po.two", "--role", "viewer", "--password-stdin"],
+        args=["create-user", "po.two", "--role", "viewer", "--national", "--password-stdin"],
         input="the first password\n",
     )
     result = runner.invoke(

@@ -88,7 +88,7 @@ def test_the_password_box_says_what_will_do(admin: FlaskClient) -> None:
 @pytest.mark.parametrize(("password", "message"), REFUSED)
 def test_create_user_refuses_a_weak_password(app: Flask, password: str, message: str) -> None:
     result = app.test_cli_runner().invoke(
-        args=["create-user", "jo.bloggs", "--role", "viewer", "--password-stdin"],
+        args=["create-user", "jo.bloggs", "--role", "viewer", "--national", "--password-stdin"],
         input=password + "\n",
     )
     assert result.exit_code != 0
