@@ -5,16 +5,19 @@ from __future__ import annotations
 from flask import Flask
 from flask.testing import FlaskCliRunner
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from planner.domain.vocabulary import UserRole
 from planner.extensions import db
-from planner.models import User
+from planner.models import Region, User
+from planner.models.auditing import set_actor
 
 
 def stored_user(app: Flask, username: str) -> User | None:
     """The user of that name, if any."""
     with app.app_context():
-        return db.session.scalar(select(User).where(User.username == username))
+        query = select(User).where(User.username == username).options(selectinload(User.regions))
+        return db.session.scalar(query)
 
 
 def test_create_user_reads_the_password_from_stdin(app: Flask, runner: FlaskCliRunner) -> None:
@@ -80,7 +83,43 @@ def test_the_demo_account_password_is_shown_once(app: Flask, runner: FlaskCliRun
     password = first.output.split("with password ")[1].split()[0]
     assert stored_user(app, "demo.manager").check_password(password)
     assert stored_user(app, "demo.manager").role == UserRole.MANAGER
+    # The demo manager sees every region, so that the demo shows everything.
+    assert stored_user(app, "demo.manager").national
     second = runner.invoke(args=["demo-account"])
     assert second.exit_code == 0
     assert password not in second.output
     assert "set-password demo.manager" in second.output
+
+
+def test_the_demo_account_comes_with_regional_managers_once_there_are_regions(
+    app: Flask, runner: FlaskCliRunner
+) -> None:
+    with app.app_context():
+        set_actor(db.session, "test")
+        db.session.add_all([Region(name="London"), Region(name="North East")])
+        db.session.commit()
+    made = runner.invoke(args=["demo-account"])
+    assert made.exit_code == 0, made.output
+    assert "demo.london, who sees London only" in made.output
+    assert "demo.north-east, who sees North East only" in made.output
+    password = made.output.split("demo.london, who sees London only, password ")[1].split()[0]
+    london = stored_user(app, "demo.london")
+    assert london.check_password(password)
+    assert not london.national
+    assert [region.name for region in london.regions] == ["London"]
+
+
+def test_create_user_needs_regions_or_national(app: Flask, runner: FlaskCliRunner) -> None:
+    result = runner.invoke(args=["create-user", "po.three", "--role", "viewer"], input="x\n")
+    assert result.exit_code != 0
+    assert "--national or one or more --region NAME" in result.output
+    with app.app_context():
+        set_actor(db.session, "test")
+        db.session.add(Region(name="Wales"))
+        db.session.commit()
+    arguments = ["create-user", "po.three", "--role", "viewer", "--region", "wales"]
+    made = runner.invoke(args=[*arguments, "--password-stdin"], input="a long enough password\n")
+    assert made.exit_code == 0, made.output
+    assert [region.name for region in stored_user(app, "po.three").regions] == ["Wales"]
+    unknown = runner.invoke(args=["create-user", "po.four", "--role", "viewer", "--region", "Mars"])
+    assert "there is no region called Mars" in unknown.output
