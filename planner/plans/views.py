@@ -129,6 +129,9 @@ def show(run_id: int) -> ResponseReturnValue:
     # What has not changed is listed only when asked for: at national scale it is thousands.
     show_unchanged = request.args.get("unchanged") == "show"
     policy = load_policy(db.session)
+    openable = openable_cases(p.case.id for p in proposals if p.case.restricted)
+    # The references of restricted cases the user may not open, never shown to them.
+    opened = {p.case.reference for p in proposals if p.case.id in openable}
     changed = [
         load
         for load in loads
@@ -150,7 +153,8 @@ def show(run_id: int) -> ResponseReturnValue:
         policy=policy,
         national=reach.national,
         by_risk=_by_risk(plan_run, reach),
-        openable=openable_cases(p.case.id for p in proposals if p.case.restricted),
+        openable=openable,
+        hidden={p.case.reference for p in proposals if p.case.restricted} - opened,
     )
 
 

@@ -353,6 +353,8 @@ def test_a_restricted_case_opens_only_for_the_named_and_national_admins(
         # Still counted and alerted, but without its name.
         assert "A restricted case" in alerts and places.wales_case not in alerts
         assert "Wyn Wales" not in page(client, f"/staff/{places.values['staff_id']}")
+        review = page(client, f"/plans/{places.values['run_id']}?unchanged=show")
+        assert "A restricted case" in review and places.wales_case not in review
         assert client.get(f"/cases/{places.values['case_id']}/edit").status_code == 404
     for client in signed_in(app, "viewer.wales"):
         assert places.wales_case in page(client, "/cases/")
