@@ -10,7 +10,8 @@ from sqlalchemy.orm import Session, selectinload
 from planner.domain.reach import Reach
 from planner.domain.vocabulary import JobStatus
 from planner.domain.weeks import IsoWeek
-from planner.models import Allocation, Need, PlanRun, ProposedAssignment, User
+from planner.models import Allocation, Case, Need, PlanRun, ProposedAssignment, User
+from planner.models.reach import case_within
 from planner.models.types import utcnow
 
 
@@ -18,11 +19,8 @@ class ApprovalRefused(Exception):
     """A run that may not be approved, with the reason in words."""
 
 
-def approval_problem(session: Session, run: PlanRun, reach: Reach) -> str | None:
-    """Why this user cannot approve this run now, or None if they can."""
-    if not reach.national:
-        # A run plans every region at once: approving it changes allocations nobody here sees.
-        return "a run plans every region, so a manager who sees every region approves it"
+def approval_problem(session: Session, run: PlanRun) -> str | None:
+    """Why this run cannot be approved now, or None if it can."""
     if not run.finished:
         return f"only a finished plan can be approved; this run is {run.status.value}"
     if run.approved_at is not None:
@@ -37,15 +35,25 @@ def approval_problem(session: Session, run: PlanRun, reach: Reach) -> str | None
     return None
 
 
-def approve(session: Session, run: PlanRun, user: User | None, actor: str) -> int:
-    """Make the run's proposals the allocations from the start of its week; return the changes."""
-    problem = approval_problem(session, run, Reach.everything())
+def approve(
+    session: Session,
+    run: PlanRun,
+    user: User | None,
+    actor: str,
+    reach: Reach | None = None,
+) -> int:
+    """Make the run's proposals the allocations from its week's Monday: all of them, or a
+    regional manager's regions' part; return the changes."""
+    reach = reach or Reach.everything()
+    problem = approval_problem(session, run)
     if problem:
         raise ApprovalRefused(problem)
     monday = IsoWeek.parse(run.week).monday
     proposals = session.scalars(
         select(ProposedAssignment)
-        .where(ProposedAssignment.run_id == run.id)
+        .join(Need, ProposedAssignment.need_id == Need.id)
+        .join(Case, Need.case_id == Case.id)
+        .where(ProposedAssignment.run_id == run.id, case_within(reach))
         .options(selectinload(ProposedAssignment.need).selectinload(Need.allocations))
     ).all()
     changes = 0
@@ -53,9 +61,12 @@ def approve(session: Session, run: PlanRun, user: User | None, actor: str) -> in
     for proposal in proposals:
         planned_needs.add(proposal.need_id)
         changes += _apply(session, proposal, run, monday, user, actor)
-    changes += _end_retired(session, planned_needs, monday)
-    run.approved_at = utcnow()
-    run.approved_by_id = user.id if user else None
+    changes += _end_retired(session, planned_needs, monday, reach)
+    # A region's part approved leaves the run open for the rest; approving it all again later
+    # changes nothing already in force.
+    if reach.national:
+        run.approved_at = utcnow()
+        run.approved_by_id = user.id if user else None
     return changes
 
 
@@ -105,12 +116,18 @@ def _apply(
     return 1
 
 
-def _end_retired(session: Session, planned: set[int], monday: date) -> int:
-    """End the allocations of needs the plan no longer holds (the rules retired them)."""
+def _end_retired(session: Session, planned: set[int], monday: date, reach: Reach) -> int:
+    """End the allocations of the region's needs the plan no longer holds (the rules retired)."""
     allocations = session.scalars(
         select(Allocation)
         .join(Need)
-        .where(Allocation.held_on(monday), ~Need.active, Allocation.need_id.not_in(planned))
+        .join(Case, Need.case_id == Case.id)
+        .where(
+            Allocation.held_on(monday),
+            ~Need.active,
+            Allocation.need_id.not_in(planned),
+            case_within(reach),
+        )
     ).all()
     for allocation in allocations:
         _end(session, allocation, monday)

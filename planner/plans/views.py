@@ -149,7 +149,7 @@ def show(run_id: int) -> ResponseReturnValue:
         regions=sorted({p.case.site.region.name for p in proposals}),
         sites=sorted({p.case.site.code for p in proposals}),
         risks=list(reversed(Rosh)),
-        approval_problem=approval_problem(db.session, plan_run, reach),
+        approval_problem=approval_problem(db.session, plan_run),
         policy=policy,
         national=reach.national,
         by_risk=_by_risk(plan_run, reach),
@@ -215,21 +215,33 @@ def approve_run(run_id: int) -> ResponseReturnValue:
     """Make the run, with its overrides, the current allocation from the start of its week."""
     plan_run = _run(run_id)
     form = ConfirmForm("Approve the plan")
-    refusal = approval_problem(db.session, plan_run, current_reach())
+    reach = current_reach()
+    refusal = approval_problem(db.session, plan_run)
     if form.validate_on_submit() and refusal is None:
         try:
-            changes = approve(db.session, plan_run, current_user, current_user.username)
+            changes = approve(db.session, plan_run, current_user, current_user.username, reach)
         except ApprovalRefused as error:
             refusal = str(error)
         else:
             db.session.commit()
+            part = "approved" if reach.national else "approved for your regions"
             flash(
-                f"Plan run {plan_run.id} approved: {changes} allocations change from "
+                f"Plan run {plan_run.id} {part}: {changes} allocations change from "
                 f"{govuk_date(IsoWeek.parse(plan_run.week).monday)}.",
                 "success",
             )
             return redirect(url_for("plans.show", run_id=run_id))
-    return render_template("plans/approve.html", run=plan_run, form=form, refusal=refusal)
+    counts = None
+    if refusal is None and not reach.national:
+        counts = Counter(p.kind for p in review(db.session, plan_run, reach)[0])
+    return render_template(
+        "plans/approve.html",
+        run=plan_run,
+        form=form,
+        refusal=refusal,
+        national=reach.national,
+        counts=counts,
+    )
 
 
 @blueprint.route("/compare")

@@ -20,10 +20,14 @@ from planner.extensions import db
 from planner.jobs.queue import perform
 from planner.models import (
     Alert,
+    Allocation,
+    AuditEvent,
     Case,
     Exclusion,
+    PlanRun,
     ProposedAssignment,
     StaffingAsk,
+    User,
     WhatIf,
 )
 from planner.plans.batch import run_week
@@ -315,15 +319,7 @@ def restrict(app: Flask, places: Places, named: list[str]) -> None:
     """Restrict region B's case to the named users, as a national manager does on its page."""
     for client in signed_in(app, "manager.national"):
         with app.app_context():
-            ids = {
-                username: user_id
-                for username, user_id in db.session.execute(
-                    select(
-                        db.metadata.tables["app_user"].c.username,
-                        db.metadata.tables["app_user"].c.id,
-                    )
-                )
-            }
+            ids = dict(db.session.execute(select(User.username, User.id)).tuples())
         data = {"restricted": "yes", "users": [str(ids[name]) for name in named]}
         response = client.post(f"/cases/{places.values['case_id']}/access", data=data)
         assert response.status_code == 302
@@ -365,8 +361,6 @@ def test_a_restricted_case_opens_only_for_the_named_and_national_admins(
 
 
 def test_restricting_a_case_is_audited_and_can_be_undone(app: Flask, places: Places) -> None:
-    from planner.models import AuditEvent
-
     restrict(app, places, [])
     for client in signed_in(app, "manager.national"):
         address = f"/cases/{places.values['case_id']}/access"
@@ -398,8 +392,34 @@ def test_a_regional_manager_cannot_change_another_regions_records(
         }
         for address, data in sent.items():
             assert client.post(address, data=data).status_code == 404, address
-        approve = client.post(f"/plans/{values['run_id']}/approve")
-        assert "a manager who sees every region approves it" in approve.get_data(as_text=True)
     with app.app_context():
         assert db.session.get(Case, values["case_id"]).name == "Wyn Wales"
         assert db.session.get(Alert, values["alert_id"]).acknowledged_at is None
+
+
+def test_a_regional_manager_approves_their_regions_part_of_a_national_run(
+    app: Flask, places: Places
+) -> None:
+    values = places.values
+    run, need = values["run_id"], values["need_id"]
+    for client in signed_in(app, "manager.national"):
+        # Region B's need is planned for nobody, so that approving B's part changes something.
+        override = f"/plans/{run}/proposals/{values['proposal_id']}/override"
+        sent = client.post(override, data={"person": "nobody", "reason": "Moving on"})
+        assert sent.status_code == 302
+    for client in signed_in(app, "manager.london"):
+        form = page(client, f"/plans/{run}/approve")
+        assert "You approve your regions' part of the plan" in form
+        assert client.post(f"/plans/{run}/approve").status_code == 302
+        assert "approved for your regions" in page(client, f"/plans/{run}")
+    with app.app_context():
+        # London's part leaves Wales as it was, and the run open for the rest.
+        held = db.session.scalars(select(Allocation).where(Allocation.need_id == need)).all()
+        assert [allocation.end_date for allocation in held] == [None]
+        assert db.session.get(PlanRun, run).approved_at is None
+    for client in signed_in(app, "manager.wales"):
+        assert client.post(f"/plans/{run}/approve").status_code == 302
+    with app.app_context():
+        held = db.session.scalars(select(Allocation).where(Allocation.need_id == need)).all()
+        assert [allocation.end_date for allocation in held] == [date(2026, 11, 29)]
+        assert db.session.get(PlanRun, run).approved_at is None
