@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection
 from dataclasses import dataclass
 
 
@@ -20,13 +19,3 @@ class Reach:
     def everything(cls) -> Reach:
         """The reach of a command or a job: the whole country, restricted cases included."""
         return cls(user_id=None, national=True, every_restricted_case=True)
-
-    def covers(self, region_id: int | None) -> bool:
-        """Whether a region (None: no region at all) is one this user may see."""
-        return self.national or region_id in self.region_ids
-
-    def may_open(self, region_id: int, restricted: bool, named: Collection[int]) -> bool:
-        """Whether the user may open a case of a region, restricted or not, naming these users."""
-        if not self.covers(region_id):
-            return False
-        return not restricted or self.every_restricted_case or self.user_id in named

@@ -16,8 +16,8 @@ from sqlalchemy.orm import Session
 from planner.domain.reach import Reach
 from planner.domain.vocabulary import UserRole
 from planner.extensions import db
-from planner.models import Alert, Case, RegionAccess, StaffMember, User
-from planner.models.reach import alert_within, case_openable, case_within, staff_within
+from planner.models import Alert, Case, RegionAccess, User
+from planner.models.reach import alert_within, case_openable, case_within
 
 
 def reach_of(session: Session, user: User) -> Reach:
@@ -43,14 +43,6 @@ def case_or_404(case_id: int) -> Case:
     return case or abort(404)
 
 
-def may_open_case(case_id: int) -> bool:
-    """Whether the user may open this case's page."""
-    found = db.session.scalar(
-        select(Case.id).where(Case.id == case_id, case_openable(current_reach()))
-    )
-    return found is not None
-
-
 def openable_cases(case_ids: Iterable[int]) -> set[int]:
     """Those of the cases the user may open, in one query (for a list that names cases)."""
     wanted = sorted(set(case_ids))
@@ -71,14 +63,6 @@ def cases_within(case_ids: Iterable[int]) -> set[int]:
         select(Case.id).where(Case.id.in_(wanted), case_within(current_reach()))
     )
     return set(rows)
-
-
-def staff_member_visible(staff_id: int) -> bool:
-    """Whether a practitioner works in one of the user's regions."""
-    found = db.session.scalar(
-        select(StaffMember.id).where(StaffMember.id == staff_id, staff_within(current_reach()))
-    )
-    return found is not None
 
 
 def alert_or_404(alert_id: int) -> Alert:
