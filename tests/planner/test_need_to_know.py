@@ -319,7 +319,10 @@ def restrict(app: Flask, places: Places, named: list[str]) -> None:
     """Restrict region B's case to the named users, as a national manager does on its page."""
     for client in signed_in(app, "manager.national"):
         with app.app_context():
-            ids = dict(db.session.execute(select(User.username, User.id)).tuples())
+            ids = {
+                name: user_id
+                for name, user_id in db.session.execute(select(User.username, User.id))
+            }
         data = {"restricted": "yes", "users": [str(ids[name]) for name in named]}
         response = client.post(f"/cases/{places.values['case_id']}/access", data=data)
         assert response.status_code == 302

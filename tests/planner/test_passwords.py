@@ -55,7 +55,7 @@ REFUSED = [("aaaaaaaaaaaa", TOO_EASY), ("jo.bloggs-2024-ok", HOLDS_USERNAME), ("
 def test_the_admins_add_user_form_refuses_a_weak_password(
     app: Flask, admin: FlaskClient, password: str, message: str
 ) -> None:
-    data = {"username": "jo.bloggs", "role": "viewer", "password": password,
+    data = {"username": "jo.bloggs", "role": "viewer", "regions": "national", "password": password,
             "confirm_password": password}  # fmt: skip
     page = admin.post("/settings/users/new", data=data).get_data(as_text=True)
     assert "<title>Error: Add a user – Caseload planner</title>" in page
