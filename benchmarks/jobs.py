@@ -110,7 +110,8 @@ def main() -> None:
         }
         flask(settings, "db", "upgrade")
         flask(settings, "demo-data", "--scale", "london", "--seed", "1", "--start", str(START))
-        flask(settings, "create-user", "bench.manager", "--role", "manager", "--password-stdin",
+        flask(settings, "create-user", "bench.manager", "--role", "manager", "--national",
+              "--password-stdin",
               stdin=PASSWORD + "\n")  # fmt: skip
         flask(settings, "plan", "--week", "2026-W49")
         port = free_port()

@@ -66,7 +66,7 @@ def main() -> None:
     with demo_database("national") as app:
         with app.app_context():
             run_week(db.session, IsoWeek.containing(START), "highs", None, None, "benchmark")
-            user = User(username="bench.manager", role=UserRole.MANAGER)
+            user = User(username="bench.manager", role=UserRole.MANAGER, national=True)
             user.set_password(PASSWORD)
             db.session.add(user)
             db.session.commit()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import getpass
 import logging
+import re
 import secrets
 import sys
 from collections.abc import Callable
@@ -29,7 +30,7 @@ from planner.domain.vocabulary import JobStatus, UserRole, label
 from planner.domain.weeks import IsoWeek
 from planner.extensions import db
 from planner.jobs.queue import consume, store_name
-from planner.models import Case, PlanRun, User
+from planner.models import Case, PlanRun, Region, User
 from planner.models.access import record_view
 from planner.models.auditing import set_actor
 from planner.models.policy import load_policy
@@ -157,10 +158,28 @@ def demo_account() -> None:
         return
     password = secrets.token_urlsafe(12)
     set_actor(db.session, "demo-account")
-    _refused_in_words(lambda: add_user(db.session, DEMO_ACCOUNT, UserRole.MANAGER, password))
+    # The demo manager sees every region, so that `make run` shows everything.
+    _refused_in_words(
+        lambda: add_user(db.session, DEMO_ACCOUNT, UserRole.MANAGER, password, True, set())
+    )
+    regional = _regional_demo_managers()
     db.session.commit()
     click.echo(f"Demo account: sign in as {DEMO_ACCOUNT} with password {password}")
-    click.echo("This password is shown once only.")
+    for username, region, other in regional:
+        click.echo(f"Regional demo manager: {username}, who sees {region} only, password {other}")
+    click.echo("These passwords are shown once only.")
+
+
+def _regional_demo_managers() -> list[tuple[str, str, str]]:
+    """A manager for each of the first two demo regions, to show need-to-know in a walk-through."""
+    made = []
+    regions = db.session.scalars(select(Region).order_by(Region.id).limit(2)).all()
+    for region in regions:
+        username = "demo." + re.sub(r"[^a-z0-9]+", "-", region.name.lower()).strip("-")
+        password = secrets.token_urlsafe(12)
+        add_user(db.session, username, UserRole.MANAGER, password, False, {region.id})
+        made.append((username, region.name, password))
+    return made
 
 
 @click.command("create-user")
@@ -173,19 +192,39 @@ def demo_account() -> None:
     required=True,
     help="admin (users, settings), manager (cases, staff, plans) or viewer.",
 )
+@click.option("--national", is_flag=True, help="The user sees every region.")
+@click.option("--region", "regions", multiple=True, help="A region the user sees (repeatable).")
 @click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
-def create_user(username: str, role: str, password_stdin: bool) -> None:
+def create_user(
+    username: str, role: str, national: bool, regions: tuple[str, ...], password_stdin: bool
+) -> None:
     """Create a user who can sign in."""
     username = username.strip()
     if not username or len(username) > 60:
         fail("the username must be 1 to 60 characters")
     if db.session.scalar(select(User).where(User.username == username)):
         fail(f"a user called {username} already exists")
+    region_ids = _region_ids(regions)
+    if not national and not region_ids:
+        fail("give the user --national or one or more --region NAME: what they may see")
     password = _read_password(password_stdin)
     set_actor(db.session, "create-user")
-    _refused_in_words(lambda: add_user(db.session, username, UserRole(role), password))
+    _refused_in_words(
+        lambda: add_user(db.session, username, UserRole(role), password, national, region_ids)
+    )
     db.session.commit()
     click.echo(f"Created {role} {username}.")
+
+
+def _region_ids(names: tuple[str, ...]) -> set[int]:
+    """The ids of regions named on the command line; an unknown name is an error."""
+    found = {}
+    for name in names:
+        region = db.session.scalar(select(Region).where(func.lower(Region.name) == name.lower()))
+        if region is None:
+            fail(f"there is no region called {name}")
+        found[name] = region.id
+    return set(found.values())
 
 
 @click.command("set-password")

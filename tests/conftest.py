@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +16,7 @@ from sqlalchemy import func, select
 from planner import create_app
 from planner.domain.vocabulary import UserRole
 from planner.extensions import db
-from planner.models import User
+from planner.models import RegionAccess, User
 from planner.models.auditing import set_actor
 
 PASSWORD = "correct horse battery staple"
@@ -107,14 +107,23 @@ def count(app: Flask, model: Any) -> int:
         return db.session.scalar(select(func.count()).select_from(model))
 
 
-def add_user(app: Flask, username: str, role: UserRole, active: bool = True) -> None:
-    """Store a user with the shared test password."""
+def add_user(
+    app: Flask,
+    username: str,
+    role: UserRole,
+    active: bool = True,
+    regions: Iterable[int] | None = None,
+) -> int:
+    """Store a user with the shared test password: national, unless given regions' ids."""
     with app.app_context():
         set_actor(db.session, "test")
-        user = User(username=username, role=role, active=active)
+        user = User(username=username, role=role, active=active, national=regions is None)
         user.set_password(PASSWORD)
         db.session.add(user)
+        db.session.flush()
+        db.session.add_all(RegionAccess(user_id=user.id, region_id=r) for r in regions or ())
         db.session.commit()
+        return user.id
 
 
 @pytest.fixture

@@ -16,7 +16,15 @@ from wtforms.validators import DataRequired, InputRequired, Length, Regexp, Vali
 
 from planner.domain.passwords import MIN_PASSWORD_LENGTH
 from planner.domain.vocabulary import SiteKind, UserRole
-from planner.web.forms import PlannerForm, RadioInput, choices, enum_choices, strip, upper
+from planner.web.forms import (
+    GovCheckboxesField,
+    PlannerForm,
+    RadioInput,
+    choices,
+    enum_choices,
+    strip,
+    upper,
+)
 
 USERNAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
 # A site's code starts with what it is: HMP-BELMARSH, PDU-CAMDEN, NSD-LONDON.
@@ -90,7 +98,81 @@ class ConfirmedPassword:
             raise ValidationError("The passwords do not match: enter the same password twice")
 
 
-class AddUserForm(ConfirmedPassword, PlannerForm):
+NATIONAL = "national"
+REGIONS_MESSAGE = "Select the regions this user may see, or every region"
+
+
+def regions_field() -> GovCheckboxesField:
+    """Checkboxes of the regions a user may see, and one for every region (national)."""
+    return GovCheckboxesField(
+        "Regions they may see",
+        description="They see the cases, staff, alerts and plans of these regions only; "
+        "another region's pages answer as if they did not exist.",
+        validators=[InputRequired(message=REGIONS_MESSAGE)],
+        # validate_regions says what is wrong in words; WTForms' own message is a code's.
+        validate_choice=False,
+    )
+
+
+class ReachFields:
+    """What a form that sets a user's regions shares: the choices, the check and the answer."""
+
+    regions: GovCheckboxesField
+
+    def offer_regions(self, regions: list[tuple[int, str]]) -> None:
+        """Offer each region, then every region."""
+        pairs = [(str(region), name) for region, name in regions]
+        self.regions.choices = choices([*pairs, (NATIONAL, "Every region (national)")])
+
+    def validate_regions(self, field: GovCheckboxesField) -> None:
+        """At least one region, or national; only what was offered."""
+        offered = {choice.value for choice in field.choices}
+        chosen = field.data or []
+        if not chosen or any(value not in offered for value in chosen):
+            raise ValidationError(REGIONS_MESSAGE)
+
+    def national(self) -> bool:
+        """Whether every region was chosen."""
+        return NATIONAL in (self.regions.data or [])
+
+    def region_ids(self) -> set[int]:
+        """The regions chosen (none when national)."""
+        if self.national():
+            return set()
+        return {int(value) for value in self.regions.data or [] if value.isdigit()}
+
+
+def region_items(regions: list[tuple[int, str]]) -> list[dict[str, Any]]:
+    """The GOV.UK items of the regions' checkboxes: "every region" stands apart, exclusive."""
+    national = {
+        "behaviour": "exclusive",
+        "hint": {"text": "Every region there is, and any added later"},
+    }
+    return [*({} for _ in regions), national]
+
+
+def reach_words(user: Any) -> str:
+    """What a user sees, in words: "every region", or the regions by name."""
+    if user.national:
+        return "every region"
+    names = [region.name for region in user.regions]
+    if not names:
+        return "no region"
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+
+
+class RegionsForm(ReachFields, PlannerForm):
+    """The regions a user may see."""
+
+    regions = regions_field()
+    submit = SubmitField("Save regions", widget=GovSubmitInput())
+
+    def __init__(self, regions: list[tuple[int, str]], **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.offer_regions(regions)
+
+
+class AddUserForm(ConfirmedPassword, ReachFields, PlannerForm):
     """A new account: a username, a role and a password."""
 
     username = StringField(
@@ -109,9 +191,14 @@ class AddUserForm(ConfirmedPassword, PlannerForm):
         ],
     )
     role = role_field("Role")
+    regions = regions_field()
     password = new_password()
     confirm_password = password_again()
     submit = SubmitField("Add user", widget=GovSubmitInput())
+
+    def __init__(self, regions: list[tuple[int, str]], **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.offer_regions(regions)
 
 
 class RoleForm(PlannerForm):

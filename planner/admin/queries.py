@@ -155,8 +155,9 @@ def setting_changes(session: Session) -> list[SettingChange]:
 
 
 def all_users(session: Session) -> list[User]:
-    """Every account, by username."""
-    return list(session.scalars(select(User).order_by(func.lower(User.username))))
+    """Every account, by username, with the regions each may see."""
+    query = select(User).options(selectinload(User.regions)).order_by(func.lower(User.username))
+    return list(session.scalars(query))
 
 
 def find_user(session: Session, user_id: int) -> User | None:

@@ -12,7 +12,7 @@ from planner.admin.policy_groups import SETTING_TITLES, SettingsGroup
 from planner.admin.queries import describe_change
 from planner.domain.passwords import password_problem
 from planner.domain.vocabulary import SiteKind, UserRole
-from planner.models import Case, Region, Site, StaffMember, User
+from planner.models import Case, Region, RegionAccess, Site, StaffMember, User
 from planner.models.policy import load_policy, save_policy
 
 
@@ -25,15 +25,45 @@ class RefusedChange(Exception):
         self.message = message
 
 
-def add_user(session: Session, username: str, role: UserRole, password: str) -> User:
-    """A new active account, unless the username is taken (in any mix of capitals)."""
+def add_user(
+    session: Session,
+    username: str,
+    role: UserRole,
+    password: str,
+    national: bool,
+    region_ids: set[int],
+) -> User:
+    """A new active account seeing some regions or all, unless the username is taken."""
     taken = session.scalar(select(User.id).where(func.lower(User.username) == username.lower()))
     if taken is not None:
         raise RefusedChange("username", f"There is already a user called {username}")
+    if not national and not region_ids:
+        raise RefusedChange("regions", "Select the regions this user may see, or every region")
     user = User(username=username, role=role, active=True)
     set_password(user, password)
     session.add(user)
+    session.flush()
+    set_regions(session, user, national, region_ids)
     return user
+
+
+def set_regions(session: Session, user: User, national: bool, region_ids: set[int]) -> None:
+    """Let a user see every region, or only these; each region given or taken is audited."""
+    known = set(session.scalars(select(Region.id).where(Region.id.in_(sorted(region_ids)))))
+    if not national and not known:
+        raise RefusedChange("regions", "Select the regions this user may see, or every region")
+    user.national = national
+    wanted = set() if national else known
+    present = set(
+        session.scalars(select(RegionAccess.region_id).where(RegionAccess.user_id == user.id))
+    )
+    for region_id in sorted(present - wanted):
+        access = session.get(RegionAccess, (user.id, region_id))
+        if access is not None:
+            session.delete(access)
+    session.add_all(
+        RegionAccess(user_id=user.id, region_id=region_id) for region_id in sorted(wanted - present)
+    )
 
 
 def change_role(session: Session, user: User, role: UserRole, actor: User) -> None:

@@ -12,12 +12,16 @@ from flask_wtf import FlaskForm
 
 from planner.admin import queries, services
 from planner.admin.forms import (
+    NATIONAL,
     AddUserForm,
     PasswordForm,
     RegionForm,
+    RegionsForm,
     RoleForm,
     SiteForm,
     StatusForm,
+    reach_words,
+    region_items,
     role_items,
 )
 from planner.admin.policy_groups import GROUPS_BY_SLUG
@@ -102,23 +106,36 @@ def _user(user_id: int) -> User:
 @admin_only
 def user_list() -> ResponseReturnValue:
     """Everyone who can sign in, or could."""
-    return render_template("admin/users.html", users=queries.all_users(db.session))
+    return render_template(
+        "admin/users.html", users=queries.all_users(db.session), reach_words=reach_words
+    )
 
 
 @blueprint.route("/users/new", methods=["GET", "POST"])
 @admin_only
 def add_user() -> ResponseReturnValue:
     """Give someone an account."""
-    form = AddUserForm()
+    regions = queries.region_choices(db.session)
+    form = AddUserForm(regions)
     if form.validate_on_submit() and _commit(
         form,
         lambda: services.add_user(
-            db.session, form.username.data, UserRole(form.role.data), form.password.data
+            db.session,
+            form.username.data,
+            UserRole(form.role.data),
+            form.password.data,
+            form.national(),
+            form.region_ids(),
         ),
     ):
         flash(f"Added {form.role.data} {form.username.data}.", "success")
         return redirect(url_for(".user_list"))
-    return render_template("admin/add_user.html", form=form, role_items=role_items())
+    return render_template(
+        "admin/add_user.html",
+        form=form,
+        role_items=role_items(),
+        region_items=region_items(regions),
+    )
 
 
 @blueprint.route("/users/<int:user_id>")
@@ -126,7 +143,12 @@ def add_user() -> ResponseReturnValue:
 def user(user_id: int) -> ResponseReturnValue:
     """One account: its role, status and sign-ins."""
     account = _user(user_id)
-    return render_template("admin/user.html", user=account, locked=account.locked_at(utcnow()))
+    return render_template(
+        "admin/user.html",
+        user=account,
+        locked=account.locked_at(utcnow()),
+        reach_words=reach_words,
+    )
 
 
 @blueprint.route("/users/<int:user_id>/role", methods=["GET", "POST"])
@@ -143,6 +165,25 @@ def change_role(user_id: int) -> ResponseReturnValue:
         return redirect(url_for(".user", user_id=account.id))
     return render_template(
         "admin/change_role.html", form=form, user=account, role_items=role_items()
+    )
+
+
+@blueprint.route("/users/<int:user_id>/regions", methods=["GET", "POST"])
+@admin_only
+def change_regions(user_id: int) -> ResponseReturnValue:
+    """Choose the regions a user may see, or every region."""
+    account = _user(user_id)
+    regions = queries.region_choices(db.session)
+    chosen = [NATIONAL] if account.national else [str(region.id) for region in account.regions]
+    form = RegionsForm(regions, data=_shown({"regions": chosen}))
+    if form.validate_on_submit() and _commit(
+        form,
+        lambda: services.set_regions(db.session, account, form.national(), form.region_ids()),
+    ):
+        flash(f"{account.username} now sees {reach_words(account)}.", "success")
+        return redirect(url_for(".user", user_id=account.id))
+    return render_template(
+        "admin/change_regions.html", form=form, user=account, region_items=region_items(regions)
     )
 
 

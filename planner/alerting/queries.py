@@ -9,8 +9,10 @@ from sqlalchemy import Select, and_, or_, select
 from sqlalchemy.orm import Session, aliased, joinedload
 
 from planner.alerting.conditions import DATE_KINDS
+from planner.domain.reach import Reach
 from planner.domain.vocabulary import SEVERITY_RANK, AlertKind
 from planner.models import Alert, Case, PlanRun, ProposedAssignment, Site, StaffMember
+from planner.models.reach import alert_within
 from planner.models.types import ranked
 
 SEVERITY_IN_SQL = ranked(Alert.severity, SEVERITY_RANK)
@@ -18,8 +20,8 @@ KIND_IN_SQL = ranked(Alert.kind, {kind: rank for rank, kind in enumerate(AlertKi
 STATUSES = ("open", "acknowledged", "closed")
 
 
-def alert_query(filters: dict[str, str]) -> Select[Any]:
-    """Alerts matching the filters: the worst first, then the highest risk, then the oldest."""
+def alert_query(filters: dict[str, str], reach: Reach) -> Select[Any]:
+    """The user's alerts matching the filters: the worst first, the highest risk, the oldest."""
     case_site = aliased(Site)
     staff_site = aliased(Site)
     query = (
@@ -32,6 +34,7 @@ def alert_query(filters: dict[str, str]) -> Select[Any]:
             joinedload(Alert.case).joinedload(Case.site).joinedload(Site.region),
             joinedload(Alert.staff_member).joinedload(StaffMember.site).joinedload(Site.region),
         )
+        .where(alert_within(reach))
         .order_by(
             SEVERITY_IN_SQL.desc(),
             Case.rosh_rank.desc().nulls_last(),
@@ -75,8 +78,10 @@ class Action:
     href: str
 
 
-def actions(session: Session, alerts: list[Alert], run: PlanRun | None) -> dict[int, Action]:
-    """The page that fixes each alert: the plan's override, the person, or the case."""
+def actions(
+    session: Session, alerts: list[Alert], run: PlanRun | None, openable: set[int]
+) -> dict[int, Action]:
+    """The page that fixes each alert (the override, the person, the case) the user may open."""
     proposals = {}
     if run is not None and run.approved_at is None:
         need_ids = [alert.need_id for alert in alerts if alert.need_id]
@@ -92,6 +97,8 @@ def actions(session: Session, alerts: list[Alert], run: PlanRun | None) -> dict[
         )
     found = {}
     for alert in alerts:
+        if alert.case_id is not None and alert.case_id not in openable:
+            continue
         if alert.need_id in proposals and alert.kind not in DATE_KINDS:
             found[alert.id] = Action(
                 "Change the plan", f"/plans/{run.id}/proposals/{proposals[alert.need_id]}/override"

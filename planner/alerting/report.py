@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from planner.alerting.queries import alert_query
+from planner.domain.reach import Reach
 from planner.domain.vocabulary import ALERT_KIND_NAMES
 from planner.models import Alert
 
@@ -18,7 +19,7 @@ COLUMNS = ("severity", "kind", "case", "person", "reason", "detail", "remedy", "
 
 def open_alerts(session: Session) -> list[Alert]:
     """Every open alert: the worst first, then the highest risk, then the oldest."""
-    return list(session.scalars(alert_query({"status": "open"})).unique())
+    return list(session.scalars(alert_query({"status": "open"}, Reach.everything())).unique())
 
 
 def as_rows(alerts: list[Alert]) -> list[dict[str, Any]]:

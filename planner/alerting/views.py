@@ -11,7 +11,6 @@ from planner.alerting.forms import AcknowledgeForm, AlertFilterForm
 from planner.alerting.queries import actions, alert_query, latest_run
 from planner.domain.vocabulary import ALERT_KIND_NAMES, UserRole
 from planner.extensions import db
-from planner.models import Alert
 from planner.models.policy import load_policy
 from planner.web.forms import ConfirmForm
 from planner.web.listing import (
@@ -22,6 +21,7 @@ from planner.web.listing import (
     regions,
     sites,
 )
+from planner.web.reach import alert_or_404, current_reach, openable_cases
 from planner.web.security import role_required
 
 blueprint = Blueprint("alerts", __name__, url_prefix="/alerts")
@@ -31,20 +31,25 @@ CHECK_DATES = "Check the dates again now"
 @blueprint.route("/")
 def index() -> ResponseReturnValue:
     """Alerts, filtered, worst first, with the new ones marked and the action that fixes each."""
-    filters = AlertFilterForm(request.args, regions=regions(db.session), sites=sites(db.session))
+    reach = current_reach()
+    filters = AlertFilterForm(
+        request.args, regions=regions(db.session, reach), sites=sites(db.session, reach)
+    )
     page = db.paginate(
-        alert_query(chosen_filters(filters)),
+        alert_query(chosen_filters(filters), reach),
         page=page_number(request.args),
         per_page=PER_PAGE,
         error_out=False,
     )
     run = latest_run(db.session)
+    openable = openable_cases(alert.case_id for alert in page.items if alert.case_id)
     drawn = render_template(
         "alerts/index.html",
         filters=filters,
         page=page,
         run=run,
-        actions=actions(db.session, list(page.items), run),
+        actions=actions(db.session, list(page.items), run, openable),
+        openable=openable,
         kind_names=ALERT_KIND_NAMES,
         check_form=ConfirmForm(CHECK_DATES),
     )
@@ -55,7 +60,7 @@ def index() -> ResponseReturnValue:
 @role_required(UserRole.MANAGER)
 def acknowledge(alert_id: int) -> ResponseReturnValue:
     """Record that a manager has seen an alert, with a note; it stays open until it clears."""
-    alert = db.session.get(Alert, alert_id) or abort(404)
+    alert = alert_or_404(alert_id)
     if alert.closed_at is not None:
         abort(404)
     form = AcknowledgeForm()
@@ -65,7 +70,11 @@ def acknowledge(alert_id: int) -> ResponseReturnValue:
         flash("Alert acknowledged. It stays on the list until its cause is fixed.", "success")
         return redirect(url_for("alerts.index"))
     return render_template(
-        "alerts/acknowledge.html", form=form, alert=alert, kind_names=ALERT_KIND_NAMES
+        "alerts/acknowledge.html",
+        form=form,
+        alert=alert,
+        kind_names=ALERT_KIND_NAMES,
+        openable=openable_cases([alert.case_id] if alert.case_id else []),
     )
 
 

@@ -343,3 +343,36 @@ class PinForm(PlannerForm):
         validators=[DataRequired(message="Enter the reason"), Length(max=200)],
     )
     submit = SubmitField("Confirm", widget=GovSubmitInput())
+
+
+class AccessForm(PlannerForm):
+    """Whether a case is restricted, and the users named on it."""
+
+    restricted = RadioField(
+        "Is this a limited access case?",
+        widget=RadioInput(),
+        choices=choices(
+            [
+                ("no", "No: everyone who sees its region can open it"),
+                ("yes", "Yes: only the people named below, and national admins"),
+            ]
+        ),
+        validators=[InputRequired(message="Select whether the case has limited access")],
+        invalid_choice_message="Select whether the case has limited access",
+    )
+    users = GovCheckboxesField("Who may open it", choices=[], validate_choice=False)
+    submit = SubmitField("Save access", widget=GovSubmitInput())
+
+    def __init__(self, users: list[tuple[int, str]], **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.users.choices = choices([(str(user_id), name) for user_id, name in users])
+
+    def validate_users(self, field: GovCheckboxesField) -> None:
+        """Only users offered may be named."""
+        offered = {choice.value for choice in field.choices}
+        if any(value not in offered for value in field.data or []):
+            raise ValidationError("Select people from the list")
+
+    def named(self) -> set[int]:
+        """The ids of the users ticked."""
+        return {int(value) for value in self.users.data or []}

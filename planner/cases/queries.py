@@ -11,10 +11,12 @@ from sqlalchemy.orm import Session, joinedload, selectinload
 from werkzeug.datastructures import MultiDict
 
 from planner.domain.policy import Policy
+from planner.domain.reach import Reach
 from planner.domain.rules import Handover, handover, responsibility_state, responsible_role
 from planner.domain.vocabulary import ResponsibilityState, Role
 from planner.models import Alert, Allocation, AuditEvent, Case, Exclusion, Need, Site, StaffMember
 from planner.models.access import VIEW
+from planner.models.reach import case_openable
 from planner.web.listing import RowPagination, page_number, paginate_rows, sort_by
 
 # The latest views of a case its admin page lists.
@@ -22,7 +24,7 @@ VIEWS_SHOWN = 200
 
 
 def case_list(
-    session: Session, filters: dict[str, str], args: MultiDict[str, str], on: date
+    session: Session, filters: dict[str, str], args: MultiDict[str, str], on: date, reach: Reach
 ) -> tuple[RowPagination, str, str]:
     """One page of cases with how many of their needs are held, filtered and sorted."""
     needs = (
@@ -45,7 +47,7 @@ def case_list(
         .join(Site, Case.site_id == Site.id)
         .outerjoin(needs, needs.c.case_id == Case.id)
         .outerjoin(held, held.c.case_id == Case.id)
-        .where(Case.active)
+        .where(Case.active, case_openable(reach))
         .options(joinedload(Case.site).joinedload(Site.region))
     )
     query = _filtered(query, filters, total, covered)
@@ -101,11 +103,13 @@ class CaseRecord:
     history: list[AuditEvent]
 
 
-def case_record(session: Session, case_id: int, policy: Policy, on: date) -> CaseRecord | None:
-    """A case with its computed dates, needs and holders, exclusions, open alerts and history."""
+def case_record(
+    session: Session, case_id: int, policy: Policy, on: date, reach: Reach
+) -> CaseRecord | None:
+    """A case the user may open, with its dates, needs and holders, exclusions, alerts, history."""
     case = session.scalar(
         select(Case)
-        .where(Case.id == case_id)
+        .where(Case.id == case_id, case_openable(reach))
         .options(
             joinedload(Case.site).joinedload(Site.region),
             selectinload(Case.needs)

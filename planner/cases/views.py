@@ -8,7 +8,9 @@ from flask_login import current_user
 
 from planner.alerting.services import check_case_dates, dates_week
 from planner.cases import services
+from planner.cases.access import named_users, set_access, users_who_see
 from planner.cases.forms import (
+    AccessForm,
     CaseFilterForm,
     CaseForm,
     ExclusionForm,
@@ -32,6 +34,7 @@ from planner.models.access import record_view
 from planner.models.policy import load_policy
 from planner.web.forms import ConfirmForm
 from planner.web.listing import chosen_filters, page_status, regions, sites
+from planner.web.reach import case_or_404, current_reach
 from planner.web.security import role_required
 
 blueprint = Blueprint("cases", __name__, url_prefix="/cases")
@@ -41,7 +44,10 @@ def _case_form(case: Case | None = None) -> CaseForm:
     """The case form with this installation's sites and tiers."""
     tiers = list(load_policy(db.session).workload_points)
     form = CaseForm(
-        obj=case, sites=sites(db.session), tiers=tiers, case_id=case.id if case else None
+        obj=case,
+        sites=sites(db.session, current_reach()),
+        tiers=tiers,
+        case_id=case.id if case else None,
     )
     if case is not None and request.method == "GET":
         form.site.data = str(case.site_id)
@@ -51,8 +57,8 @@ def _case_form(case: Case | None = None) -> CaseForm:
 
 
 def _get_case(case_id: int) -> Case:
-    """The case, or 404."""
-    return db.session.get(Case, case_id) or abort(404)
+    """The case, if the user may open it, or 404."""
+    return case_or_404(case_id)
 
 
 def _get_need(case: Case, need_id: int) -> Need:
@@ -66,10 +72,14 @@ def _get_need(case: Case, need_id: int) -> Need:
 @blueprint.route("/")
 def index() -> ResponseReturnValue:
     """Cases, filtered, sorted and a page at a time, with how many needs are held."""
-    filters = CaseFilterForm(request.args, regions=regions(db.session), sites=sites(db.session))
+    filters = CaseFilterForm(
+        request.args,
+        regions=regions(db.session, current_reach()),
+        sites=sites(db.session, current_reach()),
+    )
     chosen = chosen_filters(filters)
     on, policy = today(), load_policy(db.session)
-    page, sort, direction = case_list(db.session, chosen, request.args, on)
+    page, sort, direction = case_list(db.session, chosen, request.args, on, current_reach())
     drawn = render_template(
         "cases/index.html",
         filters=filters,
@@ -84,7 +94,7 @@ def index() -> ResponseReturnValue:
 @blueprint.route("/<int:case_id>")
 def show(case_id: int) -> ResponseReturnValue:
     """One case: its facts, dates, needs and holders, exclusions, alerts and history."""
-    record = case_record(db.session, case_id, load_policy(db.session), today())
+    record = case_record(db.session, case_id, load_policy(db.session), today(), current_reach())
     if record is None:
         abort(404)
     page = render_template("cases/show.html", record=record, case=record.case)
@@ -248,3 +258,23 @@ def pin(case_id: int, allocation_id: int) -> ResponseReturnValue:
         flash(f"{allocation.staff_member.name} is {state} this need.", "success")
         return redirect(url_for("cases.show", case_id=case.id))
     return render_template("cases/pin.html", form=form, case=case, allocation=allocation)
+
+
+@blueprint.route("/<int:case_id>/access", methods=["GET", "POST"])
+@role_required(UserRole.MANAGER)
+def access(case_id: int) -> ResponseReturnValue:
+    """Restrict a case to named users (a limited access case), or open it to its region."""
+    case = _get_case(case_id)
+    people = users_who_see(db.session, case)
+    form = AccessForm([(user.id, user.username) for user in people])
+    if request.method == "GET":
+        form.restricted.data = "yes" if case.restricted else "no"
+        form.users.data = [str(user.id) for user in named_users(db.session, case)]
+    if form.validate_on_submit():
+        restricted = form.restricted.data == "yes"
+        set_access(db.session, case, restricted, form.named(), current_user.id)
+        db.session.commit()
+        words = "has limited access now" if restricted else "is open to everyone in its region"
+        flash(f"Case {case.reference} {words}.", "success")
+        return redirect(url_for("cases.show", case_id=case.id))
+    return render_template("cases/access.html", form=form, case=case)

@@ -10,10 +10,12 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, joinedload, selectinload
 
 from planner.domain.policy import Policy
+from planner.domain.reach import Reach
 from planner.domain.rules import available_hours, committed_hours, handover, responsibility_state
 from planner.domain.vocabulary import ResponsibilityState, Rosh, Setting
 from planner.domain.weeks import IsoWeek
-from planner.models import Allocation, Case, Need, PlanRun, Site, StaffMember
+from planner.models import Allocation, Case, Need, PlanRun, ProposedAssignment, Site, StaffMember
+from planner.models.reach import case_within, staff_within
 from planner.staff.queries import staff_loads
 
 # Workload % bands, as (upper limit, label); the last is open ended.
@@ -43,13 +45,13 @@ class Cover:
         return self.needs - self.held
 
 
-def held_by_risk(session: Session, on: date) -> list[Cover]:
-    """For each risk level, highest first: active needs and how many are held on a day."""
+def held_by_risk(session: Session, on: date, reach: Reach) -> list[Cover]:
+    """For each risk level, highest first: the region's active needs, how many held on a day."""
     needs = dict(
         session.execute(
             select(Case.rosh, func.count(Need.id))
             .join(Need, Need.case_id == Case.id)
-            .where(Case.active, Need.active)
+            .where(Case.active, Need.active, case_within(reach))
             .group_by(Case.rosh)
         ).all()
     )
@@ -58,18 +60,18 @@ def held_by_risk(session: Session, on: date) -> list[Cover]:
             select(Case.rosh, func.count(func.distinct(Need.id)))
             .join(Need, Need.case_id == Case.id)
             .join(Allocation, Allocation.need_id == Need.id)
-            .where(Case.active, Need.active, Allocation.held_on(on))
+            .where(Case.active, Need.active, Allocation.held_on(on), case_within(reach))
             .group_by(Case.rosh)
         ).all()
     )
     return [Cover(rosh, needs.get(rosh, 0), held.get(rosh, 0)) for rosh in reversed(Rosh)]
 
 
-def workload_bands(session: Session, week: IsoWeek, policy: Policy) -> list[tuple[str, int]]:
-    """How many practitioners fall in each band of Workload % this week."""
-    staff = session.scalars(
-        select(StaffMember).where(StaffMember.active).options(selectinload(StaffMember.absences))
-    ).all()
+def workload_bands(
+    session: Session, week: IsoWeek, policy: Policy, reach: Reach
+) -> list[tuple[str, int]]:
+    """How many practitioners of the user's regions fall in each band of Workload % this week."""
+    staff = _active_staff(session, reach)
     counts: Counter[str] = Counter()
     for load in staff_loads(session, staff, week, policy).values():
         share = load.workload if load.workload is not None else float("inf")
@@ -87,14 +89,16 @@ class RunGaps:
     high: int
 
 
-def gaps_over_runs(session: Session) -> list[RunGaps]:
-    """Uncovered very-high and high risk needs in the last runs, oldest first."""
+def gaps_over_runs(session: Session, reach: Reach) -> list[RunGaps]:
+    """Uncovered very-high and high risk needs of the user's regions in the last runs."""
     runs = session.scalars(
         PlanRun.listed()
         .where(PlanRun.summary.is_not(None))
         .order_by(PlanRun.id.desc())
         .limit(RUNS_SHOWN)
     ).all()
+    if not reach.national:
+        return _regional_gaps(session, list(reversed(runs)), reach)
     gaps = []
     for run in reversed(runs):
         by_risk = run.summary["by_risk"]
@@ -108,6 +112,38 @@ def gaps_over_runs(session: Session) -> list[RunGaps]:
     return gaps
 
 
+def _regional_gaps(session: Session, runs: list[PlanRun], reach: Reach) -> list[RunGaps]:
+    """The runs' gaps counted from their proposals for the user's regions alone, in one query."""
+    risks = (Rosh.VERY_HIGH, Rosh.HIGH)
+    counted = session.execute(
+        select(ProposedAssignment.run_id, Case.rosh, func.count())
+        .join(Need, ProposedAssignment.need_id == Need.id)
+        .join(Case, Need.case_id == Case.id)
+        .where(
+            ProposedAssignment.run_id.in_([run.id for run in runs]),
+            ProposedAssignment.staff_member_id.is_(None),
+            Case.rosh.in_(risks),
+            case_within(reach),
+        )
+        .group_by(ProposedAssignment.run_id, Case.rosh)
+    )
+    found = {(run_id, rosh): count for run_id, rosh, count in counted}
+    return [
+        RunGaps(run.id, run.week, *(found.get((run.id, rosh), 0) for rosh in risks)) for run in runs
+    ]
+
+
+def _active_staff(session: Session, reach: Reach) -> list[StaffMember]:
+    """The active practitioners of the user's regions, with their absences."""
+    return list(
+        session.scalars(
+            select(StaffMember)
+            .where(StaffMember.active, staff_within(reach))
+            .options(selectinload(StaffMember.absences))
+        ).all()
+    )
+
+
 @dataclass(frozen=True)
 class Milestone:
     """A release, a handover or a COM allocation coming up, and whether a COM is in place."""
@@ -118,12 +154,12 @@ class Milestone:
     com_held: bool
 
 
-def milestones(session: Session, on: date, policy: Policy) -> list[Milestone]:
-    """Releases, handovers and COM allocations of custody cases in the coming weeks."""
+def milestones(session: Session, on: date, policy: Policy, reach: Reach) -> list[Milestone]:
+    """Releases, handovers and COM allocations of the user's custody cases in the coming weeks."""
     end = on + timedelta(weeks=AHEAD_WEEKS)
     cases = session.scalars(
         select(Case)
-        .where(Case.active, Case.setting == Setting.CUSTODY)
+        .where(Case.active, Case.setting == Setting.CUSTODY, case_within(reach))
         .options(joinedload(Case.site).joinedload(Site.region))
     ).all()
     found = []
@@ -185,16 +221,16 @@ class WeekOverview:
         return max(0.0, 1 - self.free_hours / self.need_hours)
 
 
-def week_overview(session: Session, week: IsoWeek, policy: Policy) -> WeekOverview:
-    """Count the active caseload and weigh its hours against the staff's for a week."""
-    cases = session.scalars(select(Case).where(Case.active)).all()
+def week_overview(session: Session, week: IsoWeek, policy: Policy, reach: Reach) -> WeekOverview:
+    """Count the user's active caseload and weigh its hours against their staff's for a week."""
+    cases = session.scalars(select(Case).where(Case.active, case_within(reach))).all()
     on: date = week.monday
     need_hours = session.scalar(
-        select(func.coalesce(func.sum(Need.hours), 0.0)).join(Case).where(Need.active, Case.active)
+        select(func.coalesce(func.sum(Need.hours), 0.0))
+        .join(Case)
+        .where(Need.active, Case.active, case_within(reach))
     )
-    staff = session.scalars(
-        select(StaffMember).where(StaffMember.active).options(selectinload(StaffMember.absences))
-    ).all()
+    staff = _active_staff(session, reach)
     available = [available_hours(person, week, policy) for person in staff]
     return WeekOverview(
         week=week,

@@ -18,6 +18,7 @@ from planner.domain.vocabulary import Rosh, label
 from planner.domain.weeks import IsoWeek
 from planner.extensions import db
 from planner.models.policy import load_policy
+from planner.web.reach import current_reach, openable_cases
 
 blueprint = Blueprint("dashboard", __name__)
 CRITICAL_SHOWN = 10
@@ -29,13 +30,15 @@ def index() -> ResponseReturnValue:
     on = today()
     week = IsoWeek.containing(on)
     policy = load_policy(db.session)
+    reach = current_reach()
     critical = db.paginate(
-        alert_query({"status": "open", "severity": "critical"}), per_page=CRITICAL_SHOWN
+        alert_query({"status": "open", "severity": "critical"}, reach), per_page=CRITICAL_SHOWN
     )
-    cover = held_by_risk(db.session, on)
+    cover = held_by_risk(db.session, on, reach)
     nobody = {row.rosh: row.gaps for row in cover}
-    bands = workload_bands(db.session, week, policy)
-    trend = gaps_over_runs(db.session)
+    bands = workload_bands(db.session, week, policy, reach)
+    trend = gaps_over_runs(db.session, reach)
+    coming = milestones(db.session, on, policy, reach)
     return render_template(
         "dashboard/index.html",
         week=week,
@@ -46,12 +49,15 @@ def index() -> ResponseReturnValue:
         unheld_very_high=nobody.get(Rosh.VERY_HIGH, 0),
         unheld_high=nobody.get(Rosh.HIGH, 0),
         cover_rows=[(label(row.rosh), row.held, row.gaps) for row in cover],
-        overview=week_overview(db.session, week, policy),
+        overview=week_overview(db.session, week, policy, reach),
         bands=bands,
         band_rows=[(band, count, _band_class(band)) for band, count in bands],
         trend=trend,
         trend_rows=[(f"Run {row.run_id}, {row.week}", row.very_high, row.high) for row in trend],
-        coming=milestones(db.session, on, policy),
+        coming=coming,
+        openable=openable_cases(
+            [a.case_id for a in critical.items if a.case_id] + [m.case.id for m in coming]
+        ),
     )
 
 

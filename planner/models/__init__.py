@@ -13,6 +13,7 @@ from planner.models.plans import (
     WhatIf,
 )
 from planner.models.policy import PolicySetting
+from planner.models.reach import CaseAccess, RegionAccess
 from planner.models.staff import Absence, StaffMember
 from planner.models.users import User
 
@@ -22,6 +23,7 @@ __all__ = [
     "Allocation",
     "AuditEvent",
     "Case",
+    "CaseAccess",
     "Exclusion",
     "Forecast",
     "Need",
@@ -30,6 +32,7 @@ __all__ = [
     "PolicySetting",
     "ProposedAssignment",
     "Region",
+    "RegionAccess",
     "Site",
     "StaffMember",
     "StaffingAsk",

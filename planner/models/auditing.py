@@ -17,12 +17,14 @@ from planner.models import (
     Allocation,
     AuditEvent,
     Case,
+    CaseAccess,
     Exclusion,
     Need,
     PlanRun,
     PolicySetting,
     ProposedAssignment,
     Region,
+    RegionAccess,
     Site,
     StaffMember,
     User,
@@ -41,6 +43,8 @@ AUDITED: dict[type, tuple[str, str, frozenset[str]]] = {
     StaffMember: ("staff member", "staff_ref", ALL),
     Absence: ("absence", "id", ALL),
     User: ("user", "username", ALL),
+    RegionAccess: ("region access", "user_id", ALL),
+    CaseAccess: ("case access", "user_id", ALL),
     PolicySetting: ("policy setting", "key", ALL),
     Region: ("region", "name", ALL),
     Site: ("site", "code", ALL),
@@ -207,7 +211,7 @@ def _case_of(obj: Any, case_of_need: dict[int, int]) -> int | None:
     """The case a change belongs to, so that a case's history can be read from the log."""
     if isinstance(obj, Case):
         return obj.id
-    if isinstance(obj, Need | Exclusion | Alert):
+    if isinstance(obj, Need | Exclusion | Alert | CaseAccess):
         return obj.case_id
     if isinstance(obj, Allocation | ProposedAssignment):
         return case_of_need.get(obj.need_id)

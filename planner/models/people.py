@@ -13,6 +13,7 @@ from sqlalchemy import (
     String,
     UniqueConstraint,
     and_,
+    false,
     or_,
 )
 from sqlalchemy.ext.hybrid import hybrid_property
@@ -68,6 +69,8 @@ class Case(db.Model):
     next_mappa_review: Mapped[date | None]
     next_erg_review: Mapped[date | None]
     active: Mapped[bool] = mapped_column(default=True)
+    # A "limited access" case: only the users named on it (and national admins) may open it.
+    restricted: Mapped[bool] = mapped_column(default=False, server_default=false())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 

@@ -7,12 +7,13 @@ from datetime import datetime
 
 from flask import current_app, has_app_context
 from flask_login import UserMixin
-from sqlalchemy import String
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import String, false
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from planner.domain.vocabulary import UserRole
 from planner.extensions import db
+from planner.models.places import Region
 from planner.models.types import UTCDateTime, enum_type, utcnow
 
 
@@ -38,6 +39,11 @@ class User(UserMixin, db.Model):
     # Wrong passwords since the last right one, and until when sign-in is refused after them.
     failed_sign_ins: Mapped[int] = mapped_column(default=0, server_default="0")
     locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Need-to-know: a national user sees every region; anyone else only the regions given them.
+    national: Mapped[bool] = mapped_column(default=False, server_default=false())
+    regions: Mapped[list[Region]] = relationship(
+        secondary="region_access", order_by="Region.name", viewonly=True
+    )
 
     @property
     def is_active(self) -> bool:

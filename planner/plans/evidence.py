@@ -1,14 +1,14 @@
 """The evidence of a run's review, a part at a time: its proposals by kind and its workloads.
 
-Each function takes plain filter values (a ReviewFilters) so that a limit to the regions a user
-may see is one more filter; the proposals are filtered, sorted, counted and paged in SQL.
+Each function takes plain filter values (a ReviewFilters), the regions the user may see among
+them; the proposals are filtered, sorted, counted and paged in SQL.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Collection, Iterable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from sqlalchemy import ColumnElement, Select, and_, case, func, or_, select
@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session, aliased, selectinload
 from werkzeug.datastructures import MultiDict
 
 from planner.domain.policy import Policy
+from planner.domain.reach import Reach
 from planner.domain.rules import HIGH_RISKS, away_words, horizon_hours
 from planner.domain.vocabulary import Rosh
 from planner.domain.weeks import IsoWeek
@@ -29,6 +30,7 @@ from planner.models import (
     Site,
     StaffMember,
 )
+from planner.models.reach import case_openable, case_within, staff_within
 from planner.plans.review import (
     DROPPED,
     KINDS,
@@ -57,13 +59,15 @@ TABS: dict[str, tuple[str, ...]] = {
 }
 RISK_VALUES = frozenset(rosh.value for rosh in Rosh)
 
+RESTRICTED = "a restricted case"  # how a case the user may not open is named to them
+
 HolderNow = aliased(StaffMember, name="holder_now")
 Planned = aliased(StaffMember, name="planned")
 
 
 @dataclass(frozen=True)
 class ReviewFilters:
-    """What a review page is narrowed to, as plain values ("" for any)."""
+    """What a review page is narrowed to, as plain values ("" for any), within a user's reach."""
 
     region: str = ""
     site: str = ""
@@ -71,9 +75,10 @@ class ReviewFilters:
     # Words of a practitioner's name, or their staff ID: the holder now or the one planned.
     person: str = ""
     kind: str = ""
+    reach: Reach = field(default_factory=Reach.everything)
 
     @classmethod
-    def from_args(cls, args: MultiDict[str, str]) -> ReviewFilters:
+    def from_args(cls, args: MultiDict[str, str], reach: Reach) -> ReviewFilters:
         """The filters in a query string; a value that cannot match reads as any."""
         rosh, kind = args.get("rosh", ""), args.get("kind", "")
         return cls(
@@ -82,11 +87,12 @@ class ReviewFilters:
             rosh=rosh if rosh in RISK_VALUES else "",
             person=args.get("person", "").strip()[:120],
             kind=kind if kind in KINDS else "",
+            reach=reach,
         )
 
     def place_only(self) -> ReviewFilters:
         """Only the region and site: what the summary of a part of the run is narrowed to."""
-        return ReviewFilters(region=self.region, site=self.site)
+        return ReviewFilters(region=self.region, site=self.site, reach=self.reach)
 
 
 @dataclass(frozen=True)
@@ -154,7 +160,7 @@ def scoped(
         .join(Case, Need.case_id == Case.id)
         .join(Site, Case.site_id == Site.id)
         .join(Region, Site.region_id == Region.id)
-        .where(ProposedAssignment.run_id == run_id)
+        .where(ProposedAssignment.run_id == run_id, case_within(filters.reach))
     )
     if holders or filters.person:
         query = query.outerjoin(
@@ -339,7 +345,9 @@ def loads(
     people = session.execute(
         select(
             StaffMember.id, StaffMember.staff_ref, StaffMember.name, StaffMember.grade, Site.name
-        ).join(Site, StaffMember.site_id == Site.id)
+        )
+        .join(Site, StaffMember.site_id == Site.id)
+        .where(staff_within(filters.reach))
     )
     by_ref = {ref: (staff_id, name, grade, site) for staff_id, ref, name, grade, site in people}
     words = filters.person.lower()
@@ -362,18 +370,23 @@ def loads(
                     member.available_hours, before, after)  # fmt: skip
         found.append(load)
     over = [load.staff_id for load in found if (load.after or 0.0) > policy.safe_workload]
-    covering = high_risk_held(session, stored.run, over)
+    covering = high_risk_held(session, stored.run, over, filters.reach)
     return [replace(load, high_risk=covering.get(load.staff_id, ())) for load in found]
 
 
 def high_risk_held(
-    session: Session, run: PlanRun, staff_ids: Collection[int]
+    session: Session, run: PlanRun, staff_ids: Collection[int], reach: Reach
 ) -> dict[int, tuple[str, ...]]:
-    """The very high and high risk cases the plan gives each of these people."""
+    """The very high and high risk cases the plan gives each of these people (those the user
+    may not open as "a restricted case")."""
     if not staff_ids:
         return {}
     rows = session.execute(
-        select(ProposedAssignment.staff_member_id, ProposedAssignment.case_reference)
+        select(
+            ProposedAssignment.staff_member_id,
+            ProposedAssignment.case_reference,
+            case_openable(reach),
+        )
         .join(Need, ProposedAssignment.need_id == Need.id)
         .join(Case, Need.case_id == Case.id)
         .where(
@@ -382,10 +395,14 @@ def high_risk_held(
             Case.rosh.in_([rosh.value for rosh in HIGH_RISKS]),
         )
     )
-    found: dict[int, set[str]] = defaultdict(set)
-    for staff_id, reference in rows:
-        found[staff_id].add(reference)
-    return {staff_id: tuple(sorted(references)) for staff_id, references in found.items()}
+    found: dict[int, set[tuple[bool, str]]] = defaultdict(set)
+    for staff_id, reference, openable in rows:
+        found[staff_id].add((not openable, reference))
+    # Each restricted case counts, but is never named.
+    return {
+        staff_id: tuple(RESTRICTED if hidden else reference for hidden, reference in sorted(held))
+        for staff_id, held in found.items()
+    }
 
 
 LOAD_SORTS = {
@@ -415,10 +432,11 @@ def load_page(
     return page, key, direction
 
 
-def places(session: Session, run: PlanRun) -> tuple[list[str], list[tuple[str, str]]]:
-    """The regions of the run's cases by name, and their sites (code, name), for the filters."""
+def places(session: Session, run: PlanRun, reach: Reach) -> tuple[list[str], list[tuple[str, str]]]:
+    """The regions of the run's cases the user may see by name, and their sites (code, name)."""
+    everywhere = ReviewFilters(reach=reach)
     rows = session.execute(
-        scoped(select(Region.name, Site.code, Site.name), run.id, ReviewFilters()).distinct()
+        scoped(select(Region.name, Site.code, Site.name), run.id, everywhere).distinct()
     ).all()
     regions = sorted({region for region, _, _ in rows})
     return regions, sorted({(code, name) for _, code, name in rows}, key=lambda site: site[1])

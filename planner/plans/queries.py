@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, joinedload, selectinload
 
-from planner.domain.vocabulary import JobStatus
+from planner.domain.reach import Reach
+from planner.domain.vocabulary import JobStatus, Rosh
 from planner.models import (
+    Case,
     Forecast,
+    Need,
     PlanRun,
     ProposedAssignment,
     StaffingAsk,
     StaffMember,
     WhatIf,
 )
+from planner.models.reach import case_openable, case_within
 
 RUNS_LISTED = 100
 
@@ -65,22 +69,32 @@ def names(session: Session, staff_refs: list[str]) -> dict[str, str]:
     return {staff_ref: name for staff_ref, name in rows}
 
 
-def proposal_of(session: Session, run: PlanRun, proposal_id: int) -> ProposedAssignment | None:
-    """One of a finished run's proposals, with its need."""
+def proposal_of(
+    session: Session, run: PlanRun, proposal_id: int, reach: Reach
+) -> ProposedAssignment | None:
+    """One of a finished run's proposals, with its need, for a case the user may open."""
     if run.status != JobStatus.FINISHED:
         return None
     return session.scalar(
         select(ProposedAssignment)
-        .where(ProposedAssignment.id == proposal_id, ProposedAssignment.run_id == run.id)
+        .join(Need, ProposedAssignment.need_id == Need.id)
+        .join(Case, Need.case_id == Case.id)
+        .where(
+            ProposedAssignment.id == proposal_id,
+            ProposedAssignment.run_id == run.id,
+            case_openable(reach),
+        )
         .options(joinedload(ProposedAssignment.need))
     )
 
 
-def differences(session: Session, first: PlanRun, second: PlanRun) -> list[tuple]:
-    """Every need the two runs plan differently: (first's proposal, second's), by case."""
+def differences(session: Session, first: PlanRun, second: PlanRun, reach: Reach) -> list[tuple]:
+    """Every need of the user's cases the two runs plan differently: (first's, second's)."""
     rows = session.scalars(
         select(ProposedAssignment)
-        .where(ProposedAssignment.run_id.in_([first.id, second.id]))
+        .join(Need, ProposedAssignment.need_id == Need.id)
+        .join(Case, Need.case_id == Case.id)
+        .where(ProposedAssignment.run_id.in_([first.id, second.id]), case_openable(reach))
         .options(joinedload(ProposedAssignment.staff_member))
     ).all()
     by_need: dict[int, dict[int, ProposedAssignment]] = {}
@@ -92,6 +106,31 @@ def differences(session: Session, first: PlanRun, second: PlanRun) -> list[tuple
         if _holder(pair.get(first.id)) != _holder(pair.get(second.id))
     ]
     return sorted(found, key=lambda pair: next(p for p in pair if p).case_reference)
+
+
+def cover_by_risk(
+    session: Session, run_ids: list[int], reach: Reach
+) -> dict[int, dict[str, dict[str, int]]]:
+    """For each run, the needs of the user's regions and how many are covered, by risk."""
+    rows = session.execute(
+        select(
+            ProposedAssignment.run_id,
+            Case.rosh,
+            func.count(),
+            func.count(ProposedAssignment.staff_member_id),
+        )
+        .join(Need, ProposedAssignment.need_id == Need.id)
+        .join(Case, Need.case_id == Case.id)
+        .where(ProposedAssignment.run_id.in_(run_ids), case_within(reach))
+        .group_by(ProposedAssignment.run_id, Case.rosh)
+    )
+    found: dict[int, dict[str, dict[str, int]]] = {
+        run_id: {rosh.value: {"needs": 0, "covered": 0} for rosh in reversed(Rosh)}
+        for run_id in run_ids
+    }
+    for run_id, rosh, needs, covered in rows:
+        found[run_id][Rosh(rosh).value] = {"needs": needs, "covered": covered}
+    return found
 
 
 def _holder(proposal: ProposedAssignment | None) -> int | None:

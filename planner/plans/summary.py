@@ -127,7 +127,8 @@ def summarise(
         figures[1] += count if kind in (DROPPED, MOVE, UNCHANGED) else 0
         figures[2] += count if kind in (NEW, MOVE, UNCHANGED) else 0
     why = _why_changed(session, stored, policy, place)
-    ask = staffing_ask_of(session, run)
+    # The staffing ask is about every region, so only national users are shown it.
+    ask = staffing_ask_of(session, run) if place.reach.national else None
     return PlanSummary(
         cover=[RiskCover(rosh, *cover[rosh]) for rosh in reversed(Rosh)],
         kinds={kind: by_kind[kind] for kind in KINDS},

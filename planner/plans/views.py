@@ -9,6 +9,7 @@ from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
 from planner.domain.clock import today
+from planner.domain.reach import Reach
 from planner.domain.vocabulary import ALERT_KIND_NAMES, Rosh, UserRole
 from planner.domain.weeks import IsoWeek
 from planner.extensions import db
@@ -52,6 +53,7 @@ from planner.plans.summary import harm, quality_words, summarise
 from planner.plans.whatif import ask_what_if
 from planner.web.addresses import database_id
 from planner.web.forms import ConfirmForm
+from planner.web.reach import cases_within, current_reach, national_or_404, openable_cases
 from planner.web.security import role_required
 from planner.web.sessions import polled
 from planner.web.templating import govuk_date, sentence
@@ -90,7 +92,22 @@ def index() -> ResponseReturnValue:
     form = RunForm(weeks=_weeks())
     form.week.data = str(IsoWeek.containing(today()).plus(1))
     form.time_limit.data = int(load_policy(db.session).time_limit_seconds)
-    return render_template("plans/index.html", runs=queries.recent_runs(db.session), form=form)
+    return _index_page(form)
+
+
+def _index_page(form: RunForm) -> ResponseReturnValue:
+    """The runs with the user's figures, and the form that starts one."""
+    runs = queries.recent_runs(db.session)
+    reach = current_reach()
+    # A regional user's figures are their regions' part of each run, counted in one query.
+    uncovered = None
+    if not reach.national:
+        cover = queries.cover_by_risk(db.session, [run.id for run in runs if run.finished], reach)
+        uncovered = {
+            run_id: sum(c["needs"] - c["covered"] for c in risks.values())
+            for run_id, risks in cover.items()
+        }
+    return render_template("plans/index.html", runs=runs, form=form, uncovered=uncovered)
 
 
 @blueprint.route("/run", methods=["POST"])
@@ -114,7 +131,7 @@ def run() -> ResponseReturnValue:
         else:
             enqueue(queued)
             return redirect(url_for("plans.show", run_id=queued.id))
-    return render_template("plans/index.html", runs=queries.recent_runs(db.session), form=form)
+    return _index_page(form)
 
 
 @blueprint.route("/<int:run_id>")
@@ -123,7 +140,7 @@ def show(run_id: int) -> ResponseReturnValue:
     plan_run = _reviewed_run(run_id)
     if not plan_run.finished:
         return render_template("plans/progress.html", run=plan_run)
-    filters = ReviewFilters.from_args(request.args).place_only()
+    filters = ReviewFilters.from_args(request.args, current_reach()).place_only()
     stored, policy = RunProblem(plan_run), load_policy(db.session)
     return render_template(
         "plans/review.html",
@@ -158,13 +175,15 @@ def _proposals(run_id: int, tab: str) -> ResponseReturnValue:
     plan_run = _reviewed_run(run_id)
     if not plan_run.finished:
         abort(404)
-    filters = ReviewFilters.from_args(request.args)
+    filters = ReviewFilters.from_args(request.args, current_reach())
     page, sort, direction = proposal_page(db.session, plan_run, tab, filters, request.args)
     stored, policy = RunProblem(plan_run), load_policy(db.session)
+    rows = described(db.session, stored, policy, page.items)
     return render_template(
         "plans/review_tab.html",
         page=page,
-        rows=described(db.session, stored, policy, page.items),
+        rows=rows,
+        openable=openable_cases(row.case.id for row in rows if row.case.restricted),
         sort=sort,
         direction=direction,
         tab_kinds=TABS[tab],
@@ -178,7 +197,7 @@ def workloads(run_id: int) -> ResponseReturnValue:
     plan_run = _reviewed_run(run_id)
     if not plan_run.finished:
         abort(404)
-    filters = ReviewFilters.from_args(request.args)
+    filters = ReviewFilters.from_args(request.args, current_reach())
     stored, policy = RunProblem(plan_run), load_policy(db.session)
     page, sort, direction = load_page(db.session, stored, policy, filters, request.args)
     return render_template(
@@ -193,9 +212,15 @@ def workloads(run_id: int) -> ResponseReturnValue:
 
 def _review_context(plan_run: PlanRun, filters: ReviewFilters, tab: str) -> dict[str, Any]:
     """What every page of a run's review shows: its state, the parts and their counts, filters."""
-    regions, sites = places(db.session, plan_run)
-    parts = region_parts(db.session, plan_run)
+    reach = filters.reach
+    regions, sites = places(db.session, plan_run, reach)
+    parts = [
+        part
+        for part in region_parts(db.session, plan_run)
+        if reach.national or part.region_id in reach.region_ids
+    ]
     return {
+        "national": reach.national,
         "run": plan_run,
         "tab": tab,
         "filters": filters,
@@ -215,7 +240,9 @@ def _review_context(plan_run: PlanRun, filters: ReviewFilters, tab: str) -> dict
 def change(run_id: int, proposal_id: int) -> ResponseReturnValue:
     """Put another eligible person, or nobody, on a need of the run, with a reason."""
     plan_run = _run(run_id)
-    proposal = queries.proposal_of(db.session, plan_run, proposal_id) or abort(404)
+    proposal = queries.proposal_of(db.session, plan_run, proposal_id, current_reach())
+    if proposal is None:
+        abort(404)
     people = candidates(db.session, plan_run, proposal)
     options = [(c.staff.staff_ref, c.staff.name) for c in people if c.eligible]
     form = OverrideForm(options=options)
@@ -246,13 +273,23 @@ def change(run_id: int, proposal_id: int) -> ResponseReturnValue:
 def approve_run(run_id: int) -> ResponseReturnValue:
     """Make the run (or one region's part of it), with its overrides, the current allocation from
     the start of its week, once, after restating what it costs."""
-    plan_run = _run(run_id)
-    parts = {part.name: part for part in region_parts(db.session, plan_run)}
+    plan_run, reach = _run(run_id), current_reach()
+    every = region_parts(db.session, plan_run)
+    parts = {
+        part.name: part for part in every if reach.national or part.region_id in reach.region_ids
+    }
+    if not parts:
+        abort(404)
     part = parts.get(request.args.get("region", ""))
-    # One region's part only when the run has others; a run of one region is approved whole.
-    part = part if part is not None and len(parts) > 1 else None
+    # One region's part only when the run has others; a run of one region is approved whole. A
+    # regional manager approves no more than their regions' part.
+    part = part if part is not None and len(every) > 1 else None
     region_ids = [part.region_id] if part else None
-    form = ConfirmForm(f"Approve the plan for {part.name}" if part else "Approve the plan")
+    if region_ids is None and len(parts) < len(every):
+        region_ids = [p.region_id for p in parts.values()]
+    form = ConfirmForm(
+        f"Approve the plan for {_part_words(parts, part)}" if region_ids else "Approve the plan"
+    )
     refusal = approval_problem(db.session, plan_run, part.region_id if part else None)
     if form.validate_on_submit() and refusal is None:
         try:
@@ -262,7 +299,9 @@ def approve_run(run_id: int) -> ResponseReturnValue:
             refusal = str(error)
         else:
             db.session.commit()
-            which = f"Plan run {plan_run.id}" + (f" for {part.name}" if part else "")
+            which = f"Plan run {plan_run.id}" + (
+                f" for {_part_words(parts, part)}" if region_ids else ""
+            )
             flash(
                 f"{which} approved: {changes} allocations change from "
                 f"{govuk_date(IsoWeek.parse(plan_run.week).monday)}.",
@@ -272,8 +311,9 @@ def approve_run(run_id: int) -> ResponseReturnValue:
     policy = load_policy(db.session)
     restated = None
     if refusal is None:
-        filters = ReviewFilters(region=part.name if part else "")
+        filters = ReviewFilters(region=part.name if part else "", reach=reach)
         restated = harm(db.session, RunProblem(plan_run), policy, filters)
+    rows = [*restated.dropped, *restated.high_risk_gaps] if restated else []
     return render_template(
         "plans/approve.html",
         run=plan_run,
@@ -281,8 +321,23 @@ def approve_run(run_id: int) -> ResponseReturnValue:
         part=part,
         refusal=refusal,
         harm=restated,
+        openable=openable_cases(row.case.id for row in rows if row.case.restricted),
         policy=policy,
     )
+
+
+def _part_words(parts: dict[str, Any], part: Any) -> str:
+    """The regions an approval is of, in words: one region, or a regional manager's regions."""
+    names = [part.name] if part else sorted(parts)
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+
+
+def _by_risk(plan_run: PlanRun, reach: Reach) -> dict[str, dict[str, int]]:
+    """Needs covered by risk: the run's own figures, or a regional user's part of them."""
+    if reach.national:
+        by_risk: dict[str, dict[str, int]] = plan_run.summary["by_risk"]
+        return by_risk
+    return queries.cover_by_risk(db.session, [plan_run.id], reach)[plan_run.id]
 
 
 @blueprint.route("/compare")
@@ -292,11 +347,13 @@ def compare() -> ResponseReturnValue:
     if None in ids:
         abort(404)
     first, second = (_run(run_id) for run_id in ids if run_id is not None)
+    reach = current_reach()
     return render_template(
         "plans/compare.html",
         first=first,
         second=second,
-        differences=queries.differences(db.session, first, second),
+        differences=queries.differences(db.session, first, second, reach),
+        by_risk={run.id: _by_risk(run, reach) for run in (first, second) if run.summary},
     )
 
 
@@ -326,7 +383,18 @@ def look_ahead() -> ResponseReturnValue:
     elif not form.weeks.data:
         form.weeks.data = 12
     forecast = queries.latest_forecast(db.session)
-    return render_template("plans/lookahead.html", form=form, forecast=forecast)
+    gap_cases = (
+        [gap["case_id"] for week in (forecast.results or []) for gap in week["high_risk_gaps"]]
+        if forecast
+        else []
+    )
+    return render_template(
+        "plans/lookahead.html",
+        form=form,
+        forecast=forecast,
+        within=cases_within(gap_cases),
+        openable=openable_cases(gap_cases),
+    )
 
 
 def _what_if_forms(plan_run: PlanRun) -> dict[str, SickForm | AgencyForm | RiskForm]:
@@ -348,6 +416,7 @@ def _what_if_forms(plan_run: PlanRun) -> dict[str, SickForm | AgencyForm | RiskF
 @role_required(UserRole.MANAGER)
 def what_if(run_id: int) -> ResponseReturnValue:
     """Try a change on the run's week without saving it; the answer is kept with the run."""
+    national_or_404()
     plan_run = _finished_run(run_id)
     forms = _what_if_forms(plan_run)
     kind = request.form.get("kind")
@@ -370,6 +439,7 @@ def what_if(run_id: int) -> ResponseReturnValue:
 @blueprint.route("/<int:run_id>/what-if/<int:what_if_id>")
 def what_if_answer(run_id: int, what_if_id: int) -> ResponseReturnValue:
     """A change tried on a run: its progress, or the plan it would make beside the run's."""
+    national_or_404()
     plan_run = _finished_run(run_id)
     asked = db.session.get(WhatIf, what_if_id)
     if asked is None or asked.run_id != plan_run.id:
@@ -382,6 +452,7 @@ def what_if_answer(run_id: int, what_if_id: int) -> ResponseReturnValue:
 @blueprint.route("/<int:run_id>/staffing-ask", methods=["GET", "POST"])
 def staffing(run_id: int) -> ResponseReturnValue:
     """The fewest extra people that would cover the run's high-risk gaps, place by place."""
+    national_or_404()
     plan_run = _finished_run(run_id)
     form = ConfirmForm("Work out the staffing ask")
     if request.method == "POST":
@@ -402,7 +473,11 @@ def staffing(run_id: int) -> ResponseReturnValue:
 def _job(kind: str, job_id: int) -> JobMixin:
     """A job of a kind, or 404."""
     spec = KINDS.get(kind) or abort(404)
-    return db.session.get(spec.model, job_id) or abort(404)
+    job = db.session.get(spec.model, job_id) or abort(404)
+    # What-ifs and staffing asks are about every region: only national users follow them.
+    if isinstance(job, WhatIf | StaffingAsk):
+        national_or_404()
+    return job
 
 
 def page_of(job: JobMixin) -> str:

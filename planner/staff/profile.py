@@ -10,21 +10,23 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session, joinedload, selectinload
 
 from planner.domain.policy import Policy
+from planner.domain.reach import Reach
 from planner.domain.rules import available_hours, committed_hours, trainee_reduction
 from planner.domain.vocabulary import ROSH_ORDER, label
 from planner.domain.weeks import IsoWeek
 from planner.models import Absence, Allocation, Case, Need, Site, StaffMember
+from planner.models.reach import staff_within
 from planner.staff.queries import WeekLoad
 from planner.web.templating import hours
 
 WEEKS_AHEAD = 12
 
 
-def staff_member_or_404(session: Session, staff_id: int) -> StaffMember:
-    """A practitioner with their site, region and absences, or a 404 page."""
+def staff_member_or_404(session: Session, staff_id: int, reach: Reach) -> StaffMember:
+    """A practitioner of the user's regions with their site, region and absences, or 404."""
     person = session.scalar(
         select(StaffMember)
-        .where(StaffMember.id == staff_id)
+        .where(StaffMember.id == staff_id, staff_within(reach))
         .options(
             joinedload(StaffMember.site).joinedload(Site.region),
             selectinload(StaffMember.absences),

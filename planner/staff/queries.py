@@ -13,11 +13,13 @@ from sqlalchemy.orm import Session, contains_eager, selectinload
 from werkzeug.datastructures import MultiDict
 
 from planner.domain.policy import Policy
+from planner.domain.reach import Reach
 from planner.domain.rules import available_hours, committed_hours, workload
 from planner.domain.vocabulary import GRADE_RANK, VETTING_RANK, Grade, Role
 from planner.domain.weeks import IsoWeek
 from planner.extensions import db
 from planner.models import Allocation, Case, Need, Site, StaffMember
+from planner.models.reach import staff_within
 from planner.models.types import ranked
 from planner.web.listing import PER_PAGE, ListPagination, page_number, sort_by
 
@@ -138,10 +140,11 @@ class StaffList:
     direction: str
 
 
-def _filtered(filters: StaffFilters) -> Select[tuple[StaffMember]]:
-    """The people the filters allow, with their site, region and absences."""
+def _filtered(filters: StaffFilters, reach: Reach) -> Select[tuple[StaffMember]]:
+    """The people of the user's regions the filters allow, with their site, region, absences."""
     query = (
         select(StaffMember)
+        .where(staff_within(reach))
         .join(StaffMember.site)
         .join(Site.region)
         .options(
@@ -192,10 +195,11 @@ def staff_list(
     week: IsoWeek,
     policy: Policy,
     today: date,
+    reach: Reach,
 ) -> StaffList:
     """One page of the filtered, sorted list, in a fixed number of queries whatever its length."""
     columns = {**SORTED_IN_DATABASE, **dict.fromkeys(SORTED_AFTER_LOADING, StaffMember.name)}
-    query, sort, direction = sort_by(_filtered(filters), args, columns, default="name")
+    query, sort, direction = sort_by(_filtered(filters, reach), args, columns, default="name")
     if sort in SORTED_AFTER_LOADING:
         # Sorted below by a stable sort: ties stay in name order whichever the direction.
         query = query.order_by(None)

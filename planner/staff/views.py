@@ -36,6 +36,7 @@ from planner.staff.services import (
 )
 from planner.web.forms import ConfirmForm
 from planner.web.listing import page_status, regions, sites
+from planner.web.reach import current_reach, openable_cases
 from planner.web.security import role_required
 
 blueprint = Blueprint("staff", __name__, url_prefix="/staff")
@@ -45,10 +46,17 @@ blueprint = Blueprint("staff", __name__, url_prefix="/staff")
 def index() -> ResponseReturnValue:
     """Practitioners with this week's hours and Workload %, filtered, sorted and paged."""
     policy = load_policy(db.session)
-    filters = StaffFilterForm(request.args, regions(db.session), sites(db.session), policy)
+    filters = StaffFilterForm(
+        request.args,
+        regions(db.session, current_reach()),
+        sites(db.session, current_reach()),
+        policy,
+    )
     on = today()
     week = IsoWeek.containing(on)
-    listing = staff_list(db.session, filters.filters(), request.args, week, policy, on)
+    listing = staff_list(
+        db.session, filters.filters(), request.args, week, policy, on, current_reach()
+    )
     page = render_template(
         "staff/index.html", filters=filters, listing=listing, policy=policy, week=week
     )
@@ -58,12 +66,13 @@ def index() -> ResponseReturnValue:
 @blueprint.route("/<int:staff_id>")
 def show(staff_id: int) -> ResponseReturnValue:
     """A person's facts, this week's load, their cases, absences, coming weeks and history."""
-    person = staff_member_or_404(db.session, staff_id)
+    person = staff_member_or_404(db.session, staff_id, current_reach())
     policy = load_policy(db.session)
     on = today()
     week = IsoWeek.containing(on)
     allocations = allocations_ahead(db.session, person, week)
     weeks = weeks_ahead(person, allocations, week, policy)
+    held = held_on_day(allocations, on)
     page = render_template(
         "staff/show.html",
         person=person,
@@ -74,7 +83,8 @@ def show(staff_id: int) -> ResponseReturnValue:
         languages=[language.title() for language in languages_of(person.skills)],
         this_week=weeks[0],
         weeks=weeks,
-        held=held_on_day(allocations, on),
+        held=held,
+        openable=openable_cases(item.case.id for item in held),
         history=person_history(db.session, person.id),
     )
     # Written after the page is drawn: committing first would expire everything it reads.
@@ -88,7 +98,7 @@ def show(staff_id: int) -> ResponseReturnValue:
 @role_required(UserRole.MANAGER)
 def new() -> ResponseReturnValue:
     """Record a new practitioner."""
-    form = StaffForm(sites(db.session))
+    form = StaffForm(sites(db.session, current_reach()))
     if form.validate_on_submit():
         person = add_staff_member(db.session, form.details())
         db.session.commit()
@@ -101,8 +111,8 @@ def new() -> ResponseReturnValue:
 @role_required(UserRole.MANAGER)
 def edit(staff_id: int) -> ResponseReturnValue:
     """Change a practitioner's details."""
-    person = staff_member_or_404(db.session, staff_id)
-    form = StaffForm(sites(db.session), person)
+    person = staff_member_or_404(db.session, staff_id, current_reach())
+    form = StaffForm(sites(db.session, current_reach()), person)
     if form.validate_on_submit():
         update_staff_member(person, form.details())
         check_person_dates(db.session, person, dates_week(db.session), load_policy(db.session))
@@ -131,7 +141,7 @@ def _absence_page(person: StaffMember, form: AbsenceForm, editing: bool) -> Resp
 @role_required(UserRole.MANAGER)
 def new_absence(staff_id: int) -> ResponseReturnValue:
     """Record an absence or a reduction of a person's hours."""
-    person = staff_member_or_404(db.session, staff_id)
+    person = staff_member_or_404(db.session, staff_id, current_reach())
     form = AbsenceForm(person.contracted_hours, None)
     if form.validate_on_submit():
         add_absence(person, form.details())
@@ -145,7 +155,7 @@ def new_absence(staff_id: int) -> ResponseReturnValue:
 @role_required(UserRole.MANAGER)
 def edit_absence(staff_id: int, absence_id: int) -> ResponseReturnValue:
     """Change an absence or a reduction."""
-    person = staff_member_or_404(db.session, staff_id)
+    person = staff_member_or_404(db.session, staff_id, current_reach())
     absence = absence_or_404(person, absence_id)
     form = AbsenceForm(person.contracted_hours, AbsenceDetails.of(absence))
     if form.validate_on_submit():
@@ -160,7 +170,7 @@ def edit_absence(staff_id: int, absence_id: int) -> ResponseReturnValue:
 @role_required(UserRole.MANAGER)
 def delete_absence(staff_id: int, absence_id: int) -> ResponseReturnValue:
     """Ask before deleting an absence; delete it on confirmation."""
-    person = staff_member_or_404(db.session, staff_id)
+    person = staff_member_or_404(db.session, staff_id, current_reach())
     absence = absence_or_404(person, absence_id)
     confirm = ConfirmForm("Yes, delete it")
     if confirm.validate_on_submit():

@@ -11,7 +11,9 @@ from sqlalchemy import Row, Select, func, select
 from sqlalchemy.orm import Session, joinedload
 from werkzeug.datastructures import MultiDict
 
+from planner.domain.reach import Reach
 from planner.models import Region, Site
+from planner.models.reach import site_within
 from planner.web.addresses import LARGEST_ID, database_id
 
 PER_PAGE = 50
@@ -95,11 +97,15 @@ def paginate_rows(session: Session, query: Select[Any], page: int) -> RowPaginat
     )
 
 
-def regions(session: Session) -> list[Region]:
-    """Every region, by name, for a filter."""
-    return list(session.scalars(select(Region).order_by(Region.name)))
+def regions(session: Session, reach: Reach) -> list[Region]:
+    """The regions the user may see, by name, for a filter."""
+    query = select(Region).order_by(Region.name)
+    if not reach.national:
+        query = query.where(Region.id.in_(sorted(reach.region_ids)))
+    return list(session.scalars(query))
 
 
-def sites(session: Session) -> list[Site]:
-    """Every site with its region, by code, for a filter or a choice of where."""
-    return list(session.scalars(select(Site).options(joinedload(Site.region)).order_by(Site.code)))
+def sites(session: Session, reach: Reach) -> list[Site]:
+    """The sites of the user's regions with their region, by code, for a filter or a choice."""
+    query = select(Site).where(site_within(Site.id, reach))
+    return list(session.scalars(query.options(joinedload(Site.region)).order_by(Site.code)))

@@ -52,8 +52,11 @@ def test_an_admin_changes_a_setting_and_adds_a_user(page: Page, site: str, app: 
     page.get_by_role("link", name="Add a user").click()
     page.get_by_label("Username").fill("jo.bloggs")
     page.get_by_label("Manager").check()
+    page.get_by_label("London").check()
+    assert serious_accessibility_violations(page) == []
     page.get_by_label("Password", exact=True).fill(NEW_PASSWORD)
     page.get_by_label("Confirm password").fill(NEW_PASSWORD)
     page.get_by_role("button", name="Add user").click()
     expect(page.get_by_text("Added manager jo.bloggs.")).to_be_visible()
     expect(page.get_by_role("row", name="jo.bloggs")).to_contain_text("Manager")
+    expect(page.get_by_role("row", name="jo.bloggs")).to_contain_text("London")

@@ -59,7 +59,8 @@ def service(settings: dict[str, Any], tmp_path: Path) -> Iterator[str]:
     """The schema upgraded, the demo data and a manager loaded, then gunicorn and two workers."""
     flask(settings, "db", "upgrade")
     flask(settings, "demo-data", "--scale", "small", "--seed", "7")
-    flask(settings, "create-user", "manager.user", "--role", "manager", "--password-stdin",
+    flask(settings, "create-user", "manager.user", "--role", "manager", "--national",
+          "--password-stdin",
           stdin=PASSWORD + "\n")  # fmt: skip
     port = free_port()
     with open(tmp_path / "gunicorn.log", "wb") as log:

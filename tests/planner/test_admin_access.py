@@ -40,6 +40,7 @@ ROUTES: list[tuple[str, str, str, dict[str, Any] | None]] = [
         {
             "username": "new.user",
             "role": "viewer",
+            "regions": "national",
             "password": NEW_PASSWORD,
             "confirm_password": NEW_PASSWORD,
         },
@@ -47,6 +48,8 @@ ROUTES: list[tuple[str, str, str, dict[str, Any] | None]] = [
     ("GET", "/settings/users/{user}", ADMINS, None),
     ("GET", "/settings/users/{user}/role", ADMINS, None),
     ("POST", "/settings/users/{user}/role", ADMINS, {"role": "manager"}),
+    ("GET", "/settings/users/{user}/regions", ADMINS, None),
+    ("POST", "/settings/users/{user}/regions", ADMINS, {"regions": "national"}),
     ("GET", "/settings/users/{user}/status", ADMINS, None),
     ("POST", "/settings/users/{user}/status", ADMINS, {"active": "no"}),
     ("GET", "/settings/users/{user}/password", ADMINS, None),

@@ -14,7 +14,8 @@ from planner.admin import services as service
 from planner.admin.services import RefusedChange
 from planner.domain.vocabulary import UserRole
 from planner.extensions import db
-from planner.models import AuditEvent, User
+from planner.models import AuditEvent, Region, User
+from planner.models.auditing import set_actor
 from tests.conftest import PASSWORD, add_user, count, sign_in
 from tests.planner.pages import body_rows, cells
 
@@ -63,10 +64,10 @@ def test_the_list_shows_each_user_with_role_status_and_last_sign_in(
     page = admin.get("/settings/users").get_data(as_text=True)
     assert "<title>Users – Caseload planner</title>" in page
     assert user_rows(page) == {
-        "admin.user": ["Admin", "Active", "1 July 2026 at 2:05pm"],
-        "gone.user": ["Viewer", "Deactivated", "Never"],
-        "manager.user": ["Manager", "Active", "Never"],
-        "viewer.user": ["Viewer", "Active", "Never"],
+        "admin.user": ["Admin", "Every region", "Active", "1 July 2026 at 2:05pm"],
+        "gone.user": ["Viewer", "Every region", "Deactivated", "Never"],
+        "manager.user": ["Manager", "Every region", "Active", "Never"],
+        "viewer.user": ["Viewer", "Every region", "Active", "Never"],
     }
     assert list(user_rows(page)) == ["admin.user", "gone.user", "manager.user", "viewer.user"]
 
@@ -75,6 +76,7 @@ def test_an_admin_adds_a_user_who_can_then_sign_in(app: Flask, admin: FlaskClien
     data = {
         "username": " jo.bloggs ",
         "role": "manager",
+        "regions": "national",
         "password": NEW_PASSWORD,
         "confirm_password": NEW_PASSWORD,
     }
@@ -106,6 +108,8 @@ INVALID_USERS = [
     ({"username": "Manager.User"}, "username", "There is already a user called Manager.User"),
     ({"role": ""}, "role", "Select a role"),
     ({"role": "superuser"}, "role", "Select a role"),
+    ({"regions": ""}, "regions", "Select the regions this user may see, or every region"),
+    ({"regions": "999"}, "regions", "Select the regions this user may see, or every region"),
     ({"password": "", "confirm_password": ""}, "password", "Enter a password"),
     ({"password": "short", "confirm_password": "short"}, "password", "The password must be at least 12 characters"),
     ({"confirm_password": "something else entirely"}, "confirm_password", "The passwords do not match: enter the same password twice"),
@@ -123,6 +127,7 @@ def test_an_invalid_new_user_is_named_kept_and_not_added(
     data = {
         "username": "jo.bloggs",
         "role": "viewer",
+        "regions": "national",
         "password": NEW_PASSWORD,
         "confirm_password": NEW_PASSWORD,
         **typed,
@@ -260,3 +265,71 @@ def test_an_admin_can_remove_another_admin_while_one_remains(
     target = user_id(app, "second.admin")
     assert admin.post(f"/settings/users/{target}/role", data={"role": "viewer"}).status_code == 302
     assert account(app, "second.admin")[0] == UserRole.VIEWER
+
+
+def regions_of(app: Flask, username: str) -> tuple[bool, list[str]]:
+    """Whether a user sees every region, and the regions given them, by name."""
+    with app.app_context():
+        user = db.session.scalar(select(User).where(User.username == username))
+        return user.national, [region.name for region in user.regions]
+
+
+def test_an_admin_gives_a_user_regions_with_checkboxes_and_it_is_audited(
+    app: Flask, admin: FlaskClient
+) -> None:
+    with app.app_context():
+        set_actor(db.session, "test")
+        db.session.add_all([Region(name="London"), Region(name="Wales")])
+        db.session.commit()
+        london, wales = db.session.scalars(select(Region.id).order_by(Region.name)).all()
+    target = user_id(app, "manager.user")
+    address = f"/settings/users/{target}/regions"
+    form = admin.get(address).get_data(as_text=True)
+    assert "<title>Regions manager.user may see – Caseload planner</title>" in form
+    assert 'value="national" checked' in form
+    assert 'data-behaviour="exclusive"' in form
+    response = admin.post(address, data={"regions": [str(london), str(wales)]})
+    assert response.headers["Location"] == f"/settings/users/{target}"
+    assert regions_of(app, "manager.user") == (False, ["London", "Wales"])
+    shown = admin.get(f"/settings/users/{target}").get_data(as_text=True)
+    assert "London and Wales" in shown
+    admin.post(address, data={"regions": [str(wales)]})
+    assert regions_of(app, "manager.user") == (False, ["Wales"])
+    with app.app_context():
+        lines = db.session.scalars(
+            select(AuditEvent).where(AuditEvent.entity == "region access").order_by(AuditEvent.id)
+        ).all()
+        assert [(line.action, line.actor) for line in lines] == [
+            ("create", "admin.user"),
+            ("create", "admin.user"),
+            ("delete", "admin.user"),
+        ]
+        assert lines[2].before == {"user_id": target, "region_id": london}
+        changed = db.session.scalar(
+            select(AuditEvent).where(AuditEvent.summary == "Changed user manager.user: national")
+        )
+        assert changed.before == {"national": True} and changed.after == {"national": False}
+    # Nothing chosen is refused with a message, and nothing changes.
+    refused = admin.post(address, data={})
+    assert refused.status_code == 200
+    assert "Select the regions this user may see, or every region" in refused.get_data(as_text=True)
+    assert regions_of(app, "manager.user") == (False, ["Wales"])
+    admin.post(address, data={"regions": "national"})
+    assert regions_of(app, "manager.user") == (True, [])
+
+
+def test_a_new_user_is_given_regions(app: Flask, admin: FlaskClient) -> None:
+    with app.app_context():
+        set_actor(db.session, "test")
+        db.session.add(Region(name="Wales"))
+        db.session.commit()
+        wales = db.session.scalar(select(Region.id))
+    data = {
+        "username": "po.wales",
+        "role": "viewer",
+        "regions": str(wales),
+        "password": NEW_PASSWORD,
+        "confirm_password": NEW_PASSWORD,
+    }
+    assert admin.post("/settings/users/new", data=data).status_code == 302
+    assert regions_of(app, "po.wales") == (False, ["Wales"])

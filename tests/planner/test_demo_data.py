@@ -11,6 +11,7 @@ from flask import Flask
 from sqlalchemy import select
 
 from planner.dashboard.queries import week_overview
+from planner.domain.reach import Reach
 from planner.domain.rules import responsibility_state
 from planner.domain.vocabulary import (
     CT_COHORTS,
@@ -112,7 +113,9 @@ def test_london_staff_are_about_a_hundred_of_every_grade_and_realistic_vetting(
 
 def test_london_runs_20_to_30_percent_short(london: Flask) -> None:
     with london.app_context():
-        overview = week_overview(db.session, IsoWeek.containing(START), load_policy(db.session))
+        overview = week_overview(
+            db.session, IsoWeek.containing(START), load_policy(db.session), Reach.everything()
+        )
     assert 0.20 <= overview.shortfall <= 0.30
 
 

@@ -13,6 +13,7 @@ from flask import Flask
 from optimisation import Plan, Problem, plan_from_dict, solve
 from planner.dashboard.queries import gaps_over_runs, held_by_risk, milestones, workload_bands
 from planner.domain.policy import DEFAULT_POLICY
+from planner.domain.reach import Reach
 from planner.domain.vocabulary import AbsenceKind, JobStatus, Role, Rosh, Setting, UserRole
 from planner.domain.weeks import IsoWeek
 from planner.extensions import db
@@ -27,6 +28,8 @@ from tests.conftest import add_user, sign_in
 from tests.planner.world import MONDAY, World
 
 WEEK = IsoWeek.containing(MONDAY)
+# Commands and the tests of figures see every region.
+EVERYWHERE = Reach.everything()
 
 
 @pytest.fixture
@@ -237,15 +240,18 @@ def test_the_dashboard_figures(world: World) -> None:
     world.case(rosh=Rosh.HIGH)
     releasing = world.case(setting=Setting.CUSTODY, release_date=MONDAY + timedelta(days=30))
     db.session.commit()
-    cover = {c.rosh: (c.needs, c.held) for c in held_by_risk(db.session, MONDAY)}
+    cover = {c.rosh: (c.needs, c.held) for c in held_by_risk(db.session, MONDAY, EVERYWHERE)}
     assert cover[Rosh.HIGH] == (4, 1)  # two COMs, and the releasing case's POM and COM
-    bands = dict(workload_bands(db.session, WEEK, DEFAULT_POLICY))
+    bands = dict(workload_bands(db.session, WEEK, DEFAULT_POLICY, EVERYWHERE))
     assert bands["Under 50%"] == 0 and sum(bands.values()) == 1
-    events = [(m.event, m.case.reference) for m in milestones(db.session, MONDAY, DEFAULT_POLICY)]
+    events = [
+        (m.event, m.case.reference)
+        for m in milestones(db.session, MONDAY, DEFAULT_POLICY, EVERYWHERE)
+    ]
     assert ("Release", releasing.reference) in events
-    assert gaps_over_runs(db.session) == []
+    assert gaps_over_runs(db.session, EVERYWHERE) == []
     run_week(db.session, WEEK, "highs", 10, None, "test")
-    (trend,) = gaps_over_runs(db.session)
+    (trend,) = gaps_over_runs(db.session, EVERYWHERE)
     assert trend.high >= 1 and trend.week == "2026-W49"
 
 

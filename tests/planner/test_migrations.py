@@ -137,3 +137,40 @@ def test_runs_made_before_the_job_system_keep_their_meaning(
         ]
         db.session.rollback()
         downgrade(revision="base")
+
+
+@pytest.mark.parametrize("url_name", ["sqlite", "postgresql"])
+def test_users_made_before_need_to_know_are_national_and_no_case_is_restricted(
+    url_name: str,
+    tmp_path: Path,
+    request: pytest.FixtureRequest,
+    migrated_app: Callable[[str], Flask],
+) -> None:
+    url = (
+        f"sqlite:///{tmp_path / 'users.db'}"
+        if url_name == "sqlite"
+        else request.getfixturevalue("postgres_url")
+    )
+    app = migrated_app(url)
+    with app.app_context():
+        upgrade(revision="e663f920f90d")
+        with db.engine.begin() as connection:
+            for name, role in (("spo.one", "manager"), ("head.unit", "admin")):
+                connection.execute(
+                    text(
+                        "INSERT INTO app_user (username, password_hash, role, active, created_at, "
+                        "session_token, failed_sign_ins) VALUES (:name, 'x', :role, true, "
+                        "'2026-12-01 10:00:00', :name, 0)"
+                    ),
+                    {"name": name, "role": role},
+                )
+        upgrade()
+        rows = db.session.execute(text("SELECT username, national FROM app_user ORDER BY id"))
+        # Nobody is locked out of what they saw before: an admin narrows them afterwards.
+        assert [(name, bool(national)) for name, national in rows] == [
+            ("spo.one", True),
+            ("head.unit", True),
+        ]
+        assert db.session.execute(text("SELECT count(*) FROM region_access")).scalar() == 0
+        db.session.rollback()
+        downgrade(revision="base")

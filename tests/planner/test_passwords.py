@@ -55,7 +55,7 @@ REFUSED = [("aaaaaaaaaaaa", TOO_EASY), ("jo.bloggs-2024-ok", HOLDS_USERNAME), ("
 def test_the_admins_add_user_form_refuses_a_weak_password(
     app: Flask, admin: FlaskClient, password: str, message: str
 ) -> None:
-    data = {"username": "jo.bloggs", "role": "viewer", "password": password,
+    data = {"username": "jo.bloggs", "role": "viewer", "regions": "national", "password": password,
             "confirm_password": password}  # fmt: skip
     page = admin.post("/settings/users/new", data=data).get_data(as_text=True)
     assert "<title>Error: Add a user – Caseload planner</title>" in page
@@ -88,7 +88,7 @@ def test_the_password_box_says_what_will_do(admin: FlaskClient) -> None:
 @pytest.mark.parametrize(("password", "message"), REFUSED)
 def test_create_user_refuses_a_weak_password(app: Flask, password: str, message: str) -> None:
     result = app.test_cli_runner().invoke(
-        args=["create-user", "jo.bloggs", "--role", "viewer", "--password-stdin"],
+        args=["create-user", "jo.bloggs", "--role", "viewer", "--national", "--password-stdin"],
         input=password + "\n",
     )
     assert result.exit_code != 0

@@ -33,10 +33,20 @@ class World:
         set_actor(session, "test")
         self.session = session
         region = Region(name="London")
+        self.region = region
         self.prison = Site(code="HMP-TEST", name="HMP Test", kind=SiteKind.PRISON, region=region)
         self.office = Site(code="NSD-TEST", name="NSD Test", kind=SiteKind.NSD, region=region)
         session.add_all([self.prison, self.office])
         self.count = 0
+
+    def elsewhere(self, name: str) -> tuple[Region, Site, Site]:
+        """Another region with a prison and an NSD team of its own."""
+        region = Region(name=name)
+        code = name.upper().replace(" ", "-")
+        prison = Site(code=f"HMP-{code}", name=f"HMP {name}", kind=SiteKind.PRISON, region=region)
+        office = Site(code=f"NSD-{code}", name=f"NSD {name}", kind=SiteKind.NSD, region=region)
+        self.session.add_all([prison, office])
+        return region, prison, office
 
     def person(self, role: Role = Role.PROBATION, **facts: Any) -> StaffMember:
         """A full-time, SC-vetted, CT-trained PO (a POM at the prison, or a COM at the NSD)."""
