@@ -318,7 +318,7 @@ def approve_run(run_id: int) -> ResponseReturnValue:
         "plans/approve.html",
         run=plan_run,
         form=form,
-        part=part,
+        regions_approved=_part_words(parts, part) if region_ids else None,
         refusal=refusal,
         harm=restated,
         openable=openable_cases(row.case.id for row in rows if row.case.restricted),

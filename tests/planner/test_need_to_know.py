@@ -95,6 +95,7 @@ ROUTES: dict[str, Access] = {
     "plans.approve_run": Access(M, ANY),
     "plans.cancel_job": Access(M, POST),
     "plans.change": Access(M, RECORD),
+    "plans.changes": Access(V, LIST),
     "plans.compare": Access(V, LIST),
     "plans.index": Access(V, LIST),
     "plans.job_status": Access(V, ANY),
@@ -102,8 +103,11 @@ ROUTES: dict[str, Access] = {
     "plans.run": Access(M, POST),
     "plans.show": Access(V, LIST),
     "plans.staffing": Access(V, NATIONAL),
+    "plans.unchanged": Access(V, LIST),
+    "plans.uncovered": Access(V, LIST),
     "plans.what_if": Access(M, NATIONAL),
     "plans.what_if_answer": Access(V, NATIONAL),
+    "plans.workloads": Access(V, LIST),
     "staff.delete_absence": Access(M, RECORD),
     "staff.edit": Access(M, RECORD),
     "staff.edit_absence": Access(M, RECORD),
@@ -352,7 +356,9 @@ def test_a_restricted_case_opens_only_for_the_named_and_national_admins(
         # Still counted and alerted, but without its name.
         assert "A restricted case" in alerts and places.wales_case not in alerts
         assert "Wyn Wales" not in page(client, f"/staff/{places.values['staff_id']}")
-        review = page(client, f"/plans/{places.values['run_id']}?unchanged=show")
+        run = places.values["run_id"]
+        parts = ("uncovered", "changes", "unchanged", "workloads")
+        review = "".join(page(client, f"/plans/{run}/{part}") for part in parts)
         assert "A restricted case" in review and places.wales_case not in review
         assert client.get(f"/cases/{places.values['case_id']}/edit").status_code == 404
     for client in signed_in(app, "viewer.wales"):
@@ -412,9 +418,9 @@ def test_a_regional_manager_approves_their_regions_part_of_a_national_run(
         assert sent.status_code == 302
     for client in signed_in(app, "manager.london"):
         form = page(client, f"/plans/{run}/approve")
-        assert "You approve your regions' part of the plan" in form
+        assert "each need of a case in London is held" in form
         assert client.post(f"/plans/{run}/approve").status_code == 302
-        assert "approved for your regions" in page(client, f"/plans/{run}")
+        assert "Plan run 1 for London approved" in page(client, f"/plans/{run}")
     with app.app_context():
         # London's part leaves Wales as it was, and the run open for the rest.
         held = db.session.scalars(select(Allocation).where(Allocation.need_id == need)).all()
@@ -425,4 +431,5 @@ def test_a_regional_manager_approves_their_regions_part_of_a_national_run(
     with app.app_context():
         held = db.session.scalars(select(Allocation).where(Allocation.need_id == need)).all()
         assert [allocation.end_date for allocation in held] == [date(2026, 11, 29)]
-        assert db.session.get(PlanRun, run).approved_at is None
+        # Every region's part approved, the run is.
+        assert db.session.get(PlanRun, run).approved_at is not None
