@@ -88,7 +88,13 @@ FORMS: dict[str, dict[str, tuple[str, Any]]] = {
     "admin.edit_region": {"name": (TEXT, "North East")},
     "admin.add_site": SITE_FIELDS,
     "admin.edit_site": SITE_FIELDS,
-    "admin.add_user": {"username": (TEXT, "new.user"), "role": (CHOICE, "viewer"), **PASSWORDS},
+    "admin.add_user": {
+        "username": (TEXT, "new.user"),
+        "role": (CHOICE, "viewer"),
+        "regions": (CHOICE, "national"),
+        **PASSWORDS,
+    },
+    "admin.change_regions": {"regions": (CHOICE, "national")},
     "admin.change_role": {"role": (CHOICE, "viewer")},
     "admin.change_status": {"active": (CHOICE, "yes")},
     "admin.set_password": PASSWORDS,
@@ -113,6 +119,7 @@ FORMS: dict[str, dict[str, tuple[str, Any]]] = {
         "reason": (LINES, "A past relationship"),
     },
     "cases.pin": {"reason": (LINES, "Continuity through release")},
+    "cases.access": {"restricted": (CHOICE, "no")},
     "plans.change": {
         "person": (CHOICE, "nobody"),
         "reason": (LINES, "On leave"),
