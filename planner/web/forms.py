@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 from datetime import date
 from enum import StrEnum
@@ -17,11 +18,21 @@ from govuk_frontend_wtf.wtforms_widgets import (
     GovSubmitInput,
     GovTextInput,
 )
-from wtforms import Field, RadioField, SelectField, SelectMultipleField, StringField, SubmitField
+from wtforms import (
+    Field,
+    HiddenField,
+    RadioField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    SubmitField,
+)
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, ValidationError
 
 from planner.domain.vocabulary import label
+
+VERSION = re.compile(r"[0-9]{1,9}")
 
 
 def strip(value: Any) -> Any:
@@ -187,6 +198,22 @@ class GovCheckboxesField(SelectMultipleField):
     widget = CheckboxesInput()
 
 
+class VersionField(HiddenField):
+    """The version of the record the form was opened at, carried unchanged through the page."""
+
+    def process_formdata(self, valuelist: list[str]) -> None:
+        """A whole number, or None when the form sent none (never the stored version instead)."""
+        text = valuelist[0].strip() if valuelist else ""
+        self.data = int(text) if VERSION.fullmatch(text) else None
+
+    def pre_validate(self, form: Any) -> None:
+        """A form that changes a stored record must say which version of it was opened."""
+        if self.data is None and getattr(form, "editing", True):
+            raise ValidationError(
+                "This form is out of date. Go back, reload the page and make your change again"
+            )
+
+
 class ConfirmForm(FlaskForm):
     """One button that confirms an action: what matters is the CSRF token it carries."""
 
@@ -195,6 +222,12 @@ class ConfirmForm(FlaskForm):
     def __init__(self, text: str = "Confirm", **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.submit.label.text = text
+
+
+class VersionedConfirmForm(ConfirmForm):
+    """A confirmation that ends or hands back a record: refused if it changed since it was shown."""
+
+    version = VersionField()
 
 
 def required_radios(label: str, options: list[tuple[str, str]], message: str) -> RadioField:
