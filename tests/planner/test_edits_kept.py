@@ -1,0 +1,352 @@
+"""Edits never lost: of two managers saving the same record, the second is told and shown both."""
+
+from __future__ import annotations
+
+import re
+import threading
+from datetime import date
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import event, select
+from sqlalchemy.orm import Session
+
+from planner.domain.vocabulary import Grade, Role, UserRole, label
+from planner.extensions import db
+from planner.models import Absence, AuditEvent, Case, Need, StaffMember
+from planner.web.templating import time_on_date
+from tests.conftest import AppFactory, add_user, sign_in
+from tests.planner.pages import cells, opened_version, text_of
+from tests.planner.world import MONDAY, World
+
+
+@pytest.fixture
+def app(app_factory: AppFactory) -> Flask:
+    """The tiny world: a case with its needs, a person with an absence; two managers."""
+    app = app_factory("edits", TODAY=MONDAY.isoformat())
+    with app.app_context():
+        world = World(db.session)
+        world.case()
+        person = world.person(Role.PROBATION)
+        world.away(person, date(2026, 12, 14), date(2026, 12, 18))
+        db.session.commit()
+    for name in ("manager.one", "manager.two"):
+        add_user(app, name, UserRole.MANAGER)
+    return app
+
+
+def signed_in(app: Flask, username: str) -> FlaskClient:
+    """A client of its own (a browser of its own), signed in."""
+    client = app.test_client()
+    sign_in(client, username)
+    return client
+
+
+@pytest.fixture
+def one(app: Flask) -> FlaskClient:
+    """The first manager."""
+    return signed_in(app, "manager.one")
+
+
+@pytest.fixture
+def two(app: Flask) -> FlaskClient:
+    """The second manager, in another browser."""
+    return signed_in(app, "manager.two")
+
+
+def ids(app: Flask) -> dict[str, int]:
+    """The ids of the world's case, its COM need, the person and their absence."""
+    with app.app_context():
+        case = db.session.scalars(select(Case)).one()
+        return {
+            "case": case.id,
+            "need": next(need.id for need in case.needs if need.key == "com"),
+            "person": db.session.scalars(select(StaffMember)).one().id,
+            "absence": db.session.scalars(select(Absence)).one().id,
+        }
+
+
+def case_answers(app: Flask, **changes: Any) -> dict[str, Any]:
+    """The world's case as its form opened, with some answers changed."""
+    with app.app_context():
+        case = db.session.scalars(select(Case)).one()
+        answers: dict[str, Any] = {
+            "reference": case.reference, "name": case.name, "cohort": "TACT",
+            "rosh": "high", "tier": "B2", "mappa_category": "4",
+            "mappa_level": "2", "setting": "community", "site": str(case.site_id),
+            "sentence_type": "determinate", "sentence_date": ["6", "1", "2020"],
+            "release_date": ["8", "1", "2024"], "released_on": ["8", "1", "2024"],
+        }  # fmt: skip
+    answers.update(changes)
+    return answers
+
+
+def person_answers(app: Flask, **changes: Any) -> dict[str, Any]:
+    """The world's person as their form opened, with some answers changed."""
+    with app.app_context():
+        person = db.session.scalars(select(StaffMember)).one()
+        answers: dict[str, Any] = {
+            "staff_ref": person.staff_ref, "name": person.name, "role": "probation",
+            "grade": "PO", "site_id": str(person.site_id), "contracted_hours": "37",
+            "other_work_hours": "0", "vetting": "SC", "vetting_expiry": ["1", "1", "2030"],
+            "skills": ["ct_trained"], "languages": "", "max_cases": "", "active": "y",
+        }  # fmt: skip
+    answers.update(changes)
+    return answers
+
+
+def need_answers(**changes: Any) -> dict[str, Any]:
+    """A COM need as a manager sets it, with some answers changed."""
+    answers: dict[str, Any] = {
+        "role": "probation", "min_grade": "PO", "hours": "3", "vetting": "SC",
+        "skills": ["ct_trained"], "same_site": "no", "reason": "Extra contact on licence",
+    }  # fmt: skip
+    answers.update(changes)
+    return answers
+
+
+def absence_answers(**changes: Any) -> dict[str, Any]:
+    """The world's week of leave as its form sends it, with some answers changed."""
+    answers: dict[str, Any] = {
+        "kind": "annual_leave", "start_date": ["14", "12", "2026"],
+        "end_date": ["18", "12", "2026"], "extent": "whole", "note": "",
+    }  # fmt: skip
+    answers.update(changes)
+    return answers
+
+
+def last_change(app: Flask, entity: str, entity_id: int) -> AuditEvent:
+    """The latest change to a record in the audit log."""
+    with app.app_context():
+        line = db.session.scalars(
+            select(AuditEvent)
+            .where(AuditEvent.entity == entity, AuditEvent.entity_id == str(entity_id))
+            .where(AuditEvent.action == "update")
+            .order_by(AuditEvent.id.desc())
+        ).first()
+        assert line is not None
+        db.session.expunge(line)
+        return line
+
+
+def changes_table(page: str) -> dict[str, list[str]]:
+    """The conflict's table: each question to what is saved now and what the manager sent."""
+    table = page.split('id="changes"', 1)[1].split("</table>", 1)[0]
+    rows = re.findall(r"<tr[ >].*?</tr>", table.split("<tbody", 1)[1], re.S)
+    found = {}
+    for row in rows:
+        question = text_of(re.search(r"<th[^>]*>(.*?)</th>", row, re.S)[1])
+        found[question] = cells(row)
+    return found
+
+
+def version_in(page: str) -> str:
+    """The version the page's form carries."""
+    return re.search(r'<input[^>]*name="version"[^>]*value="(\d+)"', page)[1]
+
+
+def assert_told(page: str, app: Flask, entity: str, entity_id: int, what: str) -> None:
+    """The error summary names who saved first and when, in words."""
+    line = last_change(app, entity, entity_id)
+    message = f"manager.one changed {what} at {time_on_date(line.at)} since you opened it"
+    assert line.actor == "manager.one"
+    summary = page.split('class="govuk-error-summary"', 1)[1].split("</div>\n</div>", 1)[0]
+    assert message in text_of(summary)
+    assert "<title>Error: " in page
+    assert re.search(r"\d{1,2}:\d\d[ap]m on \d{1,2} [A-Z][a-z]+ 20\d\d", message)
+
+
+def test_the_second_save_of_a_case_is_refused_with_both_values(
+    app: Flask, one: FlaskClient, two: FlaskClient
+) -> None:
+    case_id = ids(app)["case"]
+    address = f"/cases/{case_id}/edit"
+    opened_by_one, opened_by_two = opened_version(one, address), opened_version(two, address)
+    saved = one.post(address, data=case_answers(app, rosh="very_high", version=opened_by_one))
+    assert saved.status_code == 302
+    before = audit_lines(app)
+    refused = two.post(address, data=case_answers(app, tier="C1", version=opened_by_two))
+    page = refused.get_data(as_text=True)
+    assert refused.status_code == 409
+    assert_told(page, app, "case", case_id, "this case")
+    table = changes_table(page)
+    assert table["Risk of serious harm (RoSH)"] == ["Very high", "High"]
+    assert table["Tier"] == ["B2", "C1"]
+    assert set(table) == {"Risk of serious harm (RoSH)", "Tier"}
+    with app.app_context():
+        case = db.session.get(Case, case_id)
+        assert (case.rosh.value, case.tier) == ("very_high", "B2")
+        now = case.version
+    assert audit_lines(app) == before  # nothing written, not even a line
+    # Theirs are kept in the form, which now carries the version just shown.
+    assert '<option value="C1" selected>' in page
+    assert '<option value="high" selected>' in page
+    assert version_in(page) == str(now) != opened_by_two
+    again = two.post(address, data=case_answers(app, tier="C1", version=version_in(page)))
+    assert again.status_code == 302
+    with app.app_context():
+        case = db.session.get(Case, case_id)
+        assert (case.rosh.value, case.tier) == ("high", "C1")
+
+
+def audit_lines(app: Flask) -> int:
+    """How many changes the audit log holds."""
+    with app.app_context():
+        return len(
+            db.session.scalars(select(AuditEvent.id).where(AuditEvent.action != "view")).all()
+        )
+
+
+def test_the_second_save_of_a_person_is_refused_with_both_values(
+    app: Flask, one: FlaskClient, two: FlaskClient
+) -> None:
+    staff_id = ids(app)["person"]
+    address = f"/staff/{staff_id}/edit"
+    opened_by_one, opened_by_two = opened_version(one, address), opened_version(two, address)
+    answers = person_answers(app, contracted_hours="30", version=opened_by_one)
+    assert one.post(address, data=answers).status_code == 302
+    refused = two.post(
+        address, data=person_answers(app, grade="SPO", languages="Urdu", version=opened_by_two)
+    )
+    page = refused.get_data(as_text=True)
+    assert refused.status_code == 409
+    assert_told(page, app, "staff member", staff_id, "this person’s details")
+    table = changes_table(page)
+    assert table == {
+        "Grade": ["PO", "SPO"],
+        "Contracted hours": ["30", "37"],
+        "Languages other than English (optional)": ["None", "Urdu"],
+    }
+    with app.app_context():
+        person = db.session.get(StaffMember, staff_id)
+        assert (person.contracted_hours, person.grade.value, person.skills) == (
+            30.0, "PO", ["ct_trained"]
+        )  # fmt: skip
+    assert 'value="SPO" checked' in page and 'value="Urdu"' in page
+
+
+def test_the_second_save_of_a_need_is_refused_with_both_values(
+    app: Flask, one: FlaskClient, two: FlaskClient
+) -> None:
+    found = ids(app)
+    address = f"/cases/{found['case']}/needs/{found['need']}/edit"
+    opened_by_one, opened_by_two = opened_version(one, address), opened_version(two, address)
+    assert one.post(address, data=need_answers(hours="5", version=opened_by_one)).status_code == 302
+    refused = two.post(
+        address, data=need_answers(hours="4", min_grade="SPO", version=opened_by_two)
+    )
+    page = refused.get_data(as_text=True)
+    assert refused.status_code == 409
+    assert_told(page, app, "need", found["need"], "this need")
+    table = changes_table(page)
+    assert table["Hours a week"] == ["5", "4"]
+    assert table["Lowest grade who may hold it"] == [label(Grade.PO), label(Grade.SPO)]
+    assert "Why does this case need this?" not in table
+    with app.app_context():
+        need = db.session.get(Need, found["need"])
+        assert (need.hours, need.min_grade.value) == (5.0, "PO")
+
+
+def test_the_second_save_of_an_absence_is_refused_with_both_values(
+    app: Flask, one: FlaskClient, two: FlaskClient
+) -> None:
+    found = ids(app)
+    address = f"/staff/{found['person']}/absences/{found['absence']}/edit"
+    opened_by_one, opened_by_two = opened_version(one, address), opened_version(two, address)
+    ended = absence_answers(end_date=["16", "12", "2026"], version=opened_by_one)
+    assert one.post(address, data=ended).status_code == 302
+    refused = two.post(address, data=absence_answers(note="Booked in May", version=opened_by_two))
+    page = refused.get_data(as_text=True)
+    assert refused.status_code == 409
+    assert_told(page, app, "absence", found["absence"], "this absence")
+    assert changes_table(page) == {
+        "End date": ["16 December 2026", "18 December 2026"],
+        "Note (optional)": ["None", "Booked in May"],
+    }
+    with app.app_context():
+        absence = db.session.get(Absence, found["absence"])
+        assert (absence.end_date, absence.note) == (date(2026, 12, 16), None)
+
+
+def test_deleting_an_absence_changed_since_it_was_shown_is_refused(
+    app: Flask, one: FlaskClient, two: FlaskClient
+) -> None:
+    found = ids(app)
+    absence = f"/staff/{found['person']}/absences/{found['absence']}"
+    shown_to_two = opened_version(two, f"{absence}/delete")
+    ended = absence_answers(end_date=["16", "12", "2026"])
+    ended["version"] = opened_version(one, f"{absence}/edit")
+    assert one.post(f"{absence}/edit", data=ended).status_code == 302
+    refused = two.post(f"{absence}/delete", data={"version": shown_to_two})
+    page = refused.get_data(as_text=True)
+    assert refused.status_code == 409
+    assert_told(page, app, "absence", found["absence"], "this absence")
+    assert "16 December 2026" in page  # the absence as it is now, to confirm again
+    with app.app_context():
+        assert db.session.get(Absence, found["absence"]) is not None
+    assert two.post(f"{absence}/delete", data={"version": version_in(page)}).status_code == 302
+    with app.app_context():
+        assert db.session.get(Absence, found["absence"]) is None
+
+
+def test_a_form_without_its_version_saves_nothing(app: Flask, one: FlaskClient) -> None:
+    case_id = ids(app)["case"]
+    page = one.post(f"/cases/{case_id}/edit", data=case_answers(app, rosh="low"))
+    assert "This form is out of date" in page.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.get(Case, case_id).rosh.value == "high"
+
+
+def test_saving_unchanged_answers_raises_no_version(app: Flask, one: FlaskClient) -> None:
+    case_id = ids(app)["case"]
+    version = opened_version(one, f"/cases/{case_id}/edit")
+    answers = case_answers(app, version=version)
+    assert one.post(f"/cases/{case_id}/edit", data=answers).status_code == 302
+    assert opened_version(one, f"/cases/{case_id}/edit") == version
+
+
+def test_of_two_saves_racing_exactly_one_wins(app: Flask) -> None:
+    case_id = ids(app)["case"]
+    address = f"/cases/{case_id}/edit"
+    clients = [signed_in(app, name) for name in ("manager.one", "manager.two")]
+    version = opened_version(clients[0], address)
+    # Both requests read the case and pass the version check before either writes: the UPDATE
+    # of one of them must then match no row.
+    both_read = threading.Barrier(2, timeout=20)
+    waited = threading.local()
+
+    def hold_until_both_have_read(session: Session, *_: Any) -> None:
+        if any(isinstance(row, Case) for row in session.dirty) and not getattr(waited, "yes", 0):
+            waited.yes = True
+            both_read.wait()
+
+    statuses: dict[str, int] = {}
+
+    def save(client: FlaskClient, rosh: str) -> None:
+        response = client.post(address, data=case_answers(app, rosh=rosh, version=version))
+        statuses[rosh] = response.status_code
+
+    event.listen(Session, "before_flush", hold_until_both_have_read)
+    try:
+        threads = [
+            threading.Thread(target=save, args=(client, rosh))
+            for client, rosh in zip(clients, ("very_high", "medium"), strict=True)
+        ]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=60)
+    finally:
+        event.remove(Session, "before_flush", hold_until_both_have_read)
+    assert sorted(statuses.values()) == [302, 409]
+    winner = next(rosh for rosh, status in statuses.items() if status == 302)
+    with app.app_context():
+        case = db.session.get(Case, case_id)
+        assert case.rosh.value == winner
+        assert case.version == int(version) + 1
+        changes = db.session.scalars(
+            select(AuditEvent).where(AuditEvent.entity == "case", AuditEvent.action == "update")
+        ).all()
+        assert [line.after["rosh"] for line in changes] == [winner]
