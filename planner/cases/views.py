@@ -34,6 +34,7 @@ from planner.models.access import record_view
 from planner.models.policy import load_policy
 from planner.models.versions import EditConflict, saving_at
 from planner.web.conflicts import conflict
+from planner.web.faults import commit_view_line
 from planner.web.forms import ConfirmForm, VersionedConfirmForm
 from planner.web.listing import chosen_filters, regions, sites
 from planner.web.security import role_required
@@ -96,7 +97,7 @@ def show(case_id: int) -> ResponseReturnValue:
     # Written after the page is drawn: committing first would expire everything it reads.
     record_view(db.session, current_user.username, current_user.id, "case", case_id,
                 f"Opened case {record.case.reference}")  # fmt: skip
-    db.session.commit()
+    commit_view_line(db.session, "case")
     return page
 
 

@@ -38,6 +38,7 @@ from planner.staff.services import (
     update_staff_member,
 )
 from planner.web.conflicts import Conflict, conflict
+from planner.web.faults import commit_view_line
 from planner.web.forms import VersionedConfirmForm
 from planner.web.listing import regions, sites
 from planner.web.security import role_required
@@ -83,7 +84,7 @@ def show(staff_id: int) -> ResponseReturnValue:
     # Written after the page is drawn: committing first would expire everything it reads.
     record_view(db.session, current_user.username, current_user.id, "staff member", person.id,
                 f"Opened staff member {person.staff_ref}")  # fmt: skip
-    db.session.commit()
+    commit_view_line(db.session, "person")
     return page
 
 
