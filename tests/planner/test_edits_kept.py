@@ -10,12 +10,15 @@ from typing import Any
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import event, select
+from sqlalchemy import event, select, update
 from sqlalchemy.orm import Session
 
-from planner.domain.vocabulary import Grade, Role, UserRole, label
+from planner.domain.vocabulary import Grade, JobStatus, Role, UserRole, label
+from planner.domain.weeks import IsoWeek
 from planner.extensions import db
-from planner.models import Absence, AuditEvent, Case, Need, StaffMember
+from planner.models import Absence, Allocation, AuditEvent, Case, Need, PlanRun, StaffMember
+from planner.plans.approval import approve
+from planner.plans.batch import run_week
 from planner.web.templating import time_on_date
 from tests.conftest import AppFactory, add_user, sign_in
 from tests.planner.pages import cells, opened_version, text_of
@@ -350,3 +353,37 @@ def test_of_two_saves_racing_exactly_one_wins(app: Flask) -> None:
             select(AuditEvent).where(AuditEvent.entity == "case", AuditEvent.action == "update")
         ).all()
         assert [line.after["rosh"] for line in changes] == [winner]
+
+
+def test_a_run_that_derives_a_need_again_is_named_and_approval_changes_no_version(
+    app: Flask, one: FlaskClient
+) -> None:
+    found = ids(app)
+    need_form = f"/cases/{found['case']}/needs/{found['need']}/edit"
+    case_form = f"/cases/{found['case']}/edit"
+    need_opened, case_opened = opened_version(one, need_form), opened_version(one, case_form)
+    with app.app_context():
+        # The stored need has drifted from the rules, as after a change of policy: the run
+        # derives it again, raising its version, and is never refused for doing so.
+        db.session.execute(update(Need).where(Need.id == found["need"]).values(hours=99.0))
+        db.session.commit()
+        run = run_week(db.session, IsoWeek.containing(MONDAY), "highs", 20, None, "test")
+        assert run.status == JobStatus.FINISHED
+        run_id = run.id
+        assert db.session.get(Need, found["need"]).version == int(need_opened) + 1
+    refused = one.post(need_form, data=need_answers(hours="4", version=need_opened))
+    page = refused.get_data(as_text=True)
+    assert refused.status_code == 409
+    line = last_change(app, "need", found["need"])
+    assert line.actor == f"plan run {run_id}"
+    assert f"Plan run {run_id} changed this need at {time_on_date(line.at)}" in text_of(page)
+    with app.app_context():
+        approve(db.session, db.session.get(PlanRun, run_id), None, "manager.one")
+        db.session.commit()
+        assert db.session.scalar(select(Allocation.id).where(Allocation.plan_run_id == run_id))
+        case = db.session.get(Case, found["case"])
+        assert case.version == int(case_opened)
+        assert db.session.get(Need, found["need"]).version == int(need_opened) + 1
+    # Approval changed who holds the case, which the case form does not show: no conflict.
+    saved = one.post(case_form, data=case_answers(app, tier="C1", version=case_opened))
+    assert saved.status_code == 302
