@@ -387,3 +387,26 @@ def test_a_run_that_derives_a_need_again_is_named_and_approval_changes_no_versio
     # Approval changed who holds the case, which the case form does not show: no conflict.
     saved = one.post(case_form, data=case_answers(app, tier="C1", version=case_opened))
     assert saved.status_code == 302
+
+
+def test_handing_back_a_need_changed_since_it_was_shown_is_refused(
+    app: Flask, one: FlaskClient, two: FlaskClient
+) -> None:
+    found = ids(app)
+    need_form = f"/cases/{found['case']}/needs/{found['need']}/edit"
+    taken = need_answers(hours="5", version=opened_version(one, need_form))
+    assert one.post(need_form, data=taken).status_code == 302
+    restore = f"/cases/{found['case']}/needs/{found['need']}/restore"
+    shown_to_two = opened_version(two, restore)
+    changed = need_answers(hours="6", version=opened_version(one, need_form))
+    assert one.post(need_form, data=changed).status_code == 302
+    refused = two.post(restore, data={"version": shown_to_two})
+    page = refused.get_data(as_text=True)
+    assert refused.status_code == 409
+    assert_told(page, app, "need", found["need"], "this need")
+    with app.app_context():
+        need = db.session.get(Need, found["need"])
+        assert (need.source.value, need.hours) == ("manager", 6.0)
+    assert two.post(restore, data={"version": version_in(page)}).status_code == 302
+    with app.app_context():
+        assert db.session.get(Need, found["need"]).source.value == "rules"
