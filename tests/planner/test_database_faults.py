@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import select, text
+from sqlalchemy import create_engine, select, text
 
 from planner.domain.vocabulary import UserRole
 from planner.extensions import db
@@ -169,3 +169,62 @@ def test_a_failing_statement_is_logged_without_its_values(
     assert "INSERT INTO case_record" in logged and "refused by the test" in logged
     assert "parameters hidden" in logged
     assert "Amira Quill" not in logged and "CT-LDN-9001" not in logged
+
+
+@pytest.fixture
+def postgres_database(postgres_url: str, tmp_path: Path) -> str:
+    """A database of its own on the throwaway PostgreSQL server."""
+    name = f"faults_{tmp_path.name.lower().replace('-', '_')}"
+    admin = create_engine(postgres_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    return postgres_url.replace("/postgres?", f"/{name}?")
+
+
+def connected_with(setting: str) -> dict[str, Any]:
+    """Engine options whose every connection starts with a PostgreSQL setting."""
+    return {"hide_parameters": True, "connect_args": {"options": f"-c {setting}"}}
+
+
+@pytest.mark.parametrize(
+    ("setting", "why"),
+    [("default_transaction_read_only=on", "is read-only"), ("lock_timeout=200", "is locked")],
+)
+def test_postgresql_refusing_writes_still_serves_pages(
+    postgres_database: str,
+    app_factory: AppFactory,
+    caplog: pytest.LogCaptureFixture,
+    setting: str,
+    why: str,
+) -> None:
+    stored = app_on(app_factory, "pg-writable", postgres_database)
+    with stored.app_context():
+        world = World(db.session)
+        world.case(name=NAME)
+        world.person()
+        db.session.commit()
+    add_user(stored, "manager.user", UserRole.MANAGER)
+    signed_in = stored.test_client()
+    sign_in(signed_in, "manager.user")
+    options = connected_with(setting)
+    app = app_on(app_factory, "pg-refusing", postgres_database, SQLALCHEMY_ENGINE_OPTIONS=options)
+    client = signed_in_to(app, signed_in)
+    case_id, _ = ids(app)
+    version = opened_version(client, f"/cases/{case_id}/edit")
+    # Another session holds the case's row, as a long save would.
+    holder = create_engine(postgres_database)
+    with holder.connect() as held, caplog.at_level(logging.WARNING):
+        held.execute(text("SELECT id FROM case_record FOR UPDATE"))
+        for page in ("/cases/", f"/cases/{case_id}"):
+            assert client.get(page).status_code == 200, page
+        answers = case_answers(app, rosh="very_high", version=version)
+        refused = client.post(f"/cases/{case_id}/edit", data=answers)
+        held.rollback()
+    holder.dispose()
+    assert refused.status_code == 503
+    assert REFUSED in refused.get_data(as_text=True)
+    assert f"A change was not saved: the database {why}" in caplog.text
+    assert NAME not in caplog.text
+    with stored.app_context():
+        assert db.session.get(Case, case_id).rosh.value == "high"
