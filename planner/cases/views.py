@@ -33,7 +33,7 @@ from planner.models import Allocation, Case, Exclusion, Need
 from planner.models.access import record_view
 from planner.models.policy import load_policy
 from planner.models.versions import EditConflict, saving_at
-from planner.web.conflicts import conflict
+from planner.web.conflicts import conflict, last_change, last_change_to_needs
 from planner.web.faults import commit_view_line
 from planner.web.forms import ConfirmForm, VersionedConfirmForm
 from planner.web.listing import chosen_filters, regions, sites
@@ -153,7 +153,11 @@ def _case_conflict(case_id: int, yours: CaseForm) -> ResponseReturnValue:
     """The form again, kept as sent, with who saved the case first and their values beside."""
     db.session.rollback()
     case = _get_case(case_id)
-    found = conflict(db.session, "case", case.id, "this case", _case_form(case, True), yours)
+    change, what = last_change(db.session, "case", case.id), "this case"
+    if case.version == yours.version.data:
+        # The case is as it was opened: the save lost a race on a need it derives again.
+        change, what = last_change_to_needs(db.session, case.id), "a need of this case"
+    found = conflict(change, what, _case_form(case, True), yours)
     # Saving again now means it: the form carries the version it has just been shown.
     yours.version.data = case.version
     return render_template("cases/form.html", form=yours, case=case, conflict=found), 409
@@ -217,7 +221,8 @@ def _need_conflict(case_id: int, need_id: int, yours: NeedForm) -> ResponseRetur
     need = _get_need(case, need_id)
     # The reason is the manager's own words for their change, not a value stored to compare.
     theirs = _need_form(need, opened=True)
-    found = conflict(db.session, "need", need.id, "this need", theirs, yours, skip={"reason"})
+    change = last_change(db.session, "need", need.id)
+    found = conflict(change, "this need", theirs, yours, skip={"reason"})
     yours.version.data = need.version
     page = render_template("cases/need_form.html", form=yours, case=case, need=need, conflict=found)
     return page, 409
@@ -251,7 +256,7 @@ def _restore_conflict(
     db.session.rollback()
     case = _get_case(case_id)
     need = _get_need(case, need_id)
-    found = conflict(db.session, "need", need.id, "this need")
+    found = conflict(last_change(db.session, "need", need.id), "this need")
     if need.source != NeedSource.MANAGER:
         # Handed back already: there is nothing left to confirm.
         flash(f"{found.message}: it follows the rules again.", "success")

@@ -37,7 +37,7 @@ from planner.staff.services import (
     update_absence,
     update_staff_member,
 )
-from planner.web.conflicts import Conflict, conflict
+from planner.web.conflicts import Conflict, conflict, last_change
 from planner.web.faults import commit_view_line
 from planner.web.forms import VersionedConfirmForm
 from planner.web.listing import regions, sites
@@ -126,7 +126,8 @@ def _person_conflict(staff_id: int, yours: StaffForm) -> ResponseReturnValue:
     db.session.rollback()
     person = staff_member_or_404(db.session, staff_id)
     theirs = StaffForm(sites(db.session), person, formdata=None)
-    found = conflict(db.session, "staff member", person.id, "this person’s details", theirs, yours)
+    change = last_change(db.session, "staff member", person.id)
+    found = conflict(change, "this person’s details", theirs, yours)
     # Saving again now means it: the form carries the version it has just been shown.
     yours.version.data = person.version
     page = render_template("staff/staff_form.html", form=yours, person=person, conflict=found)
@@ -195,7 +196,7 @@ def _absence_conflict(staff_id: int, absence_id: int, yours: AbsenceForm) -> Res
     """The absence form again, kept as sent, with who saved it first and their values beside."""
     person, absence = _stored_absence(staff_id, absence_id)
     theirs = AbsenceForm(person.contracted_hours, AbsenceDetails.of(absence), formdata=None)
-    found = conflict(db.session, "absence", absence.id, "this absence", theirs, yours)
+    found = conflict(last_change(db.session, "absence", absence.id), "this absence", theirs, yours)
     yours.version.data = absence.version
     return _absence_page(person, yours, editing=True, found=found), 409
 
@@ -216,7 +217,7 @@ def delete_absence(staff_id: int, absence_id: int) -> ResponseReturnValue:
         except EditConflict:
             # Asked again, about the absence as it is now.
             person, absence = _stored_absence(staff_id, absence_id)
-            found = conflict(db.session, "absence", absence.id, "this absence")
+            found = conflict(last_change(db.session, "absence", absence.id), "this absence")
             confirm.version.data = absence.version
         else:
             flash("The absence has been deleted. Their available hours are shown below.", "success")

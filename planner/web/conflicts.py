@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, select
 from sqlalchemy.orm import Session
 from wtforms import BooleanField, Field, Form, HiddenField, SelectFieldBase, SubmitField
 from wtforms.fields.choices import SelectMultipleField
@@ -40,16 +40,13 @@ class Conflict:
 
 
 def conflict(
-    session: Session,
-    entity: str,
-    entity_id: int,
+    change: AuditEvent | None,
     what: str,
     theirs: Form | None = None,
     yours: Form | None = None,
     skip: Collection[str] = (),
 ) -> Conflict:
-    """The conflict over a record, named as the audit log names it (`entity`, its id)."""
-    change = last_change(session, entity, entity_id)
+    """The conflict over a record changed by `change` (its latest line in the audit log)."""
     if change is None:
         message = f"Someone changed {what} since you opened it"
     else:
@@ -63,13 +60,19 @@ def conflict(
 
 def last_change(session: Session, entity: str, entity_id: int) -> AuditEvent | None:
     """The latest change to a record in the audit log (not a view of it)."""
+    return _latest(session, AuditEvent.entity == entity, AuditEvent.entity_id == str(entity_id))
+
+
+def last_change_to_needs(session: Session, case_id: int) -> AuditEvent | None:
+    """The latest change to any need of a case in the audit log."""
+    return _latest(session, AuditEvent.entity == "need", AuditEvent.case_id == case_id)
+
+
+def _latest(session: Session, *criteria: ColumnElement[bool]) -> AuditEvent | None:
+    """The latest line of the audit log that is a change (not a view or a sign-in) and matches."""
     return session.scalar(
         select(AuditEvent)
-        .where(
-            AuditEvent.entity == entity,
-            AuditEvent.entity_id == str(entity_id),
-            AuditEvent.action.not_in([VIEW, SIGN_IN]),
-        )
+        .where(*criteria, AuditEvent.action.not_in([VIEW, SIGN_IN]))
         .order_by(AuditEvent.id.desc())
         .limit(1)
     )

@@ -3,48 +3,41 @@
 from __future__ import annotations
 
 import re
-import threading
 from datetime import date
-from typing import Any
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import event, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy import select, update
 
-from planner.domain.vocabulary import Grade, JobStatus, Role, UserRole, label
+from planner.domain.vocabulary import Grade, JobStatus, label
 from planner.domain.weeks import IsoWeek
 from planner.extensions import db
 from planner.models import Absence, Allocation, AuditEvent, Case, Need, PlanRun, StaffMember
 from planner.plans.approval import approve
 from planner.plans.batch import run_week
 from planner.web.templating import time_on_date
-from tests.conftest import AppFactory, add_user, sign_in
-from tests.planner.pages import cells, opened_version, text_of
-from tests.planner.world import MONDAY, World
+from tests.conftest import AppFactory
+from tests.planner.editing import (
+    absence_answers,
+    case_answers,
+    changes_table,
+    ids,
+    last_change,
+    need_answers,
+    person_answers,
+    signed_in,
+    version_in,
+    world_app,
+)
+from tests.planner.pages import opened_version, text_of
+from tests.planner.world import MONDAY
 
 
 @pytest.fixture
 def app(app_factory: AppFactory) -> Flask:
-    """The tiny world: a case with its needs, a person with an absence; two managers."""
-    app = app_factory("edits", TODAY=MONDAY.isoformat())
-    with app.app_context():
-        world = World(db.session)
-        world.case()
-        person = world.person(Role.PROBATION)
-        world.away(person, date(2026, 12, 14), date(2026, 12, 18))
-        db.session.commit()
-    for name in ("manager.one", "manager.two"):
-        add_user(app, name, UserRole.MANAGER)
-    return app
-
-
-def signed_in(app: Flask, username: str) -> FlaskClient:
-    """A client of its own (a browser of its own), signed in."""
-    client = app.test_client()
-    sign_in(client, username)
-    return client
+    """The tiny world and two managers."""
+    return world_app(app_factory)
 
 
 @pytest.fixture
@@ -57,97 +50,6 @@ def one(app: Flask) -> FlaskClient:
 def two(app: Flask) -> FlaskClient:
     """The second manager, in another browser."""
     return signed_in(app, "manager.two")
-
-
-def ids(app: Flask) -> dict[str, int]:
-    """The ids of the world's case, its COM need, the person and their absence."""
-    with app.app_context():
-        case = db.session.scalars(select(Case)).one()
-        return {
-            "case": case.id,
-            "need": next(need.id for need in case.needs if need.key == "com"),
-            "person": db.session.scalars(select(StaffMember)).one().id,
-            "absence": db.session.scalars(select(Absence)).one().id,
-        }
-
-
-def case_answers(app: Flask, **changes: Any) -> dict[str, Any]:
-    """The world's case as its form opened, with some answers changed."""
-    with app.app_context():
-        case = db.session.scalars(select(Case)).one()
-        answers: dict[str, Any] = {
-            "reference": case.reference, "name": case.name, "cohort": "TACT",
-            "rosh": "high", "tier": "B2", "mappa_category": "4",
-            "mappa_level": "2", "setting": "community", "site": str(case.site_id),
-            "sentence_type": "determinate", "sentence_date": ["6", "1", "2020"],
-            "release_date": ["8", "1", "2024"], "released_on": ["8", "1", "2024"],
-        }  # fmt: skip
-    answers.update(changes)
-    return answers
-
-
-def person_answers(app: Flask, **changes: Any) -> dict[str, Any]:
-    """The world's person as their form opened, with some answers changed."""
-    with app.app_context():
-        person = db.session.scalars(select(StaffMember)).one()
-        answers: dict[str, Any] = {
-            "staff_ref": person.staff_ref, "name": person.name, "role": "probation",
-            "grade": "PO", "site_id": str(person.site_id), "contracted_hours": "37",
-            "other_work_hours": "0", "vetting": "SC", "vetting_expiry": ["1", "1", "2030"],
-            "skills": ["ct_trained"], "languages": "", "max_cases": "", "active": "y",
-        }  # fmt: skip
-    answers.update(changes)
-    return answers
-
-
-def need_answers(**changes: Any) -> dict[str, Any]:
-    """A COM need as a manager sets it, with some answers changed."""
-    answers: dict[str, Any] = {
-        "role": "probation", "min_grade": "PO", "hours": "3", "vetting": "SC",
-        "skills": ["ct_trained"], "same_site": "no", "reason": "Extra contact on licence",
-    }  # fmt: skip
-    answers.update(changes)
-    return answers
-
-
-def absence_answers(**changes: Any) -> dict[str, Any]:
-    """The world's week of leave as its form sends it, with some answers changed."""
-    answers: dict[str, Any] = {
-        "kind": "annual_leave", "start_date": ["14", "12", "2026"],
-        "end_date": ["18", "12", "2026"], "extent": "whole", "note": "",
-    }  # fmt: skip
-    answers.update(changes)
-    return answers
-
-
-def last_change(app: Flask, entity: str, entity_id: int) -> AuditEvent:
-    """The latest change to a record in the audit log."""
-    with app.app_context():
-        line = db.session.scalars(
-            select(AuditEvent)
-            .where(AuditEvent.entity == entity, AuditEvent.entity_id == str(entity_id))
-            .where(AuditEvent.action == "update")
-            .order_by(AuditEvent.id.desc())
-        ).first()
-        assert line is not None
-        db.session.expunge(line)
-        return line
-
-
-def changes_table(page: str) -> dict[str, list[str]]:
-    """The conflict's table: each question to what is saved now and what the manager sent."""
-    table = page.split('id="changes"', 1)[1].split("</table>", 1)[0]
-    rows = re.findall(r"<tr[ >].*?</tr>", table.split("<tbody", 1)[1], re.S)
-    found = {}
-    for row in rows:
-        question = text_of(re.search(r"<th[^>]*>(.*?)</th>", row, re.S)[1])
-        found[question] = cells(row)
-    return found
-
-
-def version_in(page: str) -> str:
-    """The version the page's form carries."""
-    return re.search(r'<input[^>]*name="version"[^>]*value="(\d+)"', page)[1]
 
 
 def assert_told(page: str, app: Flask, entity: str, entity_id: int, what: str) -> None:
@@ -308,51 +210,6 @@ def test_saving_unchanged_answers_raises_no_version(app: Flask, one: FlaskClient
     answers = case_answers(app, version=version)
     assert one.post(f"/cases/{case_id}/edit", data=answers).status_code == 302
     assert opened_version(one, f"/cases/{case_id}/edit") == version
-
-
-def test_of_two_saves_racing_exactly_one_wins(app: Flask) -> None:
-    case_id = ids(app)["case"]
-    address = f"/cases/{case_id}/edit"
-    clients = [signed_in(app, name) for name in ("manager.one", "manager.two")]
-    version = opened_version(clients[0], address)
-    # Both requests read the case and pass the version check before either writes: the UPDATE
-    # of one of them must then match no row.
-    both_read = threading.Barrier(2, timeout=20)
-    waited = threading.local()
-
-    def hold_until_both_have_read(session: Session, *_: Any) -> None:
-        if any(isinstance(row, Case) for row in session.dirty) and not getattr(waited, "yes", 0):
-            waited.yes = True
-            both_read.wait()
-
-    statuses: dict[str, int] = {}
-
-    def save(client: FlaskClient, rosh: str) -> None:
-        response = client.post(address, data=case_answers(app, rosh=rosh, version=version))
-        statuses[rosh] = response.status_code
-
-    event.listen(Session, "before_flush", hold_until_both_have_read)
-    try:
-        threads = [
-            threading.Thread(target=save, args=(client, rosh))
-            for client, rosh in zip(clients, ("very_high", "medium"), strict=True)
-        ]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join(timeout=60)
-    finally:
-        event.remove(Session, "before_flush", hold_until_both_have_read)
-    assert sorted(statuses.values()) == [302, 409]
-    winner = next(rosh for rosh, status in statuses.items() if status == 302)
-    with app.app_context():
-        case = db.session.get(Case, case_id)
-        assert case.rosh.value == winner
-        assert case.version == int(version) + 1
-        changes = db.session.scalars(
-            select(AuditEvent).where(AuditEvent.entity == "case", AuditEvent.action == "update")
-        ).all()
-        assert [line.after["rosh"] for line in changes] == [winner]
 
 
 def test_a_run_that_derives_a_need_again_is_named_and_approval_changes_no_version(
