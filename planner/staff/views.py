@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
@@ -136,7 +134,7 @@ def _person_conflict(staff_id: int, yours: StaffForm) -> ResponseReturnValue:
 
 def _absence_page(
     person: StaffMember, form: AbsenceForm, editing: bool, found: Conflict | None = None
-) -> Any:
+) -> str:
     """The absence form beside the person's hours in the coming weeks as they stand."""
     week = IsoWeek.containing(today())
     policy = load_policy(db.session)
