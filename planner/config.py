@@ -42,6 +42,9 @@ DEFAULTS: dict[str, Any] = {
     "SERVICE_NAME": "Caseload planner",
     # Statements in logs and errors without their values: those are people's names and cases.
     "SQLALCHEMY_ENGINE_OPTIONS": {"hide_parameters": True},
+    # Seconds a write to SQLite waits for another writer's lock before it fails (and the page
+    # says saving is not possible at the moment).
+    "SQLITE_BUSY_TIMEOUT": 30,
     "PASSWORD_HASH_METHOD": "scrypt",
     # The job queue's store: SQLite in instance/ by default; redis://HOST:6379/0 for workers
     # on several machines; memory:// with JOBS_IMMEDIATE to run each job at once (tests).
@@ -78,6 +81,7 @@ def configure(app: Flask, test_config: dict[str, Any] | None) -> None:
     app.config.from_prefixed_env()
     if test_config is not None:
         app.config.from_mapping(test_config)
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = engine_options(app.config)
     for key, value in rate_limit_defaults(app.config["JOBS_URL"], app.config["JOBS_NAME"]).items():
         app.config.setdefault(key, value)
     if not app.config.get("SECRET_KEY") and not (app.testing or app.debug):
@@ -90,6 +94,16 @@ def configure(app: Flask, test_config: dict[str, Any] | None) -> None:
         weekly_slot(app.config["WEEKLY_PLAN_AT"])  # a mistyped schedule stops the start, in words
     except ValueError as error:
         raise ConfigurationError(str(error)) from None
+
+
+def engine_options(config: dict[str, Any]) -> dict[str, Any]:
+    """The engine's options, with SQLite's busy time-out (a new dict: the defaults are shared)."""
+    options = dict(config["SQLALCHEMY_ENGINE_OPTIONS"])
+    if str(config["SQLALCHEMY_DATABASE_URI"]).startswith("sqlite"):
+        # The driver's own time-out is SQLite's busy time-out: a writer waits this long for a lock.
+        connect_args = {"timeout": float(config["SQLITE_BUSY_TIMEOUT"])}
+        options["connect_args"] = {**connect_args, **options.get("connect_args", {})}
+    return options
 
 
 def rate_limit_defaults(jobs_url: str, jobs_name: str) -> dict[str, Any]:

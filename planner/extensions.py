@@ -42,10 +42,10 @@ limiter = Limiter(get_remote_address)
 @event.listens_for(Engine, "connect")
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     """Make SQLite enforce foreign keys and let pages be read while the weekly batch writes."""
-    # WAL lets readers and one writer work at once; a second writer waits instead of failing.
+    # WAL lets readers and one writer work at once; a second writer waits for the busy time-out
+    # (SQLITE_BUSY_TIMEOUT, the driver's `timeout`) instead of failing at once.
     if isinstance(dbapi_connection, sqlite3.Connection):
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute("PRAGMA busy_timeout=30000")
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.close()

@@ -35,6 +35,7 @@ from planner.web.forms import (
     HoursField,
     PlannerForm,
     RadioInput,
+    VersionField,
     choices,
     enum_choices,
     strip,
@@ -102,6 +103,7 @@ class CaseForm(PlannerForm):
     licence_end_date = GovDateField("Licence or order end date")
     next_mappa_review = GovDateField("Next MAPPA review")
     next_erg_review = GovDateField("Next extremism risk review (ERG)")
+    version = VersionField()
     submit = SubmitField("Save case", widget=GovSubmitInput())
 
     def __init__(
@@ -109,6 +111,7 @@ class CaseForm(PlannerForm):
     ) -> None:
         super().__init__(*args, **kwargs)
         self.case_id = case_id
+        self.editing = case_id is not None
         self.sites = {str(site.id): site for site in sites}
         self.site.choices = choices(
             [(str(s.id), f"{s.name} ({s.code}, {s.region.name})") for s in sites],
@@ -264,7 +267,13 @@ class NeedForm(PlannerForm):
         filters=[strip],
         validators=[DataRequired(message="Enter the reason for this need"), Length(max=250)],
     )
+    version = VersionField()
     submit = SubmitField("Save need", widget=GovSubmitInput())
+
+    def __init__(self, *args: Any, editing: bool, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # A new need has no version yet; a stored one is saved only at the version shown.
+        self.editing = editing
 
     def details(self) -> NeedDetails:
         """What the form says, as plain values."""

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
@@ -32,7 +34,10 @@ from planner.extensions import db
 from planner.models import Allocation, Case, Exclusion, Need
 from planner.models.access import record_view
 from planner.models.policy import load_policy
-from planner.web.forms import ConfirmForm
+from planner.models.versions import EditConflict, saving_at
+from planner.web.conflicts import conflict, last_change, last_change_to_needs
+from planner.web.faults import commit_view_line
+from planner.web.forms import ConfirmForm, VersionedConfirmForm
 from planner.web.listing import chosen_filters, page_status, regions, sites
 from planner.web.reach import case_or_404, current_reach
 from planner.web.security import role_required
@@ -40,16 +45,19 @@ from planner.web.security import role_required
 blueprint = Blueprint("cases", __name__, url_prefix="/cases")
 
 
-def _case_form(case: Case | None = None) -> CaseForm:
-    """The case form with this installation's sites and tiers."""
+def _case_form(case: Case | None = None, opened: bool = False) -> CaseForm:
+    """The case form with this installation's sites and tiers: as sent, or as it opens now."""
     tiers = list(load_policy(db.session).workload_points)
+    # Opened: drawn from the record alone, whatever the request sent (to compare with it).
+    sent: dict[str, Any] = {"formdata": None} if opened else {}
     form = CaseForm(
         obj=case,
         sites=sites(db.session, current_reach()),
         tiers=tiers,
         case_id=case.id if case else None,
+        **sent,
     )
-    if case is not None and request.method == "GET":
+    if case is not None and (opened or request.method == "GET"):
         form.site.data = str(case.site_id)
         form.mappa_category.data = str(case.mappa_category or "")
         form.mappa_level.data = str(case.mappa_level or "")
@@ -101,7 +109,7 @@ def show(case_id: int) -> ResponseReturnValue:
     # Written after the page is drawn: committing first would expire everything it reads.
     record_view(db.session, current_user.username, current_user.id, "case", case_id,
                 f"Opened case {record.case.reference}")  # fmt: skip
-    db.session.commit()
+    commit_view_line(db.session, "case")
     return page
 
 
@@ -143,10 +151,28 @@ def edit(case_id: int) -> ResponseReturnValue:
     case = _get_case(case_id)
     form = _case_form(case)
     if form.validate_on_submit():
-        _save(case, form)
+        try:
+            with saving_at(case, form.version.data):
+                _save(case, form)
+        except EditConflict:
+            return _case_conflict(case_id, form)
         flash(f"Case {case.reference} saved.", "success")
         return redirect(url_for("cases.show", case_id=case.id))
     return render_template("cases/form.html", form=form, case=case)
+
+
+def _case_conflict(case_id: int, yours: CaseForm) -> ResponseReturnValue:
+    """The form again, kept as sent, with who saved the case first and their values beside."""
+    db.session.rollback()
+    case = _get_case(case_id)
+    change, what = last_change(db.session, "case", case.id), "this case"
+    if case.version == yours.version.data:
+        # The case is as it was opened: the save lost a race on a need it derives again.
+        change, what = last_change_to_needs(db.session, case.id), "a need of this case"
+    found = conflict(change, what, _case_form(case, True), yours)
+    # Saving again now means it: the form carries the version it has just been shown.
+    yours.version.data = case.version
+    return render_template("cases/form.html", form=yours, case=case, conflict=found), 409
 
 
 def _save(case: Case, form: CaseForm) -> None:
@@ -162,7 +188,7 @@ def _save(case: Case, form: CaseForm) -> None:
 def add_need(case_id: int) -> ResponseReturnValue:
     """Add a need the rules do not give."""
     case = _get_case(case_id)
-    form = NeedForm()
+    form = NeedForm(editing=False)
     if form.validate_on_submit():
         services.add_need(case, form.details(), current_user.username)
         db.session.commit()
@@ -177,16 +203,41 @@ def edit_need(case_id: int, need_id: int) -> ResponseReturnValue:
     """Change a need; it becomes the manager's, kept when the case changes."""
     case = _get_case(case_id)
     need = _get_need(case, need_id)
-    form = NeedForm(obj=need)
-    if request.method == "GET":
-        form.same_site.data = "yes" if need.same_site else "no"
-        form.reason.data = ""
+    form = _need_form(need)
     if form.validate_on_submit():
-        services.set_need(need, form.details(), current_user.username)
-        db.session.commit()
+        try:
+            with saving_at(need, form.version.data):
+                services.set_need(need, form.details(), current_user.username)
+                db.session.commit()
+        except EditConflict:
+            return _need_conflict(case_id, need_id, form)
         flash("Need changed. It is kept when the case changes.", "success")
         return redirect(url_for("cases.show", case_id=case.id))
     return render_template("cases/need_form.html", form=form, case=case, need=need)
+
+
+def _need_form(need: Need, opened: bool = False) -> NeedForm:
+    """The form of a stored need: as sent, or as it opens now."""
+    sent: dict[str, Any] = {"formdata": None} if opened else {}
+    form = NeedForm(obj=need, editing=True, **sent)
+    if opened or request.method == "GET":
+        form.same_site.data = "yes" if need.same_site else "no"
+        form.reason.data = ""
+    return form
+
+
+def _need_conflict(case_id: int, need_id: int, yours: NeedForm) -> ResponseReturnValue:
+    """The need form again, kept as sent, with who saved the need first and their values."""
+    db.session.rollback()
+    case = _get_case(case_id)
+    need = _get_need(case, need_id)
+    # The reason is the manager's own words for their change, not a value stored to compare.
+    theirs = _need_form(need, opened=True)
+    change = last_change(db.session, "need", need.id)
+    found = conflict(change, "this need", theirs, yours, skip={"reason"})
+    yours.version.data = need.version
+    page = render_template("cases/need_form.html", form=yours, case=case, need=need, conflict=found)
+    return page, 409
 
 
 @blueprint.route("/<int:case_id>/needs/<int:need_id>/restore", methods=["GET", "POST"])
@@ -197,13 +248,36 @@ def restore_need(case_id: int, need_id: int) -> ResponseReturnValue:
     need = _get_need(case, need_id)
     if need.source != NeedSource.MANAGER:
         abort(404)
-    form = ConfirmForm()
+    form = VersionedConfirmForm(obj=need)
     if form.validate_on_submit():
-        services.restore_need(case, need, load_policy(db.session), today())
-        db.session.commit()
+        try:
+            with saving_at(need, form.version.data):
+                services.restore_need(case, need, load_policy(db.session), today())
+                db.session.commit()
+        except EditConflict:
+            return _restore_conflict(case_id, need_id, form)
         flash("The need follows the rules again.", "success")
         return redirect(url_for("cases.show", case_id=case.id))
     return render_template("cases/restore_need.html", form=form, case=case, need=need)
+
+
+def _restore_conflict(
+    case_id: int, need_id: int, form: VersionedConfirmForm
+) -> ResponseReturnValue:
+    """The question again, about the need as it is now, saying who changed it first."""
+    db.session.rollback()
+    case = _get_case(case_id)
+    need = _get_need(case, need_id)
+    found = conflict(last_change(db.session, "need", need.id), "this need")
+    if need.source != NeedSource.MANAGER:
+        # Handed back already: there is nothing left to confirm.
+        flash(f"{found.message}: it follows the rules again.", "success")
+        return redirect(url_for("cases.show", case_id=case.id))
+    form.version.data = need.version
+    page = render_template(
+        "cases/restore_need.html", form=form, case=case, need=need, conflict=found
+    )
+    return page, 409
 
 
 @blueprint.route("/<int:case_id>/exclusions/new", methods=["GET", "POST"])

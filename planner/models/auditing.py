@@ -54,9 +54,9 @@ AUDITED: dict[type, tuple[str, str, frozenset[str]]] = {
 }
 SECRET_COLUMNS = frozenset({"password_hash"})
 # Sign-in bookkeeping: the sign-in lines of the log say what happened, and the session token
-# is a secret that changes at every sign-out.
+# is a secret that changes at every sign-out. A version changes with every change it counts.
 UNTRACKED_COLUMNS = frozenset(
-    {"updated_at", "last_sign_in_at", "session_token", "failed_sign_ins", "locked_until"}
+    {"updated_at", "last_sign_in_at", "session_token", "failed_sign_ins", "locked_until", "version"}
 )
 
 

@@ -34,9 +34,10 @@ from planner.extensions import db
 from planner.models.places import Site
 from planner.models.staff import StaffMember
 from planner.models.types import UTCDateTime, enum_type, ranked, utcnow
+from planner.models.versions import Versioned
 
 
-class Case(db.Model):
+class Case(Versioned, db.Model):
     """A person convicted of, or assessed as at risk of, terrorism, under supervision."""
 
     __tablename__ = "case_record"
@@ -119,7 +120,7 @@ class Exclusion(db.Model):
     staff_member: Mapped[StaffMember] = relationship()
 
 
-class Need(db.Model):
+class Need(Versioned, db.Model):
     """One place on a case for one practitioner: a POM, a COM, or a co-worker."""
 
     __tablename__ = "need"

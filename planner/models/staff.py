@@ -11,9 +11,10 @@ from planner.domain.vocabulary import AbsenceKind, Grade, Role, Vetting
 from planner.extensions import db
 from planner.models.places import Site
 from planner.models.types import UTCDateTime, enum_type, utcnow
+from planner.models.versions import Versioned
 
 
-class StaffMember(db.Model):
+class StaffMember(Versioned, db.Model):
     """A probation or prison offender manager who can hold cases."""
 
     __tablename__ = "staff_member"
@@ -53,7 +54,7 @@ class StaffMember(db.Model):
         return f"<StaffMember {self.staff_ref}>"
 
 
-class Absence(db.Model):
+class Absence(Versioned, db.Model):
     """Leave, sickness or a standing reduction: all hours or some a week, over a date range."""
 
     __tablename__ = "absence"

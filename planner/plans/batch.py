@@ -170,6 +170,11 @@ def _needs_in_step(
     )
     if session.get_bind().dialect.name == "postgresql":
         session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": STORING_LOCK})
+        # No manager's save of a need may come between reading the needs and deriving them
+        # again: the derived writes check each need's version (planner/models/versions.py),
+        # and a run must not fail for a save. Saves wait the few seconds the storing takes;
+        # reads do not. (On SQLite the UPDATE above already holds the only write lock.)
+        session.execute(text("LOCK TABLE need IN SHARE ROW EXCLUSIVE MODE"))
     cases, _ = load_caseload(session, fresh=True)
     for case in cases:
         sync_needs(case, policy, week.monday)

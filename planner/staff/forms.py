@@ -38,6 +38,7 @@ from planner.web.forms import (
     GovSelectField,
     HoursField,
     PlannerForm,
+    VersionField,
     choices,
     enum_choices,
     required_radios,
@@ -139,6 +140,7 @@ class StaffForm(PlannerForm):
         "time falls over their first 18 months. For example, 1 9 2025",
     )
     active = BooleanField("Active: they can be allocated cases", widget=CheckboxInput())
+    version = VersionField()
     submit = SubmitField("Save", widget=GovSubmitInput())
 
     def __init__(
@@ -147,6 +149,7 @@ class StaffForm(PlannerForm):
         """A form for a new person, or one showing a stored person's details."""
         super().__init__(data=_initial(person), **kwargs)
         self.person_id = person.id if person is not None else None
+        self.editing = person is not None
         self.site_kinds = {str(site.id): site.kind for site in sites}
         self.site_id.choices = site_choices(sites)
 
@@ -260,6 +263,7 @@ def _initial(person: StaffMember | None) -> dict[str, Any]:
         "max_cases": "" if person.max_cases is None else str(person.max_cases),
         "training_start": person.training_start,
         "active": person.active,
+        "version": person.version,
     }
 
 
@@ -293,14 +297,20 @@ class AbsenceForm(PlannerForm):
         filters=[strip],
         validators=[Length(max=200, message="Note must be 200 characters or fewer")],
     )
+    version = VersionField()
     submit = SubmitField("Save", widget=GovSubmitInput())
 
     def __init__(
-        self, contracted_hours: float, initial: AbsenceDetails | None, **kwargs: Any
+        self,
+        contracted_hours: float,
+        initial: AbsenceDetails | None,
+        version: int | None = None,
+        **kwargs: Any,
     ) -> None:
-        """A form for a new absence or a stored one, checked against the person's contract."""
-        super().__init__(data=_absence_initial(initial), **kwargs)
+        """A form for a new absence or a stored one at its version, checked against the contract."""
+        super().__init__(data={**_absence_initial(initial), "version": version}, **kwargs)
         self.contracted_hours = contracted_hours
+        self.editing = initial is not None
 
     def validate_end_date(self, field: GovDateField) -> None:
         """An absence ends on or after the day it starts."""

@@ -11,9 +11,10 @@ from planner.domain.clock import today
 from planner.domain.vocabulary import UserRole
 from planner.domain.weeks import IsoWeek
 from planner.extensions import db
-from planner.models import StaffMember
+from planner.models import Absence, StaffMember
 from planner.models.access import record_view
 from planner.models.policy import load_policy
+from planner.models.versions import EditConflict, saving_at
 from planner.staff.forms import AbsenceForm, StaffFilterForm, StaffForm
 from planner.staff.history import person_history
 from planner.staff.profile import (
@@ -34,7 +35,9 @@ from planner.staff.services import (
     update_absence,
     update_staff_member,
 )
-from planner.web.forms import ConfirmForm
+from planner.web.conflicts import Conflict, conflict, last_change
+from planner.web.faults import commit_view_line
+from planner.web.forms import VersionedConfirmForm
 from planner.web.listing import page_status, regions, sites
 from planner.web.reach import current_reach, openable_cases
 from planner.web.security import role_required
@@ -90,7 +93,7 @@ def show(staff_id: int) -> ResponseReturnValue:
     # Written after the page is drawn: committing first would expire everything it reads.
     record_view(db.session, current_user.username, current_user.id, "staff member", person.id,
                 f"Opened staff member {person.staff_ref}")  # fmt: skip
-    db.session.commit()
+    commit_view_line(db.session, "person")
     return page
 
 
@@ -114,15 +117,35 @@ def edit(staff_id: int) -> ResponseReturnValue:
     person = staff_member_or_404(db.session, staff_id, current_reach())
     form = StaffForm(sites(db.session, current_reach()), person)
     if form.validate_on_submit():
-        update_staff_member(person, form.details())
-        check_person_dates(db.session, person, dates_week(db.session), load_policy(db.session))
-        db.session.commit()
+        try:
+            with saving_at(person, form.version.data):
+                update_staff_member(person, form.details())
+                policy = load_policy(db.session)
+                check_person_dates(db.session, person, dates_week(db.session), policy)
+                db.session.commit()
+        except EditConflict:
+            return _person_conflict(staff_id, form)
         flash(f"{person.name}’s details have been saved.", "success")
         return redirect(url_for("staff.show", staff_id=person.id))
     return render_template("staff/staff_form.html", form=form, person=person)
 
 
-def _absence_page(person: StaffMember, form: AbsenceForm, editing: bool) -> ResponseReturnValue:
+def _person_conflict(staff_id: int, yours: StaffForm) -> ResponseReturnValue:
+    """The form again, kept as sent, with who saved the person first and their values beside."""
+    db.session.rollback()
+    person = staff_member_or_404(db.session, staff_id)
+    theirs = StaffForm(sites(db.session), person, formdata=None)
+    change = last_change(db.session, "staff member", person.id)
+    found = conflict(change, "this person’s details", theirs, yours)
+    # Saving again now means it: the form carries the version it has just been shown.
+    yours.version.data = person.version
+    page = render_template("staff/staff_form.html", form=yours, person=person, conflict=found)
+    return page, 409
+
+
+def _absence_page(
+    person: StaffMember, form: AbsenceForm, editing: bool, found: Conflict | None = None
+) -> str:
     """The absence form beside the person's hours in the coming weeks as they stand."""
     week = IsoWeek.containing(today())
     policy = load_policy(db.session)
@@ -134,6 +157,7 @@ def _absence_page(person: StaffMember, form: AbsenceForm, editing: bool) -> Resp
         editing=editing,
         weeks=weeks,
         policy=policy,
+        conflict=found,
     )
 
 
@@ -157,13 +181,33 @@ def edit_absence(staff_id: int, absence_id: int) -> ResponseReturnValue:
     """Change an absence or a reduction."""
     person = staff_member_or_404(db.session, staff_id, current_reach())
     absence = absence_or_404(person, absence_id)
-    form = AbsenceForm(person.contracted_hours, AbsenceDetails.of(absence))
+    form = AbsenceForm(person.contracted_hours, AbsenceDetails.of(absence), absence.version)
     if form.validate_on_submit():
-        update_absence(absence, form.details())
-        db.session.commit()
+        try:
+            with saving_at(absence, form.version.data):
+                update_absence(absence, form.details())
+                db.session.commit()
+        except EditConflict:
+            return _absence_conflict(staff_id, absence_id, form)
         flash("The absence has been changed. Their available hours are shown below.", "success")
         return redirect(url_for("staff.show", staff_id=person.id, _anchor="availability"))
     return _absence_page(person, form, editing=True)
+
+
+def _stored_absence(staff_id: int, absence_id: int) -> tuple[StaffMember, Absence]:
+    """The person and their absence read again after a refused save (404 if it is gone)."""
+    db.session.rollback()
+    person = staff_member_or_404(db.session, staff_id)
+    return person, absence_or_404(person, absence_id)
+
+
+def _absence_conflict(staff_id: int, absence_id: int, yours: AbsenceForm) -> ResponseReturnValue:
+    """The absence form again, kept as sent, with who saved it first and their values beside."""
+    person, absence = _stored_absence(staff_id, absence_id)
+    theirs = AbsenceForm(person.contracted_hours, AbsenceDetails.of(absence), formdata=None)
+    found = conflict(last_change(db.session, "absence", absence.id), "this absence", theirs, yours)
+    yours.version.data = absence.version
+    return _absence_page(person, yours, editing=True, found=found), 409
 
 
 @blueprint.route("/<int:staff_id>/absences/<int:absence_id>/delete", methods=["GET", "POST"])
@@ -172,12 +216,22 @@ def delete_absence(staff_id: int, absence_id: int) -> ResponseReturnValue:
     """Ask before deleting an absence; delete it on confirmation."""
     person = staff_member_or_404(db.session, staff_id, current_reach())
     absence = absence_or_404(person, absence_id)
-    confirm = ConfirmForm("Yes, delete it")
+    confirm = VersionedConfirmForm("Yes, delete it", obj=absence)
+    found = None
     if confirm.validate_on_submit():
-        remove_absence(db.session, absence)
-        db.session.commit()
-        flash("The absence has been deleted. Their available hours are shown below.", "success")
-        return redirect(url_for("staff.show", staff_id=person.id, _anchor="availability"))
-    return render_template(
-        "staff/delete_absence.html", person=person, absence=absence, confirm=confirm
+        try:
+            with saving_at(absence, confirm.version.data):
+                remove_absence(db.session, absence)
+                db.session.commit()
+        except EditConflict:
+            # Asked again, about the absence as it is now.
+            person, absence = _stored_absence(staff_id, absence_id)
+            found = conflict(last_change(db.session, "absence", absence.id), "this absence")
+            confirm.version.data = absence.version
+        else:
+            flash("The absence has been deleted. Their available hours are shown below.", "success")
+            return redirect(url_for("staff.show", staff_id=person.id, _anchor="availability"))
+    page = render_template(
+        "staff/delete_absence.html", person=person, absence=absence, confirm=confirm, conflict=found
     )
+    return page, 409 if found else 200

@@ -7,9 +7,11 @@ import logging
 from flask import Flask, current_app, render_template
 from flask.typing import ResponseReturnValue
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import DBAPIError
 from werkzeug.exceptions import HTTPException
 
 from planner.extensions import db
+from planner.web.faults import write_refusal
 
 log = logging.getLogger(__name__)
 
@@ -30,13 +32,21 @@ MESSAGES = {
         "Sorry, there is a problem with the service",
         "Try again later. Nothing you entered has been saved.",
     ),
+    503: (
+        "Saving is not possible at the moment",
+        "Your change was not saved. You can still look at cases, staff and plans, but changes "
+        "cannot be saved just now. Try again later.",
+    ),
 }
+# How long to wait before trying again, as the 503 answer tells browsers and scripts.
+RETRY_AFTER_SECONDS = 60
 
 
 def init_app(app: Flask) -> None:
     """Answer errors with a page, never a traceback."""
     app.register_error_handler(CSRFError, csrf_expired)
     app.register_error_handler(HTTPException, http_error)
+    app.register_error_handler(DBAPIError, database_error)
     app.register_error_handler(Exception, server_error)
 
 
@@ -59,6 +69,19 @@ def csrf_expired(_error: CSRFError) -> ResponseReturnValue:
         "Your session has expired",
         "For your security, forms expire after a while. Go back, reload the page and try again.",
     )
+
+
+def database_error(error: DBAPIError) -> ResponseReturnValue:
+    """A database refusing writes just now (read-only, locked) says so; anything else is a 500."""
+    why = write_refusal(error)
+    if why is None:
+        return server_error(error)
+    db.session.rollback()
+    # The reason alone: the statement would say what was being saved, about whom.
+    log.warning("A change was not saved: the database %s", why)
+    heading, body = MESSAGES[503]
+    page = render_template("errors/error.html", heading=heading, body=body)
+    return page, 503, {"Retry-After": str(RETRY_AFTER_SECONDS)}
 
 
 def server_error(error: Exception) -> ResponseReturnValue:

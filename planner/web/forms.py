@@ -20,6 +20,7 @@ from govuk_frontend_wtf.wtforms_widgets import (
 )
 from wtforms import (
     Field,
+    HiddenField,
     IntegerField,
     PasswordField,
     RadioField,
@@ -78,6 +79,9 @@ class PlannerForm(FlaskForm):
 
     class Meta(PlannerMeta):
         """FlaskForm's own Meta (CSRF), with the planner's binding of fields."""
+
+
+VERSION = re.compile(r"[0-9]{1,9}")
 
 
 def strip(value: Any) -> Any:
@@ -288,6 +292,22 @@ class GovCheckboxesField(SelectMultipleField):
     widget = CheckboxesInput()
 
 
+class VersionField(HiddenField):
+    """The version of the record the form was opened at, carried unchanged through the page."""
+
+    def process_formdata(self, valuelist: list[str]) -> None:
+        """A whole number, or None when the form sent none (never the stored version instead)."""
+        text = valuelist[0].strip() if valuelist else ""
+        self.data = int(text) if VERSION.fullmatch(text) else None
+
+    def pre_validate(self, form: Any) -> None:
+        """A form that changes a stored record must say which version of it was opened."""
+        if self.data is None and getattr(form, "editing", True):
+            raise ValidationError(
+                "This form is out of date. Go back, reload the page and make your change again"
+            )
+
+
 class ConfirmForm(PlannerForm):
     """One button that confirms an action: what matters is the CSRF token it carries."""
 
@@ -296,6 +316,12 @@ class ConfirmForm(PlannerForm):
     def __init__(self, text: str = "Confirm", **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.submit.label.text = text
+
+
+class VersionedConfirmForm(ConfirmForm):
+    """A confirmation that ends or hands back a record: refused if it changed since it was shown."""
+
+    version = VersionField()
 
 
 def required_radios(label: str, options: list[tuple[str, str]], message: str) -> RadioField:

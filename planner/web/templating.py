@@ -45,6 +45,7 @@ def init_app(app: Flask, templates: Path) -> None:
     WTFormsHelpers(app)
     app.add_template_filter(govuk_date)
     app.add_template_filter(govuk_datetime)
+    app.add_template_filter(time_on_date)
     app.add_template_filter(hours)
     app.add_template_filter(number)
     app.add_template_filter(week_monday)
@@ -118,8 +119,18 @@ def govuk_datetime(moment: datetime | None) -> str:
     if moment is None:
         return ""
     local = moment.astimezone(LONDON)
-    clock = f"{local:%I}".lstrip("0") + f":{local:%M}{local:%p}".lower()
-    return f"{govuk_date(local.date())} at {clock}"
+    return f"{govuk_date(local.date())} at {_clock(local)}"
+
+
+def time_on_date(moment: datetime) -> str:
+    """A moment as a sentence says it, in UK time: 3:42pm on 4 December 2026."""
+    local = moment.astimezone(LONDON)
+    return f"{_clock(local)} on {govuk_date(local.date())}"
+
+
+def _clock(local: datetime) -> str:
+    """The time of day as GOV.UK writes it: 2:05pm, 12:30am."""
+    return f"{local:%I}".lstrip("0") + f":{local:%M}{local:%p}".lower()
 
 
 def sentence(text: str) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from typing import Any
 
 
 def text_of(html: str) -> str:
@@ -30,3 +31,11 @@ def body_rows(html: str) -> list[str]:
 def cells(row: str) -> list[str]:
     """The data cells of a table row, each as text."""
     return [text_of(cell) for cell in re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)]
+
+
+def opened_version(client: Any, path: str) -> str:
+    """The version a form carries when it is opened, as a browser would send it back."""
+    page = client.get(path).get_data(as_text=True)
+    found = re.search(r'<input[^>]*name="version"[^>]*value="(\d+)"', page)
+    assert found, f"no version on {path}"
+    return found.group(1)

@@ -433,6 +433,7 @@ def staff_answers(person: StaffMember, expiry: date) -> dict[str, Any]:
         "contracted_hours": "37", "other_work_hours": "0", "vetting": person.vetting.value,
         "vetting_expiry": [str(expiry.day), str(expiry.month), str(expiry.year)],
         "skills": ["ct_trained"], "languages": "", "max_cases": "", "active": "y",
+        "version": str(person.version),
     }  # fmt: skip
 
 

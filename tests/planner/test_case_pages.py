@@ -27,7 +27,7 @@ from planner.models import (
 )
 from planner.models.auditing import set_actor
 from tests.conftest import AppFactory, add_user, count, load_demo, sign_in
-from tests.planner.pages import summary, text_of
+from tests.planner.pages import opened_version, summary, text_of
 
 TODAY = "2026-11-30"
 
@@ -385,14 +385,18 @@ def test_editing_keeps_a_managers_need_and_rederives_the_rest(
     case_id = add_custody_case(app, manager)
     with app.app_context():
         pom_id = db.session.get(Case, case_id).active_need("pom").id
+    address = f"/cases/{case_id}/needs/{pom_id}/edit"
     manager.post(
-        f"/cases/{case_id}/needs/{pom_id}/edit",
+        address,
         data={"role": "prison", "min_grade": "SPO", "hours": "6", "vetting": "DV",
               "skills": ["ct_trained", "arabic"], "same_site": "yes",
-              "reason": "Arabic speaker needed for family work"},
+              "reason": "Arabic speaker needed for family work",
+              "version": opened_version(manager, address)},
     )  # fmt: skip
+    version = opened_version(manager, f"/cases/{case_id}/edit")
     manager.post(
-        f"/cases/{case_id}/edit", data=custody_case_form(app, rosh="medium", mappa_level="1")
+        f"/cases/{case_id}/edit",
+        data=custody_case_form(app, rosh="medium", mappa_level="1", version=version),
     )
     with app.app_context():
         case = db.session.get(Case, case_id)
@@ -428,8 +432,9 @@ def test_a_manager_can_add_a_need_and_remove_it_again(app: Flask, manager: Flask
         )
         assert added.source == NeedSource.MANAGER and added.skills == ["polygraph"]
         added_id = added.id
-    assert manager.get(f"/cases/{case_id}/needs/{added_id}/restore").status_code == 200
-    assert manager.post(f"/cases/{case_id}/needs/{added_id}/restore").status_code == 302
+    address = f"/cases/{case_id}/needs/{added_id}/restore"
+    version = opened_version(manager, address)
+    assert manager.post(address, data={"version": version}).status_code == 302
     with app.app_context():
         assert db.session.get(Need, added_id).active is False
 
@@ -518,7 +523,8 @@ def test_saving_a_case_opens_and_closes_its_review_alert_at_once(
 
     case_id = add_custody_case(app, manager, next_mappa_review=["25", "11", "2026"])
     assert review_alerts() == ["The MAPPA review is overdue: it was due on 25 November 2026"]
-    held = custody_case_form(app, next_mappa_review=["25", "2", "2027"])
+    version = opened_version(manager, f"/cases/{case_id}/edit")
+    held = custody_case_form(app, next_mappa_review=["25", "2", "2027"], version=version)
     assert manager.post(f"/cases/{case_id}/edit", data=held).status_code == 302
     assert review_alerts() == []
 

@@ -174,3 +174,40 @@ def test_users_made_before_need_to_know_are_national_and_no_case_is_restricted(
         assert db.session.execute(text("SELECT count(*) FROM region_access")).scalar() == 0
         db.session.rollback()
         downgrade(revision="base")
+
+
+@pytest.mark.parametrize("url_name", ["sqlite", "postgresql"])
+def test_rows_stored_before_versions_start_at_version_1(
+    url_name: str,
+    tmp_path: Path,
+    request: pytest.FixtureRequest,
+    migrated_app: Callable[[str], Flask],
+) -> None:
+    url = (
+        f"sqlite:///{tmp_path / 'unversioned.db'}"
+        if url_name == "sqlite"
+        else request.getfixturevalue("postgres_url")
+    )
+    app = migrated_app(url)
+    with app.app_context():
+        upgrade(revision="e663f920f90d")
+        with db.engine.begin() as connection:
+            for statement in (
+                "INSERT INTO region (id, name) VALUES (1, 'London')",
+                "INSERT INTO site (id, code, name, kind, region_id) "
+                "VALUES (1, 'NSD-TEST', 'NSD Test', 'nsd', 1)",
+                "INSERT INTO staff_member (id, staff_ref, name, role, grade, site_id, "
+                "contracted_hours, other_work_hours, vetting, skills, active, created_at, "
+                "updated_at) VALUES (1, 'S-001', 'Test Person', 'probation', 'PO', 1, 37, 0, "
+                "'SC', '[]', true, '2026-12-01 10:00:00', '2026-12-01 10:00:00')",
+                "INSERT INTO absence (staff_member_id, kind, start_date, end_date) "
+                "VALUES (1, 'training', '2026-12-07', '2026-12-11')",
+            ):
+                connection.execute(text(statement))
+        upgrade()
+        versions = db.session.execute(
+            text("SELECT version FROM staff_member UNION ALL SELECT version FROM absence")
+        ).scalars()
+        assert list(versions) == [1, 1]
+        db.session.rollback()
+        downgrade(revision="base")

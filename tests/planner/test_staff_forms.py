@@ -14,6 +14,7 @@ from sqlalchemy import select
 from planner.domain.vocabulary import AbsenceKind
 from planner.extensions import db
 from planner.models import Absence, AuditEvent, StaffMember
+from tests.planner.pages import opened_version
 from tests.planner.staff import (
     NEXT_YEAR,
     add_person,
@@ -198,7 +199,10 @@ def test_changing_a_person_stores_the_change_and_logs_before_and_after(
     staff_app: Flask, manager: FlaskClient, sites: dict[str, int]
 ) -> None:
     staff_id = add_person(staff_app, "S-EDT-002", sites["HMP-ONE"], name="Nell Newcombe")
-    form = staff_form(sites, staff_ref="S-EDT-002", contracted_hours="22.5", other_work_hours="0")
+    form = staff_form(
+        sites, staff_ref="S-EDT-002", contracted_hours="22.5", other_work_hours="0",
+        version=opened_version(manager, f"/staff/{staff_id}/edit"),
+    )  # fmt: skip
     response = manager.post(f"/staff/{staff_id}/edit", data=form)
     assert response.headers["Location"] == f"/staff/{staff_id}"
     assert stored(staff_app, "S-EDT-002").contracted_hours == 22.5
@@ -221,6 +225,7 @@ def test_saving_unchanged_details_logs_nothing(
     form = staff_form(
         sites, staff_ref="S-EDT-003", name="Person S-EDT-003", other_work_hours="0",
         vetting_expiry=["27", "3", "2030"], skills=None, languages="", max_cases="",
+        version=opened_version(manager, f"/staff/{staff_id}/edit"),
     )  # fmt: skip
     before = written(staff_app)
     assert manager.post(f"/staff/{staff_id}/edit", data=form).status_code == 302
@@ -354,7 +359,10 @@ def test_changing_and_deleting_an_absence(
     page = manager.get(f"{address}/edit").get_data(as_text=True)
     assert 'value="training" checked' in page and 'value="7.4"' in page
 
-    response = manager.post(f"{address}/edit", data=absence_form(hours_per_week="3.7"))
+    version = opened_version(manager, f"{address}/edit")
+    response = manager.post(
+        f"{address}/edit", data=absence_form(hours_per_week="3.7", version=version)
+    )
     assert response.headers["Location"] == f"/staff/{staff_id}#availability"
     with staff_app.app_context():
         assert db.session.get(Absence, absence_id).hours_per_week == 3.7
@@ -363,7 +371,9 @@ def test_changing_and_deleting_an_absence(
     assert "Are you sure you want to delete this absence or reduction?" in confirm
     assert "3.7 hours a week" in confirm
     before = count(staff_app, Absence)
-    response = manager.post(f"{address}/delete")
+    response = manager.post(
+        f"{address}/delete", data={"version": opened_version(manager, f"{address}/delete")}
+    )
     assert response.headers["Location"] == f"/staff/{staff_id}#availability"
     assert count(staff_app, Absence) == before - 1
     with staff_app.app_context():

@@ -13,7 +13,7 @@ from planner.domain.vocabulary import AbsenceKind, Grade, Role, Rosh
 from planner.extensions import db
 from planner.models import Absence, Exclusion
 from planner.models.auditing import set_actor
-from tests.planner.pages import body_rows, text_of
+from tests.planner.pages import body_rows, opened_version, text_of
 from tests.planner.staff import (
     TODAY,
     add_person,
@@ -147,6 +147,7 @@ def test_a_persons_history_shows_who_changed_what_from_what_to_what(
         sites, staff_ref="S-TST-040", name="Person S-TST-040", contracted_hours="30",
         other_work_hours="0", vetting_expiry=["1", "6", str(TODAY.year + 2)],
         skills=["ct_trained"], languages=None, max_cases=None,
+        version=opened_version(manager, f"/staff/{staff_id}/edit"),
     )  # fmt: skip
     assert manager.post(f"/staff/{staff_id}/edit", data=form).status_code == 302
     page = manager.get(f"/staff/{staff_id}").get_data(as_text=True)
