@@ -133,8 +133,8 @@ def edit(staff_id: int) -> ResponseReturnValue:
 def _person_conflict(staff_id: int, yours: StaffForm) -> ResponseReturnValue:
     """The form again, kept as sent, with who saved the person first and their values beside."""
     db.session.rollback()
-    person = staff_member_or_404(db.session, staff_id)
-    theirs = StaffForm(sites(db.session), person, formdata=None)
+    person = staff_member_or_404(db.session, staff_id, current_reach())
+    theirs = StaffForm(sites(db.session, current_reach()), person, formdata=None)
     change = last_change(db.session, "staff member", person.id)
     found = conflict(change, "this person’s details", theirs, yours)
     # Saving again now means it: the form carries the version it has just been shown.
@@ -197,7 +197,7 @@ def edit_absence(staff_id: int, absence_id: int) -> ResponseReturnValue:
 def _stored_absence(staff_id: int, absence_id: int) -> tuple[StaffMember, Absence]:
     """The person and their absence read again after a refused save (404 if it is gone)."""
     db.session.rollback()
-    person = staff_member_or_404(db.session, staff_id)
+    person = staff_member_or_404(db.session, staff_id, current_reach())
     return person, absence_or_404(person, absence_id)
 
 
