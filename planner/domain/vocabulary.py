@@ -139,6 +139,16 @@ class AlertKind(StrEnum):
     ERG_REVIEW = "erg_review"
 
 
+class OverrideReason(StrEnum):
+    """Why a manager changed a proposal, as the POM allocation tool asks."""
+
+    CONTINUITY = "continuity"
+    BETTER_SUITED = "better_suited"
+    WORKLOAD = "workload"
+    CIRCUMSTANCES = "circumstances"
+    OTHER = "other"
+
+
 class AlertSeverity(StrEnum):
     """How urgent an alert is, lowest to highest."""
 
@@ -192,6 +202,9 @@ LABELS: tuple[tuple[StrEnum, str], ...] = (
     (Vetting.NONE, "None"),
     (AbsenceKind.ANNUAL_LEAVE, "Annual leave"),
     (AbsenceKind.UNION_DUTIES, "Union duties"),
+    (OverrideReason.CONTINUITY, "Continuity with the current holder"),
+    (OverrideReason.BETTER_SUITED, "The person is better suited"),
+    (OverrideReason.CIRCUMSTANCES, "The person's own circumstances"),
 )
 # Skills in the short words of a list or a sentence (their forms say them in full: SKILLS).
 SKILL_WORDS = {"ct_trained": "CT trained", "erg_assessor": "ERG assessor", "polygraph": "Polygraph"}

@@ -6,6 +6,7 @@ from planner.models.places import Region, Site
 from planner.models.plans import (
     Alert,
     Forecast,
+    OverrideCategory,
     PlanRun,
     ProposedAssignment,
     StaffingAsk,
@@ -24,6 +25,7 @@ __all__ = [
     "Exclusion",
     "Forecast",
     "Need",
+    "OverrideCategory",
     "PlanRun",
     "PolicySetting",
     "ProposedAssignment",

@@ -146,7 +146,7 @@ def _matches(proposal: Proposal, filters: dict[str, str]) -> bool:
 @blueprint.route("/<int:run_id>/proposals/<int:proposal_id>/override", methods=["GET", "POST"])
 @role_required(UserRole.MANAGER)
 def change(run_id: int, proposal_id: int) -> ResponseReturnValue:
-    """Put another eligible person, or nobody, on a need of the run, with a reason."""
+    """Put another eligible person, or nobody, on a need of the run, with the reasons."""
     plan_run = _run(run_id)
     proposal = queries.proposal_of(db.session, plan_run, proposal_id) or abort(404)
     people = candidates(db.session, plan_run, proposal)
@@ -155,13 +155,16 @@ def change(run_id: int, proposal_id: int) -> ResponseReturnValue:
     if request.method == "GET":
         form.person.data = proposal.staff_member.staff_ref if proposal.staff_member else NOBODY
         form.pin.data = proposal.pinned
+        if proposal.overridden:
+            form.reasons.data = [reason.value for reason in proposal.override_categories]
+            form.detail.data = proposal.override_reason or ""
     if form.validate_on_submit():
         person = None
         if form.person.data != NOBODY:
             person = queries.staff_member(db.session, form.person.data)
         try:
-            reason, pin = form.reason.data, form.pin.data
-            override(db.session, plan_run, proposal, person, reason, pin, current_user)
+            override(db.session, plan_run, proposal, person, form.chosen_reasons(),
+                     form.detail.data or "", form.pin.data, current_user)  # fmt: skip
         except OverrideRefused as refusal:
             form.person.errors.append(sentence(str(refusal)))
         else:
@@ -170,7 +173,13 @@ def change(run_id: int, proposal_id: int) -> ResponseReturnValue:
             flash(f"{proposal.case_reference}: the plan now gives this need to {who}.", "success")
             return redirect(url_for("plans.show", run_id=run_id) + f"#proposal-{proposal.id}")
     return render_template(
-        "plans/override.html", run=plan_run, proposal=proposal, candidates=people, form=form
+        "plans/override.html",
+        run=plan_run,
+        proposal=proposal,
+        eligible=[c for c in people if c.eligible],
+        ineligible=[c for c in people if not c.eligible],
+        form=form,
+        policy=load_policy(db.session),
     )
 
 
