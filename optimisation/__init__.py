@@ -12,7 +12,13 @@ nothing else of it:
 
 from optimisation.baseline import greedy
 from optimisation.check import check_plan
-from optimisation.eligibility import RULE_NAMES, Verdict, broken_rules, reasons_against, staff_verdicts
+from optimisation.eligibility import (
+    RULE_NAMES,
+    Verdict,
+    broken_rules,
+    reasons_against,
+    staff_verdicts,
+)
 from optimisation.formats import (
     plan_from_dict,
     plan_from_json,
