@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import JSON, ForeignKey, Index, Select, String, Text, select, text
 from sqlalchemy.orm import Mapped, defer, mapped_column, relationship
 
-from planner.domain.vocabulary import AlertSeverity, JobStatus, OverrideReason
+from planner.domain.vocabulary import AlertSeverity, JobStatus, OverrideReason, label
 from planner.extensions import db
 from planner.models.jobs import JobMixin
 from planner.models.people import Case, Need
@@ -112,6 +112,13 @@ class ProposedAssignment(db.Model):
         """The kinds of reason the manager ticked, in the order the form lists them."""
         ticked = {category.category for category in self.categories}
         return [reason for reason in OverrideReason if reason in ticked]
+
+    @property
+    def override_words(self) -> str:
+        """The manager's reasons in words: the kinds ticked, then the detail exactly as typed."""
+        kinds = "; ".join(label(reason) for reason in self.override_categories)
+        detail = self.override_reason or ""
+        return f"{kinds}: {detail}" if kinds and detail else kinds or detail
 
 
 class OverrideCategory(db.Model):

@@ -15,7 +15,7 @@ from optimisation import Staff as ProblemStaff
 from planner.domain.ineligibility import NeedTerms, PersonTerms, why_not
 from planner.domain.needs import need_name
 from planner.domain.rules import away_words, workload
-from planner.domain.vocabulary import OverrideReason, Rosh, label
+from planner.domain.vocabulary import OverrideReason, Rosh
 from planner.domain.weeks import IsoWeek
 from planner.models import (
     Allocation,
@@ -265,7 +265,7 @@ def override(
         proposal.remedy = None
     else:
         proposal.uncovered_reason = "overridden"
-        proposal.detail = f"Left without a holder by {user.username}: {override_words(proposal)}"
+        proposal.detail = f"Left without a holder by {user.username}: {proposal.override_words}"
 
 
 def _tick(proposal: ProposedAssignment, reasons: set[OverrideReason]) -> None:
@@ -278,11 +278,3 @@ def _tick(proposal: ProposedAssignment, reasons: set[OverrideReason]) -> None:
     for reason in OverrideReason:
         if reason in reasons and reason not in kept:
             proposal.categories.append(OverrideCategory(category=reason))
-
-
-def override_words(proposal: ProposedAssignment) -> str:
-    """The manager's reasons in words: the kinds ticked, then the detail exactly as typed."""
-    kinds = "; ".join(label(reason) for reason in proposal.override_categories)
-    if proposal.override_reason:
-        return f"{kinds}: {proposal.override_reason}" if kinds else proposal.override_reason
-    return kinds
