@@ -96,6 +96,8 @@ class _Names:
     overrides: dict[tuple[int, int], ProposedAssignment]
     proposals: dict[int, ProposedAssignment]
     cases: dict[int, str]
+    # The need of each allocation: the log of a change names only what changed.
+    allocations: dict[int, int]
 
     def person(self, staff_id: Any) -> str:
         """A person's name (or "someone no longer recorded")."""
@@ -147,6 +149,13 @@ def _names(session: Session, events: Sequence[AuditEvent]) -> _Names:
         )
     }
     need_ids |= {proposal.need_id for proposal in proposals.values()}
+    allocated = {int(e.entity_id) for e in events if e.entity == "allocation"}
+    allocations = dict(
+        session.execute(
+            select(Allocation.id, Allocation.need_id).where(Allocation.id.in_(allocated))
+        ).all()
+    )
+    need_ids |= set(allocations.values())
     ended: dict[tuple[int, date], int] = {}
     for need_id, end, staff_id in session.execute(
         select(Allocation.need_id, Allocation.end_date, Allocation.staff_member_id).where(
@@ -190,6 +199,7 @@ def _names(session: Session, events: Sequence[AuditEvent]) -> _Names:
                 )
             ).all()
         ),
+        allocations=allocations,
     )
 
 
@@ -225,7 +235,7 @@ def _sentence(event: AuditEvent, names: _Names, with_case: bool) -> str | None:
 def _allocation(event: AuditEvent, names: _Names, with_case: bool) -> str | None:
     """Who holds a need from when, moved from whom, and why; or when they stopped."""
     values = _values(event)
-    need_id = values.get("need_id")
+    need_id = values.get("need_id") or names.allocations.get(int(event.entity_id))
     need = names.need(need_id, with_case)
     who = names.person(event.staff_member_id or values.get("staff_member_id"))
     if event.action == "create":

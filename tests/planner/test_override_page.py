@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import re
 from datetime import date
 from typing import Any
 
@@ -14,7 +15,9 @@ from sqlalchemy import select
 from planner.domain.vocabulary import OverrideReason, Rosh, UserRole
 from planner.domain.weeks import IsoWeek
 from planner.extensions import db
-from planner.models import Allocation, Exclusion, OverrideCategory, ProposedAssignment
+from planner.models import Allocation, Case, Exclusion, OverrideCategory, ProposedAssignment
+from planner.models.auditing import set_actor
+from planner.web.templating import govuk_date
 from planner.plans.batch import run_week
 from tests.conftest import add_user, sign_in
 from tests.planner.pages import body_rows, cells, text_of
@@ -62,6 +65,12 @@ def facts(app: Flask) -> dict[str, Any]:
                 ProposedAssignment.run_id == run.id, ProposedAssignment.need_id == com.id
             )
         )
+        held_proposal = db.session.scalar(
+            select(ProposedAssignment.id).where(
+                ProposedAssignment.case_reference == held.reference,
+                ProposedAssignment.need_index == 0,
+            )
+        )
         kept = {
             p.case_reference: p.staff_member_id
             for p in db.session.scalars(select(ProposedAssignment).where(
@@ -77,6 +86,9 @@ def facts(app: Flask) -> dict[str, Any]:
             "busy": busy.id,
             "past": past.staff_ref,
             "kept": kept,
+            "held_url": f"/plans/{run.id}/proposals/{held_proposal}/override",
+            "held_id": held.id,
+            "past_id": past.id,
         }
     add_user(app, "manager.user", UserRole.MANAGER)
     return facts
@@ -191,3 +203,37 @@ def test_the_reason_is_kept_and_shown_exactly_as_typed(
         assert stored.override_categories == [OverrideReason.WORKLOAD]
         assert stored.override_reason == "Over the Limit"
         assert stored.detail == "Left without a holder by manager.user: Workload: Over the Limit"
+
+
+def test_history_reads_as_sentences_after_an_approval_and_an_edit(
+    app: Flask, manager: FlaskClient, facts: dict[str, Any]
+) -> None:
+    manager.post(
+        facts["held_url"],
+        data={"person": facts["past"], "reasons": ["continuity"], "detail": "Knew Him in 2025."},
+    )
+    assert manager.post("/plans/1/approve").status_code == 302
+    with app.app_context():
+        set_actor(db.session, "alex.jones")
+        db.session.get(Case, facts["held_id"]).rosh = Rosh.VERY_HIGH
+        db.session.commit()
+    today = govuk_date(date.today())
+    page = text_of(manager.get(f"/cases/{facts['held_id']}").get_data(as_text=True))
+    history = page.split("History", 1)[1]
+    assert re.search(rf"[\w.]+ raised the RoSH from High to Very high on {today}\.", history)
+    assert (
+        "From 30 November 2026 Sam Patel holds the COM, moved from Alex Jones when run 1 was "
+        "approved by manager.user. A manager chose Sam Patel: Continuity with the current "
+        "holder: Knew Him in 2025." in history
+    )
+    assert (
+        f"manager.user changed run 1&#39;s plan on {today} to give the COM to Sam Patel instead "
+        "of Alex Jones. Why: Continuity with the current holder: Knew Him in 2025." in history
+    )
+    assert "Alex Jones held the COM until 29 November 2026." in history
+    assert "→" not in history and "_" not in history
+    person = text_of(manager.get(f"/staff/{facts['past_id']}").get_data(as_text=True))
+    assert (
+        "From 30 November 2026 Sam Patel holds the COM of " + facts["held"] + ", moved from "
+        "Alex Jones when run 1 was approved by manager.user." in person
+    )
