@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from enum import StrEnum
 
 
@@ -238,3 +239,11 @@ ALERT_KIND_NAMES: dict[AlertKind, str] = {
     AlertKind.MAPPA_REVIEW: "MAPPA review due",
     AlertKind.ERG_REVIEW: "Extremism risk review due",
 }
+
+
+_RAW_SKILL = re.compile(r"\b(" + "|".join(map(re.escape, SKILLS)) + r")\b")
+
+
+def skills_in_words(text: str) -> str:
+    """Text from the optimiser (a remedy) with its skills in a manager's words: "CT trained"."""
+    return _RAW_SKILL.sub(lambda found: SKILL_WORDS[found.group(1)], text)
