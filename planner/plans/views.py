@@ -4,7 +4,17 @@ from __future__ import annotations
 
 from collections import Counter
 
-from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
@@ -15,9 +25,10 @@ from planner.extensions import db
 from planner.jobs.lifecycle import request_cancel
 from planner.jobs.queue import KINDS, enqueue
 from planner.models import Forecast, PlanRun, StaffingAsk, WhatIf
+from planner.models.access import record_view
 from planner.models.jobs import JobMixin
 from planner.models.policy import load_policy
-from planner.plans import queries
+from planner.plans import exports, queries
 from planner.plans.approval import ApprovalRefused, approval_problem, approve
 from planner.plans.batch import RunRefused, queue_run
 from planner.plans.forms import (
@@ -314,7 +325,42 @@ def staffing(run_id: int) -> ResponseReturnValue:
                 enqueue(asked)
         return redirect(url_for("plans.staffing", run_id=run_id))
     ask = queries.staffing_ask_of(db.session, plan_run)
-    return render_template("plans/staffing.html", run=plan_run, ask=ask, form=form)
+    people = [p for place in (ask.result or []) for p in place["people"]] if ask else []
+    references = [case for person in people for case in person["cases"]]
+    return render_template(
+        "plans/staffing.html",
+        run=plan_run,
+        ask=ask,
+        form=form,
+        total_hours=sum(person["hours"] for person in people),
+        full_time=load_policy(db.session).full_time_hours,
+        case_ids=queries.case_ids(db.session, references),
+        site_names=queries.site_names(db.session),
+    )
+
+
+@blueprint.route("/<int:run_id>/staffing-ask.csv")
+def staffing_csv(run_id: int) -> ResponseReturnValue:
+    """The staffing ask as a spreadsheet, its download audited as an export."""
+    plan_run = _finished_run(run_id)
+    ask = queries.staffing_ask_of(db.session, plan_run)
+    if ask is None or not ask.result:
+        abort(404)
+    text = exports.staffing_csv(
+        ask.result, queries.site_names(db.session), load_policy(db.session).full_time_hours
+    )
+    summary = f"Downloaded the staffing ask of plan run {run_id}"
+    record_view(
+        db.session, current_user.username, current_user.id, "export", f"staffing ask {ask.id}",
+        summary,
+    )  # fmt: skip
+    db.session.commit()
+    filename = f"staffing-ask-run-{run_id}-{plan_run.week}.csv"
+    return Response(
+        text,
+        mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
 
 
 # --- Jobs: their progress, for the pages' script, and cancelling them ----------------------

@@ -42,7 +42,7 @@ TODAY = "2026-11-30"
 WRITES = ("INSERT", "UPDATE", "DELETE", "REPLACE")
 AUDIT_INSERT = re.compile(r"^INSERT INTO audit_event \(([^)]*)\)", re.IGNORECASE)
 # The pages whose opening is audited, and what the line calls the record.
-VIEWED = {"cases.show": "case", "staff.show": "staff member"}
+VIEWED = {"cases.show": "case", "staff.show": "staff member", "plans.staffing_csv": "export"}
 # The query string a page needs to show anything.
 QUERIES = {"plans.compare": {"first": 1, "second": 1}}
 

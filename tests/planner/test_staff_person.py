@@ -154,7 +154,8 @@ def test_a_persons_history_shows_who_changed_what_from_what_to_what(
     latest = history.split("Recorded on")[0]
     assert re.search(
         r"manager\.user changed the contracted hours from 37 to 30 and changed the vetting "
-        r"expiry date from \d+ \w+ \d{4} to 1 June \d{4} on \d+ \w+ \d{4}\.", latest
+        r"expiry date from \d+ \w+ \d{4} to 1 June \d{4} on \d+ \w+ \d{4}\.",
+        latest,
     )
     assert "by manager.user" in history
     assert re.search(r"test recorded union duties from \d+ \w+ \d{4} to \d+ \w+ \d{4} "

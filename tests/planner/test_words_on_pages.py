@@ -28,7 +28,9 @@ ENUMS = [
 # Raw values with an underscore never belong in text; the others only where a cell, a tag or
 # an option holds nothing else, and only those whose label differs from the value.
 UNDERSCORED = sorted({m.value for enum in ENUMS for m in enum if "_" in m.value} | set(SKILLS))
-BARE = sorted({m.value for enum in ENUMS for m in enum if "_" not in m.value and label(m) != m.value})
+BARE = sorted(
+    {m.value for enum in ENUMS for m in enum if "_" not in m.value and label(m) != m.value}
+)
 RAW = re.compile(r"\b(" + "|".join(map(re.escape, UNDERSCORED)) + r")\b")
 CELLS = re.compile(r"<(td|th|dd|dt|li|strong|option|caption|h\d|legend)\b[^>]*>(.*?)</\1>", re.S)
 INVISIBLE = re.compile(r"<(script|style)\b.*?</\1>", re.S)
