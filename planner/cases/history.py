@@ -363,10 +363,12 @@ def _override(event: AuditEvent, names: _Names, with_case: bool) -> str | None:
     """A manager's change to what a run proposed, with the reasons as typed."""
     before, after = event.before or {}, event.after or {}
     proposal = names.proposals.get(int(event.entity_id))
-    if proposal is None or not after.get("overridden", proposal.overridden):
+    said = {"staff_member_id", "override_reason", "overridden"} & set(after)
+    if proposal is None or not said or not after.get("overridden", proposal.overridden):
         return None
     need = names.need(proposal.need_id, with_case)
-    who = names.person(after["staff_member_id"]) if after.get("staff_member_id") else "nobody"
+    holder = after["staff_member_id"] if "staff_member_id" in after else proposal.staff_member_id
+    who = names.person(holder) if holder else "nobody"
     sentence = (
         f"{event.actor} changed run {proposal.run_id}'s plan on {_on(event)} "
         f"to give {need} to {who}"

@@ -257,7 +257,6 @@ def override(
     proposal.overridden = True
     # Kept exactly as the manager typed it: only the spaces around it go.
     proposal.override_reason = detail.strip() or None
-    _tick(proposal, set(reasons))
     proposal.overridden_by_id = user.id
     proposal.overridden_at = utcnow()
     if person is not None:
@@ -265,6 +264,9 @@ def override(
         proposal.remedy = None
     else:
         proposal.uncovered_reason = "overridden"
+    # Last: reading the kinds ticked before flushes the change above as one line of the log.
+    _tick(proposal, set(reasons))
+    if person is None:
         proposal.detail = f"Left without a holder by {user.username}: {proposal.override_words}"
 
 
