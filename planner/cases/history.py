@@ -367,7 +367,7 @@ def _override(event: AuditEvent, names: _Names, with_case: bool) -> str | None:
     if proposal is None or not said or not after.get("overridden", proposal.overridden):
         return None
     need = names.need(proposal.need_id, with_case)
-    holder = after["staff_member_id"] if "staff_member_id" in after else proposal.staff_member_id
+    holder = after.get("staff_member_id", proposal.staff_member_id)
     who = names.person(holder) if holder else "nobody"
     sentence = (
         f"{event.actor} changed run {proposal.run_id}'s plan on {_on(event)} "

@@ -22,8 +22,8 @@ from planner.domain.weeks import IsoWeek
 from planner.extensions import db
 from planner.jobs.queue import perform
 from planner.models import AuditEvent, Case, Forecast, PlanRun, WhatIf
-from planner.plans.exports import safe_cell, staffing_csv
 from planner.plans.batch import RunRefused, run_week
+from planner.plans.exports import safe_cell, staffing_csv
 from planner.plans.lookahead import look_ahead_here, queue_forecast
 from planner.plans.review import stored_problem
 from planner.plans.staffing import staffing_ask

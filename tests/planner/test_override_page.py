@@ -17,8 +17,8 @@ from planner.domain.weeks import IsoWeek
 from planner.extensions import db
 from planner.models import Allocation, Case, Exclusion, OverrideCategory, ProposedAssignment
 from planner.models.auditing import set_actor
-from planner.web.templating import govuk_date
 from planner.plans.batch import run_week
+from planner.web.templating import govuk_date
 from tests.conftest import add_user, sign_in
 from tests.planner.pages import body_rows, cells, text_of
 from tests.planner.world import MONDAY, World

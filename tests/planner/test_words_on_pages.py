@@ -90,7 +90,7 @@ def test_no_page_shows_a_raw_value(
             parts = {name: values[name] for name in rule.arguments}
             address = url_for(rule.endpoint, **parts, **QUERIES.get(rule.endpoint, {}))
         with client.get(address) as response:
-            if not response.mimetype == "text/html" or response.status_code != 200:
+            if response.mimetype != "text/html" or response.status_code != 200:
                 continue
             opened += 1
             found = raw_values(response.get_data(as_text=True))
