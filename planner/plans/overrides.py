@@ -84,10 +84,9 @@ def candidates(session: Session, run: PlanRun, proposal: ProposedAssignment) -> 
     history = _held_before(session, proposal)
     ruled_out = _ruled_out(session, stored.problem, run, proposal, people.values())
     result = []
-    for verdict in staff_verdicts(stored.problem, case.id, proposal.need_index):
-        member = members.get(verdict.staff)
-        person = people.get(verdict.staff)
-        if member is None or person is None:
+    for member in members.values():
+        person = people.get(member.id)
+        if person is None:
             continue
         reasons = ruled_out.get(person.id, ())
         if person.id in planned.elsewhere:
