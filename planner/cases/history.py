@@ -98,6 +98,8 @@ class _Names:
     cases: dict[int, str]
     # The need of each allocation: the log of a change names only what changed.
     allocations: dict[int, int]
+    # What the batch's added or deleted rows held, by (entity, id), to name a row a change left.
+    rows: dict[tuple[str, str], dict[str, Any]]
 
     def person(self, staff_id: Any) -> str:
         """A person's name (or "someone no longer recorded")."""
@@ -200,6 +202,7 @@ def _names(session: Session, events: Sequence[AuditEvent]) -> _Names:
             ).all()
         ),
         allocations=allocations,
+        rows={(e.entity, e.entity_id): _values(e) for e in events if e.action != "update"},
     )
 
 
@@ -393,7 +396,7 @@ def _alert(event: AuditEvent, names: _Names, with_case: bool) -> str | None:
 
 def _absence(event: AuditEvent, names: _Names, with_case: bool) -> str | None:
     """An absence or reduction recorded, changed or deleted."""
-    values = _values(event)
+    values = {**names.rows.get((event.entity, event.entity_id), {}), **_values(event)}
     kind = label(values.get("kind", "absence")).lower() if values.get("kind") else "absence"
     span = f"from {_day(values.get('start_date'))} to {_day(values.get('end_date'))}"
     if values.get("hours_per_week"):
@@ -402,4 +405,12 @@ def _absence(event: AuditEvent, names: _Names, with_case: bool) -> str | None:
         return f"{event.actor} recorded {kind} {span} on {_on(event)}"
     if event.action == "delete":
         return f"{event.actor} deleted the {kind} {span} on {_on(event)}"
-    return f"{event.actor} changed the {kind} {span} on {_on(event)}"
+    before, after = event.before or {}, event.after or {}
+    changes = [
+        f"the {_field(field)} from {_shown(field, before.get(field), names)} "
+        f"to {_shown(field, new, names)}"
+        for field, new in after.items()
+        if field not in HIDDEN
+    ]
+    what = f": {_joined(changes)}" if changes else ""
+    return f"{event.actor} changed the {kind} {span} on {_on(event)}{what}"
