@@ -5,14 +5,20 @@ nothing else of it:
 - solve(problem, *, solver="highs", time_limit=None, workers=None) -> Plan
 - greedy(problem) -> Plan, check_plan(problem, plan) -> (broken rules, objective values)
 - staff_verdicts(problem, case_id, need_index) -> [Verdict], reasons_against(...),
-  broken_rules(...) (the names of the rules a person breaks for a need)
+  broken_rules(...) -> the names of the rules (RULE_NAMES) a person breaks for a need
 - problem_from_dict/json, problem_to_dict, plan_from_dict/json, plan_to_dict, ProblemError
 - generate(cases, staff, shortfall=0.25, seed=0) -> Problem
 """
 
 from optimisation.baseline import greedy
 from optimisation.check import check_plan
-from optimisation.eligibility import Verdict, broken_rules, reasons_against, staff_verdicts
+from optimisation.eligibility import (
+    RULE_NAMES,
+    Verdict,
+    broken_rules,
+    reasons_against,
+    staff_verdicts,
+)
 from optimisation.formats import (
     plan_from_dict,
     plan_from_json,
@@ -46,6 +52,7 @@ from optimisation.synthetic import generate
 __all__ = [
     "PLAN_FORMAT",
     "PROBLEM_FORMAT",
+    "RULE_NAMES",
     "SOLVERS",
     "AddStaff",
     "Assignment",

@@ -12,7 +12,15 @@ from planner.domain import clock
 from planner.domain.needs import need_name_for
 from planner.domain.policy import Policy
 from planner.domain.rules import HIGH_RISKS, available_hours, away_words, handover, setting_on
-from planner.domain.vocabulary import AlertKind, AlertSeverity, Rosh, Setting, Vetting, label
+from planner.domain.vocabulary import (
+    AlertKind,
+    AlertSeverity,
+    Rosh,
+    Setting,
+    Vetting,
+    label,
+    skills_in_words,
+)
 from planner.domain.weeks import IsoWeek
 from planner.models import Case, StaffMember
 from planner.web.templating import govuk_date
@@ -289,7 +297,7 @@ def _gaps(facts: RunFacts) -> Iterable[Condition]:
             severity=severities.get(Rosh(gap.risk), INFO),
             reason=f"No {name}: {REASON_WORDS[gap.reason]}",
             detail=gap.detail,
-            remedy=gap.remedy.text,
+            remedy=skills_in_words(gap.remedy.text),
             case_id=facts.cases[gap.case].id,
             need_id=which.need_id,
         )

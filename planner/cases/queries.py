@@ -18,6 +18,7 @@ from planner.models import Alert, Allocation, AuditEvent, Case, Exclusion, Need,
 from planner.models.access import VIEW
 from planner.models.reach import case_openable
 from planner.web.listing import RowPagination, page_number, paginate_rows, sort_by
+from planner.web.templating import govuk_date
 
 # The latest views of a case its admin page lists.
 VIEWS_SHOWN = 200
@@ -101,6 +102,33 @@ class CaseRecord:
     retired: list[Need]
     alerts: list[Alert]
     history: list[AuditEvent]
+    on: date
+
+    @property
+    def responsibility(self) -> str:
+        """Who is responsible now, and any COM still to come, from the same holdings the needs
+        table shows: it cannot say someone holds what the alerts say nobody does."""
+
+        def holder(key: str) -> str | None:
+            held = next((h for h in self.holdings if h.need.key == key), None)
+            return held.allocation.staff_member.name if held and held.allocation else None
+
+        com, pom = holder("com"), holder("pom")
+        dates = self.handover
+        if self.responsible == Role.PROBATION:
+            if com:
+                return f"COM, {com}"
+            since = dates.com_responsible_from
+            when = f" since {govuk_date(since)}" if since and since <= self.on else ""
+            return f"COM responsible{when}, not yet allocated"
+        line = f"POM, {pom}" if pom else "POM, not yet allocated"
+        if self.state != ResponsibilityState.COMMUNITY and dates.com_allocated_from:
+            if com:
+                line += f"; COM allocated, {com}"
+            else:
+                needed = dates.com_allocated_from
+                line += f"; COM needed from {govuk_date(needed)}, not yet allocated"
+        return line
 
 
 def case_record(
@@ -147,6 +175,7 @@ def case_record(
         retired=[need for need in case.needs if not need.active],
         alerts=list(alerts),
         history=list(history),
+        on=on,
     )
 
 

@@ -19,6 +19,7 @@ from planner.cases.forms import (
     NeedForm,
     PinForm,
 )
+from planner.cases.history import history_lines
 from planner.cases.queries import (
     VIEWS_SHOWN,
     case_list,
@@ -105,7 +106,12 @@ def show(case_id: int) -> ResponseReturnValue:
     record = case_record(db.session, case_id, load_policy(db.session), today(), current_reach())
     if record is None:
         abort(404)
-    page = render_template("cases/show.html", record=record, case=record.case)
+    page = render_template(
+        "cases/show.html",
+        record=record,
+        case=record.case,
+        history_lines=history_lines(db.session, record.history),
+    )
     # Written after the page is drawn: committing first would expire everything it reads.
     record_view(db.session, current_user.username, current_user.id, "case", case_id,
                 f"Opened case {record.case.reference}")  # fmt: skip

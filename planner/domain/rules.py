@@ -21,6 +21,7 @@ from planner.domain.vocabulary import (
     SentenceType,
     Setting,
     Vetting,
+    label,
 )
 from planner.domain.weeks import IsoWeek
 
@@ -255,7 +256,8 @@ def _standard(case: CaseFacts, policy: Policy) -> _Standard:
         return _Standard(Vetting(policy.base_vetting), (), 1.0, ())
     skills = tuple(policy.ct_skills)
     conditions = (
-        f"{case.cohort.value}: {', '.join(skills)}, vetted {policy.ct_vetting} or above",
+        f"{label(case.cohort)}: {', '.join(label(skill) for skill in skills)}, "
+        f"vetted {policy.ct_vetting} or above",
         f"× {policy.ct_multiplier:g} for enhanced supervision",
     )
     return _Standard(Vetting(policy.ct_vetting), skills, policy.ct_multiplier, conditions)

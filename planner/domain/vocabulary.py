@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from enum import StrEnum
 
 
@@ -139,6 +140,16 @@ class AlertKind(StrEnum):
     ERG_REVIEW = "erg_review"
 
 
+class OverrideReason(StrEnum):
+    """Why a manager changed a proposal, as the POM allocation tool asks."""
+
+    CONTINUITY = "continuity"
+    BETTER_SUITED = "better_suited"
+    WORKLOAD = "workload"
+    CIRCUMSTANCES = "circumstances"
+    OTHER = "other"
+
+
 class AlertSeverity(StrEnum):
     """How urgent an alert is, lowest to highest."""
 
@@ -192,6 +203,9 @@ LABELS: tuple[tuple[StrEnum, str], ...] = (
     (Vetting.NONE, "None"),
     (AbsenceKind.ANNUAL_LEAVE, "Annual leave"),
     (AbsenceKind.UNION_DUTIES, "Union duties"),
+    (OverrideReason.CONTINUITY, "Continuity with the current holder"),
+    (OverrideReason.BETTER_SUITED, "The person is better suited"),
+    (OverrideReason.CIRCUMSTANCES, "The person's own circumstances"),
 )
 # Skills in the short words of a list or a sentence (their forms say them in full: SKILLS).
 SKILL_WORDS = {"ct_trained": "CT trained", "erg_assessor": "ERG assessor", "polygraph": "Polygraph"}
@@ -225,3 +239,11 @@ ALERT_KIND_NAMES: dict[AlertKind, str] = {
     AlertKind.MAPPA_REVIEW: "MAPPA review due",
     AlertKind.ERG_REVIEW: "Extremism risk review due",
 }
+
+
+_RAW_SKILL = re.compile(r"\b(" + "|".join(map(re.escape, SKILLS)) + r")\b")
+
+
+def skills_in_words(text: str) -> str:
+    """Text from the optimiser (a remedy) with its skills in a manager's words: "CT trained"."""
+    return _RAW_SKILL.sub(lambda found: SKILL_WORDS[found.group(1)], text)

@@ -6,6 +6,7 @@ from planner.models.places import Region, Site
 from planner.models.plans import (
     Alert,
     Forecast,
+    OverrideCategory,
     PlanApproval,
     PlanRun,
     ProposedAssignment,
@@ -27,6 +28,7 @@ __all__ = [
     "Exclusion",
     "Forecast",
     "Need",
+    "OverrideCategory",
     "PlanApproval",
     "PlanRun",
     "PolicySetting",

@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import JSON, ForeignKey, Index, Select, String, Text, UniqueConstraint, select, text
 from sqlalchemy.orm import Mapped, defer, mapped_column, relationship
 
-from planner.domain.vocabulary import AlertSeverity, JobStatus
+from planner.domain.vocabulary import AlertSeverity, JobStatus, OverrideReason, label
 from planner.extensions import db
 from planner.models.jobs import JobMixin
 from planner.models.people import Case, Need
@@ -130,6 +130,39 @@ class ProposedAssignment(db.Model):
     current_staff_member: Mapped[StaffMember | None] = relationship(
         foreign_keys=[current_staff_member_id]
     )
+    categories: Mapped[list[OverrideCategory]] = relationship(
+        back_populates="proposal", cascade="all, delete-orphan", passive_deletes=True
+    )
+
+    @property
+    def override_categories(self) -> list[OverrideReason]:
+        """The kinds of reason the manager ticked, in the order the form lists them."""
+        ticked = {category.category for category in self.categories}
+        return [reason for reason in OverrideReason if reason in ticked]
+
+    @property
+    def override_words(self) -> str:
+        """The manager's reasons in words: the kinds ticked, then the detail exactly as typed."""
+        kinds = "; ".join(label(reason) for reason in self.override_categories)
+        detail = self.override_reason or ""
+        return f"{kinds}: {detail}" if kinds and detail else kinds or detail
+
+
+class OverrideCategory(db.Model):
+    """One kind of reason a manager gave for changing a proposal (a proposal may have several)."""
+
+    __tablename__ = "override_category"
+    __table_args__ = (
+        Index("ix_override_category_proposal", "proposal_id", "category", unique=True),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    proposal_id: Mapped[int] = mapped_column(
+        ForeignKey("proposed_assignment.id", ondelete="CASCADE")
+    )
+    category: Mapped[OverrideReason] = mapped_column(enum_type(OverrideReason, "override_reason"))
+
+    proposal: Mapped[ProposedAssignment] = relationship(back_populates="categories")
 
 
 class Alert(db.Model):

@@ -237,7 +237,7 @@ def _apply(
         _end(session, holder, monday)
     if proposal.staff_member_id is not None:
         reason = (
-            f"Overridden by {actor}: {proposal.override_reason}"
+            f"Overridden by {actor}: {proposal.override_words}"
             if proposal.overridden
             else f"Plan run {run.id} for {run.week}, approved by {actor}"
         )

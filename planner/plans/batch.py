@@ -32,7 +32,7 @@ from planner.alerting.conditions import (
 from planner.alerting.services import refresh
 from planner.cases.services import sync_needs
 from planner.domain.policy import Policy
-from planner.domain.vocabulary import ACTIVE, JobStatus, Rosh
+from planner.domain.vocabulary import ACTIVE, JobStatus, Rosh, skills_in_words
 from planner.domain.weeks import IsoWeek
 from planner.extensions import db
 from planner.jobs.lifecycle import JobFailed, fail_lost_jobs
@@ -221,7 +221,7 @@ def _store_proposals(
                 "pinned": bool(assignment and assignment.pinned),
                 "uncovered_reason": gap.reason if gap else None,
                 "detail": gap.detail if gap else None,
-                "remedy_text": gap.remedy.text if gap else None,
+                "remedy_text": skills_in_words(gap.remedy.text) if gap else None,
                 "remedy": remedies.get((reference, index)),
             }
         )

@@ -246,8 +246,10 @@ def proposal_rows(
 
 
 def _proposal_columns() -> Select[Any]:
-    """What a row of the review's tables reads."""
-    return select(ProposedAssignment, Need, Case, Site, Region, HolderNow, Planned)
+    """What a row of the review's tables reads (a manager's reasons with it, not a query a row)."""
+    return select(ProposedAssignment, Need, Case, Site, Region, HolderNow, Planned).options(
+        selectinload(ProposedAssignment.categories)
+    )
 
 
 def described(
@@ -266,7 +268,7 @@ def described(
     for proposal, need, case_row, site, region, holder, planned in rows:
         why = None
         if proposal.overridden:
-            why = f"changed by a manager: {proposal.override_reason}"
+            why = f"changed by a manager: {proposal.override_words}"
         elif _loses(holder, planned):
             why = stored.why_moved(
                 proposal.case_reference,

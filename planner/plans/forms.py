@@ -12,10 +12,11 @@ from govuk_frontend_wtf.wtforms_widgets import (
 from wtforms import BooleanField, RadioField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, ValidationError
 
-from planner.domain.vocabulary import Grade, Role, Rosh, Vetting
+from planner.domain.vocabulary import Grade, OverrideReason, Role, Rosh, Vetting
 from planner.plans.whatif import Change
 from planner.web.forms import (
     CheckboxInput,
+    GovCheckboxesField,
     GovSelectField,
     HoursField,
     PlannerForm,
@@ -59,18 +60,22 @@ class RunForm(PlannerForm):
 
 
 class OverrideForm(PlannerForm):
-    """Another person for a need, or nobody, with the reason, and whether to pin them."""
+    """Another person for a need, or nobody, with the reasons, and whether to pin them."""
 
     person = RadioField(
         "Who should hold this need?",
-        widget=RadioInput(),
         validators=[InputRequired(message="Choose who should hold this need, or nobody")],
     )
-    reason = TextAreaField(
+    reasons = GovCheckboxesField(
         "Why are you changing the plan?",
+        choices=enum_choices(OverrideReason),
+        validators=[InputRequired(message="Select at least one reason for the change")],
+    )
+    detail = TextAreaField(
+        "Give more detail",
         widget=GovTextArea(),
         filters=[strip],
-        validators=[DataRequired(message="Enter the reason for the change"), Length(max=300)],
+        validators=[Length(max=300, message="The detail must be 300 characters or fewer")],
     )
     pin = BooleanField(
         "Keep this person on this need in future plans (pin)", widget=CheckboxInput()
@@ -80,6 +85,15 @@ class OverrideForm(PlannerForm):
     def __init__(self, *args: Any, options: list[tuple[str, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.person.choices = choices([*options, (NOBODY, "Nobody: leave the need uncovered")])
+
+    def validate_detail(self, field: TextAreaField) -> None:
+        """Other says nothing by itself: it needs the detail."""
+        if OverrideReason.OTHER.value in (self.reasons.data or []) and not field.data:
+            raise ValidationError("Enter the detail of the other reason")
+
+    def chosen_reasons(self) -> list[OverrideReason]:
+        """The kinds of reason ticked."""
+        return [OverrideReason(value) for value in self.reasons.data or []]
 
 
 class LookAheadForm(PlannerForm):

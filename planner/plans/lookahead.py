@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from optimisation import Plan, Problem
 from planner.domain.needs import need_name_for
 from planner.domain.rules import HIGH_RISKS
-from planner.domain.vocabulary import ACTIVE
+from planner.domain.vocabulary import ACTIVE, skills_in_words
 from planner.domain.weeks import IsoWeek
 from planner.extensions import db
 from planner.jobs.lifecycle import JobFailed
@@ -121,7 +121,7 @@ def week_result(snapshot: Snapshot, plan: Plan) -> dict[str, Any]:
             ),
             "reason": gap.reason,
             "detail": gap.detail,
-            "remedy": gap.remedy.text,
+            "remedy": skills_in_words(gap.remedy.text),
         }
         for gap in plan.uncovered
         if gap.risk in HIGH_RISKS

@@ -13,6 +13,7 @@ from planner.models import (
     Need,
     PlanRun,
     ProposedAssignment,
+    Site,
     StaffingAsk,
     StaffMember,
     WhatIf,
@@ -136,3 +137,14 @@ def cover_by_risk(
 def _holder(proposal: ProposedAssignment | None) -> int | None:
     """Who a proposal gives the need to (None for nobody or no proposal)."""
     return proposal.staff_member_id if proposal else None
+
+
+def case_ids(session: Session, references: list[str]) -> dict[str, int]:
+    """Cases' ids by reference, to link to them."""
+    rows = session.execute(select(Case.reference, Case.id).where(Case.reference.in_(references)))
+    return dict(rows.all())
+
+
+def site_names(session: Session) -> dict[str, str]:
+    """Every site's name by its code."""
+    return dict(session.execute(select(Site.code, Site.name)).all())

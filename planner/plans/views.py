@@ -4,7 +4,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
@@ -16,9 +26,10 @@ from planner.extensions import db
 from planner.jobs.lifecycle import request_cancel
 from planner.jobs.queue import KINDS, enqueue
 from planner.models import Forecast, PlanRun, StaffingAsk, WhatIf
+from planner.models.access import record_view
 from planner.models.jobs import JobMixin
 from planner.models.policy import load_policy
-from planner.plans import queries
+from planner.plans import exports, queries
 from planner.plans.approval import (
     ApprovalRefused,
     approval_problem,
@@ -238,7 +249,7 @@ def _review_context(plan_run: PlanRun, filters: ReviewFilters, tab: str) -> dict
 @blueprint.route("/<int:run_id>/proposals/<int:proposal_id>/override", methods=["GET", "POST"])
 @role_required(UserRole.MANAGER)
 def change(run_id: int, proposal_id: int) -> ResponseReturnValue:
-    """Put another eligible person, or nobody, on a need of the run, with a reason."""
+    """Put another eligible person, or nobody, on a need of the run, with the reasons."""
     plan_run = _run(run_id)
     proposal = queries.proposal_of(db.session, plan_run, proposal_id, current_reach())
     if proposal is None:
@@ -249,13 +260,16 @@ def change(run_id: int, proposal_id: int) -> ResponseReturnValue:
     if request.method == "GET":
         form.person.data = proposal.staff_member.staff_ref if proposal.staff_member else NOBODY
         form.pin.data = proposal.pinned
+        if proposal.overridden:
+            form.reasons.data = [reason.value for reason in proposal.override_categories]
+            form.detail.data = proposal.override_reason or ""
     if form.validate_on_submit():
         person = None
         if form.person.data != NOBODY:
             person = queries.staff_member(db.session, form.person.data)
         try:
-            reason, pin = form.reason.data, form.pin.data
-            override(db.session, plan_run, proposal, person, reason, pin, current_user)
+            override(db.session, plan_run, proposal, person, form.chosen_reasons(),
+                     form.detail.data or "", form.pin.data, current_user)  # fmt: skip
         except OverrideRefused as refusal:
             form.person.errors.append(sentence(str(refusal)))
         else:
@@ -264,7 +278,13 @@ def change(run_id: int, proposal_id: int) -> ResponseReturnValue:
             flash(f"{proposal.case_reference}: the plan now gives this need to {who}.", "success")
             return redirect(url_for("plans.show", run_id=run_id) + f"#proposal-{proposal.id}")
     return render_template(
-        "plans/override.html", run=plan_run, proposal=proposal, candidates=people, form=form
+        "plans/override.html",
+        run=plan_run,
+        proposal=proposal,
+        eligible=[c for c in people if c.eligible],
+        ineligible=[c for c in people if not c.eligible],
+        form=form,
+        policy=load_policy(db.session),
     )
 
 
@@ -464,7 +484,43 @@ def staffing(run_id: int) -> ResponseReturnValue:
                 enqueue(asked)
         return redirect(url_for("plans.staffing", run_id=run_id))
     ask = queries.staffing_ask_of(db.session, plan_run)
-    return render_template("plans/staffing.html", run=plan_run, ask=ask, form=form)
+    people = [p for place in (ask.result or []) for p in place["people"]] if ask else []
+    references = [case for person in people for case in person["cases"]]
+    return render_template(
+        "plans/staffing.html",
+        run=plan_run,
+        ask=ask,
+        form=form,
+        total_hours=sum(person["hours"] for person in people),
+        full_time=load_policy(db.session).full_time_hours,
+        case_ids=queries.case_ids(db.session, references),
+        site_names=queries.site_names(db.session),
+    )
+
+
+@blueprint.route("/<int:run_id>/staffing-ask.csv")
+def staffing_csv(run_id: int) -> ResponseReturnValue:
+    """The staffing ask as a spreadsheet, its download audited as an export."""
+    national_or_404()
+    plan_run = _finished_run(run_id)
+    ask = queries.staffing_ask_of(db.session, plan_run)
+    if ask is None or not ask.result:
+        abort(404)
+    text = exports.staffing_csv(
+        ask.result, queries.site_names(db.session), load_policy(db.session).full_time_hours
+    )
+    summary = f"Downloaded the staffing ask of plan run {run_id}"
+    record_view(
+        db.session, current_user.username, current_user.id, "export", f"staffing ask {ask.id}",
+        summary,
+    )  # fmt: skip
+    db.session.commit()
+    filename = f"staffing-ask-run-{run_id}-{plan_run.week}.csv"
+    return Response(
+        text,
+        mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
 
 
 # --- Jobs: their progress, for the pages' script, and cancelling them ----------------------

@@ -30,6 +30,7 @@ from planner.models import Case, PlanRun, ProposedAssignment, StaffMember, User,
 from planner.models.caseload import load_caseload
 from planner.models.policy import load_policy
 from planner.plans.batch import cover_of
+from planner.plans.comparison import uncovered_by_risk, verdict, workloads
 from planner.plans.review import stored_problem
 from planner.plans.snapshot import need_entry, planned_needs, staff_entry
 
@@ -125,14 +126,20 @@ def answer(what_if: WhatIf, job: Job) -> None:
     away = {change.staff_ref: 0.0} if change.kind == "sick" and change.staff_ref else {}
     after = _conditions(week, policy, cases, staff, changed, after_plan, changed_ids, away)
     names = {person.staff_ref: person.name for person in staff}
+    names[AGENCY_ID] = "the agency practitioner"
+    cover = _cover(cover_of(problem, plan), cover_of(changed, after_plan))
+    uncovered = uncovered_by_risk(cover)
+    loads = {
+        "before": workloads(plan, names, policy.safe_workload),
+        "after": workloads(after_plan, names, policy.safe_workload),
+    }
     what_if.result = {
         "change": change.describe(names),
         "optimal": after_plan.status == "optimal",
-        "cover": _cover(cover_of(problem, plan), cover_of(changed, after_plan)),
-        "severities": {
-            severity.value: [_count(before, severity), _count(after, severity)]
-            for severity in reversed(SEVERITIES)
-        },
+        "cover": cover,
+        "uncovered": uncovered,
+        "workloads": loads,
+        "verdict": verdict(uncovered, loads["before"], loads["after"]),
         **_differences(
             before, after, {c.id: c.reference for c in cases}, {p.id: p.name for p in staff}
         ),
@@ -171,11 +178,6 @@ def _conditions(
     week_facts = Week(week, policy, cases, staff, holders)
     facts = RunFacts(week_facts, plan, problem, ids, [], hours_changed or {})
     return [*run_conditions(facts), *date_conditions(facts.week)]
-
-
-def _count(conditions: list[Condition], severity: AlertSeverity) -> int:
-    """How many of the conditions are of a severity."""
-    return sum(1 for condition in conditions if condition.severity == severity)
 
 
 def _cover(

@@ -59,6 +59,6 @@ def test_add_a_custody_case_and_see_its_needs_and_handover(page: Page, site: str
     expect(dates.filter(has_text="COM allocated from")).to_contain_text("20 April 2028")
     needs = page.get_by_role("table").filter(has_text="Hours a week")
     expect(needs.get_by_role("row")).to_have_count(2)
-    expect(needs).to_contain_text("PO or above, vetted SC, ct trained, at HMP-BELMARSH")
+    expect(needs).to_contain_text("PO or above, vetted SC, CT trained, at HMP-BELMARSH")
     expect(needs).to_contain_text("Nobody")
     assert serious_accessibility_violations(page) == []

@@ -41,12 +41,13 @@ def test_run_review_override_approve_and_see_the_case_change(
 
     expect(page.get_by_role("heading", name=re.compile(f"of {case_reference}"))).to_be_visible()
     page.get_by_role("button", name="Save the change").click()
-    expect(page.get_by_role("alert")).to_contain_text("Enter the reason for the change")
+    expect(page.get_by_role("alert")).to_contain_text("Select at least one reason for the change")
     assert serious_accessibility_violations(page) == []
     choice = page.locator("input[name=person]").first
     chosen_name = page.locator(f"label[for={choice.get_attribute('id')}]").inner_text().strip()
     choice.check()
-    page.get_by_label("Why are you changing the plan?").fill("Covering while the team recruits")
+    page.get_by_role("checkbox", name="Workload").check()
+    page.get_by_label("Give more detail").fill("Covering while the team recruits")
     page.get_by_role("button", name="Save the change").click()
     expect(
         page.get_by_text(f"{case_reference}: the plan now gives this need to {chosen_name}.")

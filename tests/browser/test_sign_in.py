@@ -18,7 +18,7 @@ def test_sign_in_reach_the_dashboard_and_sign_out(page: Page, site: str) -> None
     expect(page).to_have_title("Dashboard – Caseload planner")
     expect(page.get_by_role("heading", name="Dashboard", exact=True, level=1)).to_be_visible()
     expect(page.get_by_text("Week 2026-W50, from 7 December 2026")).to_be_visible()
-    expect(page.get_by_text("manager.user (manager)")).to_be_visible()
+    expect(page.get_by_text("manager.user (Manager)")).to_be_visible()
     assert serious_accessibility_violations(page) == []
 
     page.get_by_role("button", name="Sign out").click()

@@ -94,9 +94,8 @@ def test_changing_a_persons_hours_changes_their_workload(app: Flask, page: Page,
     # Other work shrinks with the hours (committed = other work × available / contracted).
     after = f"{round(taken / NEW_HOURS * 100)}%"
     expect(workload).to_have_text(after)
-    latest = page.locator(".moj-timeline__item").first
-    expect(latest).to_contain_text("Changed staff member")
-    expect(latest).to_contain_text("37 → 30")
+    latest = page.locator(".planner-history__item").first
+    expect(latest).to_contain_text("manager.user changed the contracted hours from 37 to 30")
 
     assert workload_on_list(page, site, staff_ref) == after
 

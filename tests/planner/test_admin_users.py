@@ -97,7 +97,7 @@ def test_an_admin_adds_a_user_who_can_then_sign_in(app: Flask, admin: FlaskClien
         assert line.after["password_hash"] == "(changed)"
     admin.post("/sign-out")
     assert sign_in(admin, "jo.bloggs", NEW_PASSWORD).status_code == 302
-    assert "jo.bloggs (manager)" in admin.get("/").get_data(as_text=True)
+    assert "jo.bloggs (Manager)" in admin.get("/").get_data(as_text=True)
 
 
 # (what is typed over a valid new user, the field named, the message)
@@ -220,7 +220,7 @@ def test_an_admin_sets_a_new_password(app: Flask, admin: FlaskClient) -> None:
     refused = sign_in(admin, "manager.user", PASSWORD).get_data(as_text=True)
     assert "Enter a correct username and password" in refused
     assert sign_in(admin, "manager.user", NEW_PASSWORD).headers["Location"] == "/"
-    assert "manager.user (manager)" in admin.get("/").get_data(as_text=True)
+    assert "manager.user (Manager)" in admin.get("/").get_data(as_text=True)
 
 
 def test_a_new_password_is_checked_and_not_saved_when_wrong(app: Flask, admin: FlaskClient) -> None:

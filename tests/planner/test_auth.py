@@ -58,7 +58,7 @@ def test_signing_in_opens_the_dashboard(client: FlaskClient, users: dict[UserRol
     page = client.get("/").get_data(as_text=True)
     assert "<title>Dashboard – Caseload planner</title>" in page
     assert '<h1 class="govuk-heading-l">Dashboard</h1>' in page
-    assert "viewer.user (viewer)" in page
+    assert "viewer.user (Viewer)" in page
 
 
 @pytest.mark.parametrize(

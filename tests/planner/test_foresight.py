@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import json
+import math
 import re
 from datetime import date, timedelta
 from typing import Any
 
 import pytest
 from flask import Flask
+from sqlalchemy import select
 
 from optimisation import Plan, Problem, plan_from_dict, solve
 from planner.dashboard.queries import gaps_over_runs, held_by_risk, milestones, workload_bands
@@ -18,13 +22,15 @@ from planner.domain.vocabulary import AbsenceKind, JobStatus, Role, Rosh, Settin
 from planner.domain.weeks import IsoWeek
 from planner.extensions import db
 from planner.jobs.queue import perform
-from planner.models import Forecast, PlanRun, WhatIf
+from planner.models import AuditEvent, Case, Forecast, PlanRun, WhatIf
 from planner.plans.batch import RunRefused, run_week
+from planner.plans.exports import safe_cell, staffing_csv
 from planner.plans.lookahead import look_ahead_here, queue_forecast
 from planner.plans.review import stored_problem
 from planner.plans.staffing import staffing_ask
 from planner.plans.whatif import Change, ask_what_if
 from tests.conftest import add_user, sign_in
+from tests.planner.pages import text_of
 from tests.planner.world import MONDAY, World
 
 WEEK = IsoWeek.containing(MONDAY)
@@ -147,7 +153,9 @@ def test_what_if_someone_is_off_sick(world: World) -> None:
         ("Cover needed while away", case.reference)
     ]
     assert result["gone"] == []
-    assert result["severities"]["warning"] == [0, 1]
+    # Cover is unchanged; the comparison is by uncovered needs and workloads, not alerts.
+    assert [row["difference"] for row in result["uncovered"]] == [0, 0, 0, 0]
+    assert not result["verdict"].startswith("Better")
     high = next(row for row in result["cover"] if row["risk"] == "high")
     assert high["before"] == high["after"] == {"needs": 1, "covered": 1}
 
@@ -163,6 +171,26 @@ def test_what_if_someone_is_off_sick_for_the_whole_horizon(world: World) -> None
     ]
     high = next(row for row in result["cover"] if row["risk"] == "high")
     assert high["after"] == {"needs": 1, "covered": 0}
+
+
+def test_someone_off_sick_never_looks_like_an_improvement(world: World) -> None:
+    # Past the safe workload with three high risk cases: their own alert clears when they are
+    # off sick, and the cases they held are left with nobody.
+    holder = world.person(contracted_hours=7.5)
+    cases = [world.case(rosh=Rosh.HIGH) for _ in range(3)]
+    for case in cases:
+        world.hold(case, "com", holder)
+    run = run_week(db.session, WEEK, "highs", 10, None, "test")
+    result = answered(run, Change("sick", staff_ref=holder.staff_ref, weeks=4))
+    high = next(row for row in result["uncovered"] if row["risk"] == "high")
+    assert (high["before"], high["after"], high["difference"]) == (0, 3, 3)
+    assert result["verdict"] == "Worse: 3 more high risk needs would have nobody"
+    before, after = result["workloads"]["before"], result["workloads"]["after"]
+    assert (before["who"], before["past_safe"]) == (holder.name, 1)
+    assert round(before["highest"] * 100) == round(100 * 3 * cases[0].needs[0].hours / 7.5)
+    assert (after["highest"], after["past_safe"]) == (0.0, 0)
+    # Counted by alerts it would have read as fewer warnings: the overload is gone.
+    assert any(alert["kind"] == "Over the safe workload" for alert in result["gone"])
 
 
 def test_what_if_an_agency_practitioner_joins(world: World) -> None:
@@ -231,6 +259,57 @@ def test_the_staffing_ask_page(app: Flask) -> None:
     assert "COMs in London: one extra person" in page
     assert "would cover 1 of the 1 high-risk gap there." in page
     assert "Worked out for manager.user on" in page
+    with app.app_context():
+        (case,) = db.session.scalars(select(Case)).all()
+        hours = case.needs[0].hours
+        contract = math.ceil(hours * 2) / 2
+    fte = f"{contract / 37:.1f}"
+    assert (
+        f"1 extra person, {contract:g} hours a week in all ({fte} full-time equivalent at 37 "
+        "hours) , would cover 1 of the 1 high-risk gap." in text_of(page)
+    )
+    assert f'<a class="govuk-link" href="/cases/{case.id}">{case.reference}</a>' in page
+    assert "NSD Test" in page
+    with app.test_client() as client:
+        sign_in(client, "viewer.user")
+        response = client.get("/plans/1/staffing-ask.csv")
+    assert response.mimetype == "text/csv"
+    assert response.headers["Content-Disposition"] == (
+        'attachment; filename="staffing-ask-run-1-2026-W49.csv"'
+    )
+    rows = list(csv.reader(io.StringIO(response.get_data(as_text=True))))
+    assert rows == [
+        ["Where", "Region", "Role", "Grade or above", "Vetting", "Skills", "Hours a week",
+         "Full-time equivalent", "Cases covered"],
+        ["NSD Test", "London", "COM", "PO", "SC", "CT trained", f"{contract:g}",
+         f"{contract / 37:.2f}", case.reference],
+        ["Total", "", "1 people", "", "", "", f"{contract:g}", f"{contract / 37:.2f}", ""],
+    ]  # fmt: skip
+    with app.app_context():
+        line = db.session.scalars(
+            select(AuditEvent).where(AuditEvent.entity == "export").order_by(AuditEvent.id.desc())
+        ).first()
+        assert (line.actor, line.action, line.entity_id) == (
+            "viewer.user",
+            "view",
+            "staffing ask 1",
+        )
+
+
+def test_the_staffing_ask_csv_runs_no_formula() -> None:
+    assert safe_cell("=HYPERLINK(1)") == "'=HYPERLINK(1)"
+    assert [safe_cell(text) for text in ("+1", "-2", "@SUM", "\tx", "NSD Test")] == [
+        "'+1",
+        "'-2",
+        "'@SUM",
+        "'\tx",
+        "NSD Test",
+    ]
+    place = {"role": "prison", "place": "HMP-X", "gaps": 1, "covered": 1, "people": [
+        {"site": "HMP-X", "role": "prison", "grade": "PO", "vetting": "SC", "skills": [],
+         "hours": 18.5, "cases": ["-CT-1"]}]}  # fmt: skip
+    text = staffing_csv([place], {"HMP-X": "=cmd|' /C calc'!A0"}, 37.0)
+    assert text.splitlines()[1] == "'=cmd|' /C calc'!A0,,POM,PO,SC,,18.5,0.50,'-CT-1"
 
 
 def test_the_dashboard_figures(world: World) -> None:
@@ -285,6 +364,8 @@ def test_the_what_if_page_needs_a_manager_names_mistakes_and_compares(app: Flask
         page = client.get("/plans/1/what-if/1").get_data(as_text=True)
         assert f"With {holder_name} off sick for 2 weeks" in page
         assert "This is the plan of the first week of the absence" in page
+        assert "Needs with nobody, by risk" in page and "Highest Workload %" in page
+        assert holder_ref not in page
         appear = page.split("Alerts that would appear")[1].split("Alerts that would clear")[0]
         assert reference in appear
         # Asked again, the same change is answered from the kept answer, not solved again.

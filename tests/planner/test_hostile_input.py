@@ -122,7 +122,8 @@ FORMS: dict[str, dict[str, tuple[str, Any]]] = {
     "cases.access": {"restricted": (CHOICE, "no")},
     "plans.change": {
         "person": (CHOICE, "nobody"),
-        "reason": (LINES, "On leave"),
+        "reasons": (CHOICE, "workload"),
+        "detail": (LINES, "On leave"),
         "pin": (FLAG, "y"),
     },
     "plans.look_ahead": {"weeks": (NUMBER, "2")},

@@ -181,9 +181,9 @@ def test_the_review_shows_each_kind_of_change_and_filters_by_risk(
 def test_an_override_needs_a_reason_and_keeps_the_choice(app: Flask, manager: FlaskClient) -> None:
     proposal = a_proposal(app)
     page = manager.post(
-        f"/plans/1/proposals/{proposal.id}/override", data={"person": "nobody", "reason": ""}
+        f"/plans/1/proposals/{proposal.id}/override", data={"person": "nobody", "detail": ""}
     ).get_data(as_text=True)
-    assert "Enter the reason for the change" in page
+    assert "Select at least one reason for the change" in page
     assert 'value="nobody" checked' in page
 
 
@@ -191,7 +191,7 @@ def test_an_override_to_nobody_is_recorded_and_shown(app: Flask, manager: FlaskC
     proposal = a_proposal(app)
     response = manager.post(
         f"/plans/1/proposals/{proposal.id}/override",
-        data={"person": "nobody", "reason": "Transferring to another region"},
+        data={"person": "nobody", "reasons": ["other"], "detail": "Transferring to another region"},
         follow_redirects=True,
     )
     page = response.get_data(as_text=True)
@@ -214,7 +214,7 @@ def test_the_override_page_lists_who_may_not_hold_it_and_why(
     page = manager.get(f"/plans/1/proposals/{proposal.id}/override").get_data(as_text=True)
     assert ineligible
     for candidate in ineligible:
-        assert f"No: {candidate.reasons[0]}" in page
+        assert f'<td class="govuk-table__cell">{"; ".join(candidate.reasons)}</td>' in page
 
 
 def test_approving_on_the_page_changes_the_allocations(app: Flask, manager: FlaskClient) -> None:

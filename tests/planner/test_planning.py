@@ -15,7 +15,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from optimisation import Plan
-from planner.domain.vocabulary import JobStatus, UserRole
+from planner.domain.vocabulary import JobStatus, OverrideReason, UserRole
 from planner.domain.weeks import IsoWeek
 from planner.extensions import db
 from planner.jobs import lifecycle, queue
@@ -255,7 +255,8 @@ def test_an_override_with_an_ineligible_person_is_refused(app: Flask) -> None:
         people = candidates(db.session, run, proposal)
         ineligible = next(c for c in people if not c.eligible)
         with pytest.raises(OverrideRefused, match="cannot hold this need"):
-            override(db.session, run, proposal, ineligible.staff, "Knows the family", False,
+            override(db.session, run, proposal, ineligible.staff, [OverrideReason.OTHER],
+                     "Knows the family", False,
                      manager(app))  # fmt: skip
         db.session.rollback()
         assert db.session.get(ProposedAssignment, proposal.id).overridden is False
@@ -276,7 +277,8 @@ def test_a_pinned_override_survives_approval_and_the_next_run(app: Flask) -> Non
             for candidate in candidates(db.session, run, proposal)
             if candidate.eligible and candidate.staff.id != proposal.staff_member_id
         )
-        override(db.session, run, proposal, choice.staff, "Speaks the family's language", True,
+        override(db.session, run, proposal, choice.staff, [OverrideReason.BETTER_SUITED],
+                 "Speaks the family's language", True,
                  manager(app))  # fmt: skip
         db.session.commit()
         line = db.session.scalar(
@@ -311,7 +313,8 @@ def test_an_approved_run_cannot_be_overridden_and_an_older_one_not_approved(app:
         db.session.commit()
         proposal = first_uncovered_or_moved(app, run)
         with pytest.raises(OverrideRefused, match="can no longer be changed"):
-            override(db.session, run, proposal, None, "late", False, manager(app))
+            override(db.session, run, proposal, None, [OverrideReason.OTHER], "late", False,
+                     manager(app))  # fmt: skip
 
 
 def test_the_command_refuses_a_running_week_and_a_bad_week(app: Flask) -> None:

@@ -42,15 +42,14 @@ TODAY = "2026-11-30"
 WRITES = ("INSERT", "UPDATE", "DELETE", "REPLACE")
 AUDIT_INSERT = re.compile(r"^INSERT INTO audit_event \(([^)]*)\)", re.IGNORECASE)
 # The pages whose opening is audited, and what the line calls the record.
-VIEWED = {"cases.show": "case", "staff.show": "staff member"}
+VIEWED = {"cases.show": "case", "staff.show": "staff member", "plans.staffing_csv": "export"}
 # The query string a page needs to show anything.
 QUERIES = {"plans.compare": {"first": 1, "second": 1}}
 
 
-@pytest.fixture
-def app(app_factory: AppFactory) -> Flask:
+def demo_with_everything(app_factory: AppFactory, name: str) -> Flask:
     """The small demo data with one of everything a page can show: a run, a what-if, an ask."""
-    app = app_factory("reads", TODAY=TODAY)
+    app = app_factory(name, TODAY=TODAY)
     load_demo(app, seed=8, start=TODAY)
     with app.app_context():
         run = run_week(db.session, IsoWeek.parse("2026-W49"), "highs", 10, None, "test")
@@ -64,6 +63,12 @@ def app(app_factory: AppFactory) -> Flask:
         case_of(app).needs[0].source = NeedSource.MANAGER
         db.session.commit()
     return app
+
+
+@pytest.fixture
+def app(app_factory: AppFactory) -> Flask:
+    """The small demo data with one of everything a page can show."""
+    return demo_with_everything(app_factory, "reads")
 
 
 def case_of(app: Flask) -> Case:

@@ -78,7 +78,7 @@ def test_adding_a_person_stores_them_and_opens_their_page(
     assert (person.max_cases, person.training_start, person.active) == (12, None, True)
     page = manager.get(response.headers["Location"]).get_data(as_text=True)
     assert "Nell Newcombe has been added." in page
-    assert "Added staff member" in page and "by manager.user" in page
+    assert "manager.user added the person on" in page and "by manager.user" in page
 
 
 def test_optional_answers_may_be_left_out(
@@ -381,5 +381,6 @@ def test_changing_and_deleting_an_absence(
     page = manager.get(f"/staff/{staff_id}").get_data(as_text=True)
     assert "The absence has been deleted." in page
     history = page.split('id="history"')[1]
-    assert "Deleted absence" in history and "Changed absence" in history
-    assert "7.4 → 3.7" in history
+    assert "manager.user deleted the training from" in history
+    assert "manager.user changed the training from" in history
+    assert "the hours a week from 7.4 to 3.7" in history
