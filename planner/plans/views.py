@@ -504,7 +504,8 @@ def staffing_csv(run_id: int) -> ResponseReturnValue:
     national_or_404()
     plan_run = _finished_run(run_id)
     ask = queries.staffing_ask_of(db.session, plan_run)
-    if ask is None or not ask.result:
+    # An ask that found nobody needed is a file of headers alone; one not yet answered is none.
+    if ask is None or ask.result is None:
         abort(404)
     text = exports.staffing_csv(
         ask.result, queries.site_names(db.session), load_policy(db.session).full_time_hours
