@@ -3,7 +3,7 @@
     .venv/bin/python benchmarks/load.py [--minutes 5] [--managers 20] [--scale national]
 
 Starts a throwaway PostgreSQL and Redis (Debian's), builds the schema with the migrations, loads
-the demo data (`flask demo-data`, seed 1, from 30 November 2026), creates one manager account a
+the demo data (`flask demo-data`, seed 1, from 30 November 2026), creates an account for each
 simulated manager, plans week 2026-W49 with `flask plan`, then serves the planner as in
 production (tests/production.py: gunicorn with 2 processes, 2 job workers of 2 threads). For
 `--minutes`, Locust (as a library, headless) runs the managers: each signs in through the real
@@ -395,6 +395,25 @@ def nothing_lost(engine: Engine, saves: list[Save]) -> list[str]:
     return problems
 
 
+def create_accounts(settings: dict[str, Any], managers: int) -> None:
+    """An account for each manager and one for the operator, as `flask create-user` makes them
+    (in this process: a command each would take a minute)."""
+    from planner import create_app
+    from planner.admin.services import add_user
+    from planner.domain.vocabulary import UserRole
+    from planner.extensions import db
+    from planner.models.auditing import set_actor
+
+    app = create_app(settings)
+    with app.app_context():
+        set_actor(db.session, "create-user")
+        for number in range(1, managers + 1):
+            add_user(db.session, f"load.manager{number:02d}", UserRole.MANAGER, PASSWORD)
+        add_user(db.session, "load.operator", UserRole.ADMIN, PASSWORD)
+        db.session.commit()
+        db.engine.dispose()
+
+
 def percentile(entry: Any, fraction: float) -> float:
     """A percentile of an entry's response times, in ms."""
     return entry.get_response_time_percentile(fraction) if entry.num_requests else 0.0
@@ -424,10 +443,7 @@ def main() -> int:
         began = time.perf_counter()
         flask(settings, "db", "upgrade")
         flask(settings, "demo-data", "--scale", options.scale, "--seed", "1", "--start", str(START))
-        names = [f"load.manager{n:02d}" for n in range(1, options.managers + 1)]
-        for username, role in [*((name, "manager") for name in names), ("load.operator", "admin")]:
-            flask(settings, "create-user", username, "--role", role, "--password-stdin",
-                  stdin=PASSWORD + "\n")  # fmt: skip
+        create_accounts(settings, options.managers)
         flask(settings, "plan", "--week", WEEK)
         engine = create_engine(settings["SQLALCHEMY_DATABASE_URI"], poolclass=NullPool)
         stack.callback(engine.dispose)
