@@ -150,6 +150,7 @@ class Manager(HttpUser):
     wait_time = between(1, 3)
     numbers = itertools.count(1)
     saves = itertools.count(1)
+    signed_in = 0
     world: World
 
     def on_start(self) -> None:
@@ -165,6 +166,7 @@ class Manager(HttpUser):
         ) as response:  # fmt: skip
             if response.url.rstrip("/").endswith("/sign-in"):
                 response.failure(f"{self.username} was not signed in")
+        Manager.signed_in += 1
 
     @task(3)
     def dashboard(self) -> None:
@@ -255,6 +257,7 @@ class Operator:
         self.runs: list[int] = []
         self.what_ifs: list[int] = []
         self.checks = self.all_busy = 0
+        self.started = Event()
         self.problems: list[str] = []
 
     def post(self, path: str, form: dict[str, str], action: str | None = None) -> str:
@@ -286,6 +289,7 @@ class Operator:
                 landed = self.post("/plans/1/what-if", {"kind": "sick", "sick-person": person,
                                                         "sick-weeks": "1"})  # fmt: skip
                 self.what_ifs.extend(_ids(landed, r"/what-if/(\d+)$"))
+            self.started.set()
             stop.wait(5)
 
     def _in_progress(self, table: str, ids: list[int]) -> int:
@@ -458,7 +462,15 @@ def main() -> int:
         stop = Event()
         weeks = [f"2026-W{week}" for week in range(50, 54)]
         busy = gevent.spawn(operator.keep_busy, weeks, stop)
+        operator.started.wait(timeout=300)
+        # The minutes count once every manager has signed in (twenty password checks at once
+        # take a while); the sign-ins are counted apart from the pages.
         runner.start(options.managers, spawn_rate=options.managers)
+        deadline = time.monotonic() + 600
+        while Manager.signed_in < options.managers and time.monotonic() < deadline:
+            gevent.sleep(0.5)
+        print(f"== the background jobs asked for and {Manager.signed_in} managers signed in; "
+              f"{options.minutes:g} min of browsing and editing begin", flush=True)  # fmt: skip
         gevent.sleep(options.minutes * 60)
         runner.quit()
         stop.set()
