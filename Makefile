@@ -25,8 +25,11 @@ run: $(VENV)/.run database assets  ## Set up, load the demo data once, and serve
 	trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
 	$(LOCAL_HTTP) $(VENV)/bin/waitress-serve --host $(HOST) --port $(PORT) --threads 8 --call planner:create_app
 
-test: system-deps $(VENV)/.test assets lint  ## Set up everything and run the linters and every test
+# Every test runs on SQLite; then those that use a database (tests/planner, tests/browser) run
+# again with each app on its own PostgreSQL database (tests/databases.py), as production does.
+test: system-deps $(VENV)/.test assets lint  ## Set up everything and run the linters and every test, on SQLite and on PostgreSQL
 	$(VENV)/bin/pytest
+	PLANNER_TEST_DATABASE=postgresql $(VENV)/bin/pytest tests/planner tests/browser
 
 database: $(VENV)/.run instance/config.py  ## Apply the migrations and load the demo data if the database is empty
 	$(FLASK) db upgrade

@@ -18,6 +18,7 @@ from planner.domain.vocabulary import UserRole
 from planner.extensions import db
 from planner.models import RegionAccess, User
 from planner.models.auditing import set_actor
+from tests.databases import Databases, PostgresDatabases, SQLiteDatabases, wanted_kind
 
 PASSWORD = "correct horse battery staple"
 
@@ -29,12 +30,12 @@ settings.register_profile("thorough", settings.get_profile("ci"), max_examples=2
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 
-def make_app(database: Path, **overrides: Any) -> Flask:
-    """An app in testing mode on its own SQLite file, schema created from the models."""
+def make_app(database: str, **overrides: Any) -> Flask:
+    """An app in testing mode on its own database (a URL from `databases`), its schema made."""
     config = {
         "TESTING": True,
         "SECRET_KEY": "test-secret",
-        "SQLALCHEMY_DATABASE_URI": f"sqlite:///{database}",
+        "SQLALCHEMY_DATABASE_URI": database,
         "WTF_CSRF_ENABLED": False,
         # Salted like scrypt, but quick: tests sign people in hundreds of times.
         "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
@@ -46,21 +47,52 @@ def make_app(database: Path, **overrides: Any) -> Flask:
         **overrides,
     }
     app = create_app(config)
-    with app.app_context():
-        db.create_all()
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        # A PostgreSQL database is made as a copy of a template that holds the tables already.
+        with app.app_context():
+            db.create_all()
     return app
 
 
 AppFactory = Callable[..., Flask]
+NewDatabase = Callable[[str], str]
+
+
+@pytest.fixture(scope="session")
+def databases(request: pytest.FixtureRequest) -> Iterator[Databases]:
+    """What every app's database is made on: SQLite files, or PostgreSQL (PLANNER_TEST_DATABASE)."""
+    made: Databases = (
+        PostgresDatabases(request.getfixturevalue("postgres_url"))
+        if wanted_kind() == "postgresql"
+        else SQLiteDatabases()
+    )
+    yield made
+    made.close()
 
 
 @pytest.fixture
-def app_factory(tmp_path: Path) -> Iterator[AppFactory]:
-    """Makes apps by make_app on tmp_path/<name>.db; closes their connections after the test."""
+def new_database(databases: Databases, tmp_path: Path) -> Iterator[NewDatabase]:
+    """Makes empty databases by name for the test (URLs), and drops them after it."""
+    made: list[str] = []
+
+    def make(name: str) -> str:
+        made.append(databases.create(tmp_path / f"{name}.db"))
+        return made[-1]
+
+    yield make
+    for url in made:
+        databases.drop(url)
+
+
+@pytest.fixture
+def app_factory(new_database: NewDatabase) -> Iterator[AppFactory]:
+    """Makes apps by make_app, each on a new database unless told one (SQLALCHEMY_DATABASE_URI);
+    closes their connections after the test."""
     apps: list[Flask] = []
 
     def make(name: str, **overrides: Any) -> Flask:
-        app = make_app(tmp_path / f"{name}.db", **overrides)
+        database = overrides.pop("SQLALCHEMY_DATABASE_URI", None) or new_database(name)
+        app = make_app(database, **overrides)
         apps.append(app)
         return app
 
@@ -163,7 +195,8 @@ def viewer(client: FlaskClient, users: dict[UserRole, str]) -> FlaskClient:
 
 @pytest.fixture(scope="session")
 def postgres_url() -> Iterator[str]:
-    """A throwaway PostgreSQL server on a Unix socket, for the tests that need the real thing."""
+    """A throwaway PostgreSQL server on a Unix socket, one for the whole run: the tests that need
+    the real thing use its own database, and the PostgreSQL pass makes every app's there."""
     from tests.postgres import TemporaryPostgres
 
     with TemporaryPostgres() as server:
@@ -177,6 +210,22 @@ def redis_url() -> Iterator[str]:
 
     with TemporaryRedis() as server:
         yield server.url
+
+
+def pytest_report_header(config: pytest.Config) -> str:
+    """Say which database the apps are on."""
+    return f"database: {wanted_kind()} (PLANNER_TEST_DATABASE)"
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """On the PostgreSQL pass, leave the tests that pick their own databases to the SQLite pass:
+    they are reported as deselected, never skipped, and run once in every `make test`."""
+    if wanted_kind() != "postgresql":
+        return
+    own = [item for item in items if item.get_closest_marker("own_database")]
+    if own:
+        config.hook.pytest_deselected(items=own)
+        items[:] = [item for item in items if not item.get_closest_marker("own_database")]
 
 
 @pytest.fixture(autouse=True)

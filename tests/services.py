@@ -109,6 +109,7 @@ class JobWorker:
         deadline = time.time() + 30
         while "Job worker:" not in self.log.read_text(errors="replace"):
             if self.process.poll() is not None or time.time() > deadline:
+                self.kill()  # a worker too slow to start must not outlive the test
                 raise RuntimeError(f"the job worker did not start:\n{self.log.read_text()}")
             time.sleep(0.1)
         return self

@@ -11,7 +11,7 @@ from flask import Flask
 
 from planner.domain.vocabulary import UserRole
 from planner.extensions import db
-from tests.conftest import add_user, make_app
+from tests.conftest import NewDatabase, add_user, make_app
 from tests.services import JobWorker
 
 CHROMIUM = "/usr/bin/chromium"
@@ -19,10 +19,10 @@ TODAY = "2026-12-07"  # a Monday: the demo data is built around it and the pages
 
 
 @pytest.fixture
-def jobs(tmp_path: Path) -> dict[str, Any]:
+def jobs(tmp_path: Path, new_database: NewDatabase) -> dict[str, Any]:
     """Settings the live server and its job worker share: the database, the queue, today."""
     return {
-        "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'browser.db'}",
+        "SQLALCHEMY_DATABASE_URI": new_database("browser"),
         "SECRET_KEY": "test-secret",
         "JOBS_URL": f"sqlite:///{tmp_path / 'jobs.db'}",
         "JOBS_NAME": f"browser-{tmp_path.name}",
@@ -33,9 +33,9 @@ def jobs(tmp_path: Path) -> dict[str, Any]:
 
 
 @pytest.fixture
-def app(tmp_path: Path, jobs: dict[str, Any]) -> Iterator[Flask]:
+def app(jobs: dict[str, Any]) -> Iterator[Flask]:
     """The planner on a file database, today fixed, with the small demo data and a manager."""
-    app = make_app(tmp_path / "browser.db", SERVER_NAME="127.0.0.1", **jobs)
+    app = make_app(jobs["SQLALCHEMY_DATABASE_URI"], SERVER_NAME="127.0.0.1", **jobs)
     result = app.test_cli_runner().invoke(
         args=["demo-data", "--scale", "small", "--seed", "2", "--start", TODAY]
     )

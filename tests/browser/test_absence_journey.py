@@ -38,6 +38,8 @@ def a_com_holding_high_risk_work(app: Flask) -> tuple[int, str, list[str]]:
         ).all()
         person = rows[0][0]
         found = person.id, person.name, [ref for who, ref in rows if who.id == person.id]
+        # Give the session's connection back before the pool goes, or it is never closed.
+        db.session.close()
         db.engine.dispose()
         return found
 
@@ -74,6 +76,7 @@ def test_three_weeks_off_sick_gets_nothing_new_and_cover_is_asked_for(
         # Nothing they did not hold already; of their high-risk cases, those they keep.
         assert given and all(p.current_staff_member_id == person_id for p in given)
         kept = sorted({p.case_reference for p in given} & set(references))
+        db.session.close()
         db.engine.dispose()
     assert kept
 

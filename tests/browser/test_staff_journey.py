@@ -44,7 +44,9 @@ def a_full_time_person_with_cases(app: Flask) -> tuple[str, str, float]:
         )
         load = loads[person.id]
         found = person.staff_ref, person.name, load.committed + load.held
-        # The live server runs in another process: leave it no shared connection.
+        # The live server runs in another process: leave it no shared connection. The session
+        # gives its connection back first, or it would outlive the pool, never closed.
+        db.session.close()
         db.engine.dispose()
         return found
 

@@ -28,6 +28,7 @@ from planner.models import Allocation, Case, Need, Region, Site, StaffMember
 from planner.models.auditing import set_actor
 from tests.conftest import add_user, make_app, sign_in
 from tests.conftest import count as count  # test_staff_pages imports it from here
+from tests.databases import Databases
 
 # The day the staff modules' apps take as today: a Wednesday, so that "this week" starts before it.
 TODAY = date(2026, 12, 9)
@@ -126,16 +127,18 @@ def staff_form(sites: dict[str, int], **changes: Any) -> dict[str, Any]:
 # --- One app per module: these tests only read, or write rows nobody else reads ----------
 
 
-def module_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
+def module_app(tmp_path_factory: pytest.TempPathFactory, databases: Databases) -> Iterator[Flask]:
     """An app on its own database, today fixed, with one user of each role, for a whole module."""
     # Each new app compiles the GOV.UK templates again and each password is hashed with scrypt:
     # a second or more per test, so a module shares one app and one signed-in client a role.
-    app = make_app(tmp_path_factory.mktemp("staff") / "planner.db", TODAY=TODAY.isoformat())
+    database = databases.create(tmp_path_factory.mktemp("staff") / "planner.db")
+    app = make_app(database, TODAY=TODAY.isoformat())
     for role in UserRole:
         add_user(app, f"{role.value}.user", role)
     yield app
     with app.app_context():
         db.engine.dispose()
+    databases.drop(database)
 
 
 def clients_by_role(app: Flask) -> dict[UserRole | None, FlaskClient]:
@@ -155,9 +158,11 @@ def module_fixtures(
     # Named in the decorator, so they are found whatever names the module binds them to.
 
     @pytest.fixture(scope="module", name="staff_app")
-    def staff_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
+    def staff_app(
+        tmp_path_factory: pytest.TempPathFactory, databases: Databases
+    ) -> Iterator[Flask]:
         """This module's app."""
-        yield from module_app(tmp_path_factory)
+        yield from module_app(tmp_path_factory, databases)
 
     @pytest.fixture(scope="module", name="sites")
     def sites(staff_app: Flask) -> dict[str, int]:

@@ -27,6 +27,7 @@ from planner.extensions import db
 from planner.models import Allocation, AuditEvent, Case, Exclusion, Need, StaffMember
 from planner.models.policy import load_policy
 from tests.conftest import AppFactory, load_demo, make_app
+from tests.databases import Databases
 
 START = date(2026, 11, 30)
 
@@ -58,13 +59,15 @@ def snapshot(app: Flask) -> list[tuple[Any, ...]]:
 
 
 @pytest.fixture(scope="module")
-def london(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
+def london(tmp_path_factory: pytest.TempPathFactory, databases: Databases) -> Iterator[Flask]:
     """The London demo data, loaded once for the tests that only read it."""
-    app = make_app(tmp_path_factory.mktemp("london") / "planner.db", TODAY=START.isoformat())
+    database = databases.create(tmp_path_factory.mktemp("london") / "planner.db")
+    app = make_app(database, TODAY=START.isoformat())
     load_demo(app, seed=1, scale="london", start=START.isoformat())
     yield app
     with app.app_context():
         db.engine.dispose()
+    databases.drop(database)
 
 
 def test_the_same_seed_writes_the_same_data(app_factory: AppFactory) -> None:

@@ -1,4 +1,5 @@
-"""The job system with real workers in their own processes, on SQLite's store and on Redis."""
+"""The job system with real workers in their own processes, on SQLite's store and on Redis
+(the planner's database is the run's: SQLite or PostgreSQL)."""
 
 from __future__ import annotations
 
@@ -21,7 +22,7 @@ from planner.models.jobs import JobMixin
 from planner.plans.batch import queue_run
 from planner.plans.lookahead import queue_forecast
 from planner.plans.whatif import Change, ask_what_if
-from tests.conftest import AppFactory, load_demo
+from tests.conftest import AppFactory, NewDatabase, load_demo
 from tests.planner.world import MONDAY
 from tests.services import JobWorker
 
@@ -31,7 +32,9 @@ LONG = 26
 
 
 @pytest.fixture(params=["sqlite", "redis"])
-def settings(request: pytest.FixtureRequest, tmp_path: Path) -> dict[str, Any]:
+def settings(
+    request: pytest.FixtureRequest, tmp_path: Path, new_database: NewDatabase
+) -> dict[str, Any]:
     """What the app and its workers share: the database, and the queue on one store or the other."""
     store = (
         f"sqlite:///{tmp_path / 'jobs.db'}"
@@ -39,7 +42,7 @@ def settings(request: pytest.FixtureRequest, tmp_path: Path) -> dict[str, Any]:
         else request.getfixturevalue("redis_url")
     )
     return {
-        "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'planner.db'}",
+        "SQLALCHEMY_DATABASE_URI": new_database("planner"),
         "SECRET_KEY": "test-secret",
         "TODAY": MONDAY.isoformat(),
         "JOBS_URL": store,

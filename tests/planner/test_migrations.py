@@ -15,6 +15,9 @@ from planner import create_app
 from planner.extensions import db
 from planner.models import PlanRun
 
+# Each test here names its databases: the SQLite pass of `make test` runs them all.
+pytestmark = pytest.mark.own_database
+
 TODAY = "2026-11-30"  # the demo data is built around it, and the plan is for the week after
 
 
