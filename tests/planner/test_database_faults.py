@@ -19,6 +19,10 @@ from tests.conftest import AppFactory, add_user, sign_in
 from tests.planner.pages import opened_version
 from tests.planner.world import MONDAY, World
 
+# Its tests pick their databases (SQLite and PostgreSQL in turn), so the PostgreSQL pass leaves it
+# to the SQLite pass.
+pytestmark = pytest.mark.own_database
+
 NAME = "Heron Specimen"
 REFUSED = "Saving is not possible at the moment"
 

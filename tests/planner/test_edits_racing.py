@@ -20,6 +20,10 @@ from tests.conftest import AppFactory
 from tests.planner.editing import case_answers, ids, need_answers, signed_in, world_app
 from tests.planner.pages import opened_version, text_of
 
+# Its tests pick their databases (SQLite and PostgreSQL in turn), so the PostgreSQL pass leaves it
+# to the SQLite pass.
+pytestmark = pytest.mark.own_database
+
 
 @pytest.fixture(params=["sqlite", "postgresql"])
 def app(request: pytest.FixtureRequest, app_factory: AppFactory, tmp_path: Path) -> Flask:

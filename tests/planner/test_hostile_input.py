@@ -8,7 +8,6 @@ BUTTONS (a button alone, nothing typed): a new route without one fails the walk.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -35,6 +34,7 @@ from planner.models import (
 )
 from planner.plans.batch import run_week
 from tests.conftest import PASSWORD, add_user, load_demo, make_app, sign_in
+from tests.databases import Databases
 
 TODAY = "2026-11-30"
 WRITES = ("INSERT", "UPDATE", "DELETE", "REPLACE")
@@ -213,10 +213,10 @@ HOSTILE = st.one_of(
 
 
 @pytest.fixture(scope="module")
-def hostile_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
+def hostile_app(tmp_path_factory: pytest.TempPathFactory, databases: Databases) -> Iterator[Flask]:
     """One app for the whole module (an app per example would be far too slow): the small demo
     data, a run of its week, and jobs queued but never run."""
-    database: Path = tmp_path_factory.mktemp("hostile") / "planner.db"
+    database = databases.create(tmp_path_factory.mktemp("hostile") / "planner.db")
     app = make_app(
         database,
         TODAY=TODAY,
@@ -232,6 +232,7 @@ def hostile_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
     yield app
     with app.app_context():
         db.engine.dispose()
+    databases.drop(database)
 
 
 @pytest.fixture(scope="module")

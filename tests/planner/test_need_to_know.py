@@ -415,7 +415,9 @@ def test_a_regional_manager_approves_their_regions_part_of_a_national_run(
     for client in signed_in(app, "manager.national"):
         # Region B's need is planned for nobody, so that approving B's part changes something.
         override = f"/plans/{run}/proposals/{values['proposal_id']}/override"
-        sent = client.post(override, data={"person": "nobody", "reasons": ["workload"], "detail": "Moving on"})
+        sent = client.post(
+            override, data={"person": "nobody", "reasons": ["workload"], "detail": "Moving on"}
+        )
         assert sent.status_code == 302
     for client in signed_in(app, "manager.london"):
         form = page(client, f"/plans/{run}/approve")

@@ -35,6 +35,10 @@ from tests.planner.pages import text_of
 from tests.planner.test_horizon import WEEK
 from tests.planner.world import MONDAY, World
 
+# Its tests pick their databases (SQLite and PostgreSQL in turn), so the PostgreSQL pass leaves it
+# to the SQLite pass.
+pytestmark = pytest.mark.own_database
+
 TODAY = (MONDAY - timedelta(days=5)).isoformat()
 
 
@@ -63,7 +67,7 @@ def two_regions(app: Flask) -> None:
 @pytest.fixture
 def app(tmp_path: Path) -> Iterator[Flask]:
     """Two regions planned in one run, on a real SQLite file."""
-    app = make_app(tmp_path / "approval.db", TODAY=TODAY)
+    app = make_app(f"sqlite:///{tmp_path / 'approval.db'}", TODAY=TODAY)
     two_regions(app)
     yield app
     with app.app_context():
@@ -79,7 +83,7 @@ def postgres_app(postgres_url: str, tmp_path: Path) -> Iterator[Flask]:
         connection.execute(text(f'CREATE DATABASE "{name}"'))
     admin.dispose()
     url = postgres_url.replace("/postgres?", f"/{name}?")
-    app = make_app(tmp_path / "unused.db", SQLALCHEMY_DATABASE_URI=url, TODAY=TODAY)
+    app = make_app(url, TODAY=TODAY)
     two_regions(app)
     yield app
     with app.app_context():
