@@ -11,7 +11,7 @@ from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, case, func, or_, select
+from sqlalchemy import ColumnElement, Select, String, and_, case, func, literal_column, or_, select
 from sqlalchemy.orm import Session, aliased, selectinload
 from werkzeug.datastructures import MultiDict
 
@@ -137,15 +137,18 @@ class Load:
 
 
 def kind_column() -> ColumnElement[str]:
-    """A proposal's kind, in SQL, to filter and sort by."""
+    """A proposal's kind, in SQL, to filter, sort and group by."""
     planned = ProposedAssignment.staff_member_id
     current = ProposedAssignment.current_staff_member_id
+    # The kinds as literals, not parameters: PostgreSQL matches a grouped expression by its text,
+    # and each use of a parameter would be named afresh.
+    kind = {name: literal_column(f"'{name}'", String) for name in KINDS}
     return case(
-        (and_(planned.is_(None), current.is_(None)), UNCOVERED),
-        (planned.is_(None), DROPPED),
-        (current.is_(None), NEW),
-        (planned == current, UNCHANGED),
-        else_=MOVE,
+        (and_(planned.is_(None), current.is_(None)), kind[UNCOVERED]),
+        (planned.is_(None), kind[DROPPED]),
+        (current.is_(None), kind[NEW]),
+        (planned == current, kind[UNCHANGED]),
+        else_=kind[MOVE],
     )
 
 

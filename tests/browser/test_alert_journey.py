@@ -69,9 +69,8 @@ def test_follow_a_critical_alert_cover_it_and_see_it_clear(page: Page, site: str
 
     page.locator("input[name=person]:not([value=nobody])").first.check()
     page.get_by_label("Keep this person on this need in future plans (pin)").check()
-    page.get_by_label("Why are you changing the plan?").fill(
-        "Agreed overtime until the new PO starts"
-    )
+    page.get_by_role("checkbox", name="Workload").check()
+    page.get_by_label("Give more detail").fill("Agreed overtime until the new PO starts")
     page.get_by_role("button", name="Save the change").click()
     expect(
         page.get_by_text(re.compile(f"{reference}: the plan now gives this need to"))
