@@ -47,10 +47,10 @@ def make_app(database: str, **overrides: Any) -> Flask:
         **overrides,
     }
     app = create_app(config)
-    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
-        # A PostgreSQL database is made as a copy of a template that holds the tables already.
-        with app.app_context():
-            db.create_all()
+    # A copy of the PostgreSQL template holds the tables already (create_all checks first); a
+    # database a test made itself, or a SQLite file, gets them here.
+    with app.app_context():
+        db.create_all()
     return app
 
 
