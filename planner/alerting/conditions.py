@@ -19,6 +19,7 @@ from planner.domain.vocabulary import (
     Setting,
     Vetting,
     label,
+    people_in_words,
     skills_in_words,
 )
 from planner.domain.weeks import IsoWeek
@@ -243,6 +244,11 @@ class RunFacts:
         return person.name if person else staff_id
 
     @cached_property
+    def names(self) -> dict[str, str]:
+        """People's names by staff ID."""
+        return {staff_id: person.name for staff_id, person in self.staff.items()}
+
+    @cached_property
     def week_hours(self) -> dict[str, float]:
         """Each person's available hours in the planned week itself (not the horizon's)."""
         policy, week = self.week.policy, self.week.week
@@ -296,8 +302,8 @@ def _gaps(facts: RunFacts) -> Iterable[Condition]:
             kind=AlertKind.UNCOVERED,
             severity=severities.get(Rosh(gap.risk), INFO),
             reason=f"No {name}: {REASON_WORDS[gap.reason]}",
-            detail=gap.detail,
-            remedy=skills_in_words(gap.remedy.text),
+            detail=people_in_words(gap.detail, facts.names),
+            remedy=people_in_words(skills_in_words(gap.remedy.text), facts.names),
             case_id=facts.cases[gap.case].id,
             need_id=which.need_id,
         )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from enum import StrEnum
 
 
@@ -247,3 +248,12 @@ _RAW_SKILL = re.compile(r"\b(" + "|".join(map(re.escape, SKILLS)) + r")\b")
 def skills_in_words(text: str) -> str:
     """Text from the optimiser (a remedy) with its skills in a manager's words: "CT trained"."""
     return _RAW_SKILL.sub(lambda found: SKILL_WORDS[found.group(1)], text)
+
+
+# A word the optimiser may name a person by (their staff ID): letters, digits and dashes.
+_WORD = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]*")
+
+
+def people_in_words(text: str, names: Mapping[str, str]) -> str:
+    """Text from the optimiser with each staff ID it names given as the person's name."""
+    return _WORD.sub(lambda found: names.get(found.group(0), found.group(0)), text)

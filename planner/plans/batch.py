@@ -32,7 +32,7 @@ from planner.alerting.conditions import (
 from planner.alerting.services import refresh
 from planner.cases.services import sync_needs
 from planner.domain.policy import Policy
-from planner.domain.vocabulary import ACTIVE, JobStatus, Rosh, skills_in_words
+from planner.domain.vocabulary import ACTIVE, JobStatus, Rosh, people_in_words, skills_in_words
 from planner.domain.weeks import IsoWeek
 from planner.extensions import db
 from planner.jobs.lifecycle import JobFailed, fail_lost_jobs
@@ -203,6 +203,14 @@ def _store_proposals(
     # The remedies as they are stored: the plan's own JSON form.
     remedies = {(u["case"], u["need"]): u["remedy"] for u in plan_to_dict(plan)["uncovered"]}
     uncovered = {(u.case, u.need): u for u in plan.uncovered}
+    # The optimiser names people by staff ID; a manager reads their names.
+    names = dict(
+        session.execute(
+            select(StaffMember.staff_ref, StaffMember.name).where(
+                StaffMember.id.in_(list(snapshot.staff_ids.values()))
+            )
+        ).all()
+    )
     rows = []
     for (reference, index), which in ids.items():
         need = snapshot.problem.case_by_id[reference].needs[index]
@@ -220,8 +228,10 @@ def _store_proposals(
                 "continuity": bool(assignment and assignment.continuity),
                 "pinned": bool(assignment and assignment.pinned),
                 "uncovered_reason": gap.reason if gap else None,
-                "detail": gap.detail if gap else None,
-                "remedy_text": skills_in_words(gap.remedy.text) if gap else None,
+                "detail": people_in_words(gap.detail, names) if gap else None,
+                "remedy_text": (
+                    people_in_words(skills_in_words(gap.remedy.text), names) if gap else None
+                ),
                 "remedy": remedies.get((reference, index)),
             }
         )

@@ -20,6 +20,7 @@ from planner.domain.weeks import IsoWeek
 from planner.extensions import db
 from planner.jobs import lifecycle, queue
 from planner.models import (
+    Alert,
     Allocation,
     AuditEvent,
     Need,
@@ -94,6 +95,24 @@ def test_a_run_stores_a_plan_the_optimisers_check_accepts(app: Flask, tmp_path: 
         assert {"snapshot", "solve", "store", "total"} <= set(run.summary["timings"])
         uncovered = [p for p in proposals if p.staff_member_id is None]
         assert all(p.uncovered_reason and p.remedy_text and p.remedy for p in uncovered)
+
+
+def test_why_a_need_is_uncovered_names_people_not_staff_ids(app: Flask) -> None:
+    run = plan_week(app)
+    with app.app_context():
+        people = {s.staff_ref: s.name for s in db.session.scalars(select(StaffMember))}
+        told = [
+            text
+            for p in db.session.scalars(
+                select(ProposedAssignment).where(ProposedAssignment.run_id == run.id)
+            )
+            for text in (p.detail, p.remedy_text)
+            if text
+        ] + [a.detail or "" for a in db.session.scalars(select(Alert))]
+        # The optimiser's own words say "S-LDN-004 has 0.0 of 27.6 h left": each of those
+        # people is named, by name, somewhere; no staff ID is left.
+        assert told and any(name in text for text in told for name in people.values())
+        assert not [ref for ref in people if any(ref in text for text in told)]
 
 
 def test_the_problem_is_the_snapshot_of_the_week(app: Flask) -> None:
