@@ -236,9 +236,11 @@ class Manager(HttpUser):
                 if "saved." not in reply.text:
                     reply.failure("saved without saying so")
                     return
-            elif reply.status_code == 200 and (summary := ERROR_SUMMARY.search(reply.text)):
+            elif reply.status_code in (200, 409) and (summary := ERROR_SUMMARY.search(reply.text)):
+                # 409: another manager saved the case since this one opened it, and was named.
                 message = re.sub(r"<[^>]+>|\s+", " ", summary[1]).strip()
                 save = Save(**{**asdict(save), "outcome": "refused", "message": message})
+                reply.success()
             else:
                 reply.failure(f"a save answered {reply.status_code} at {reply.url}")
                 return
@@ -412,8 +414,10 @@ def create_accounts(settings: dict[str, Any], managers: int) -> None:
     with app.app_context():
         set_actor(db.session, "create-user")
         for number in range(1, managers + 1):
-            add_user(db.session, f"load.manager{number:02d}", UserRole.MANAGER, PASSWORD)
-        add_user(db.session, "load.operator", UserRole.ADMIN, PASSWORD)
+            add_user(
+                db.session, f"load.manager{number:02d}", UserRole.MANAGER, PASSWORD, True, set()
+            )
+        add_user(db.session, "load.operator", UserRole.ADMIN, PASSWORD, True, set())
         db.session.commit()
         db.engine.dispose()
 

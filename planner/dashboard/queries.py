@@ -68,10 +68,9 @@ def held_by_risk(session: Session, on: date, reach: Reach) -> list[Cover]:
 
 
 def workload_bands(
-    session: Session, week: IsoWeek, policy: Policy, reach: Reach
+    session: Session, staff: list[StaffMember], week: IsoWeek, policy: Policy
 ) -> list[tuple[str, int]]:
-    """How many practitioners of the user's regions fall in each band of Workload % this week."""
-    staff = _active_staff(session, reach)
+    """How many of these practitioners fall in each band of Workload % this week."""
     counts: Counter[str] = Counter()
     for load in staff_loads(session, staff, week, policy).values():
         share = load.workload if load.workload is not None else float("inf")
@@ -133,7 +132,7 @@ def _regional_gaps(session: Session, runs: list[PlanRun], reach: Reach) -> list[
     ]
 
 
-def _active_staff(session: Session, reach: Reach) -> list[StaffMember]:
+def active_staff(session: Session, reach: Reach) -> list[StaffMember]:
     """The active practitioners of the user's regions, with their absences."""
     return list(
         session.scalars(
@@ -221,7 +220,9 @@ class WeekOverview:
         return max(0.0, 1 - self.free_hours / self.need_hours)
 
 
-def week_overview(session: Session, week: IsoWeek, policy: Policy, reach: Reach) -> WeekOverview:
+def week_overview(
+    session: Session, staff: list[StaffMember], week: IsoWeek, policy: Policy, reach: Reach
+) -> WeekOverview:
     """Count the user's active caseload and weigh its hours against their staff's for a week."""
     cases = session.scalars(select(Case).where(Case.active, case_within(reach))).all()
     on: date = week.monday
@@ -230,7 +231,6 @@ def week_overview(session: Session, week: IsoWeek, policy: Policy, reach: Reach)
         .join(Case)
         .where(Need.active, Case.active, case_within(reach))
     )
-    staff = _active_staff(session, reach)
     available = [available_hours(person, week, policy) for person in staff]
     return WeekOverview(
         week=week,

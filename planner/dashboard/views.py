@@ -7,6 +7,7 @@ from flask.typing import ResponseReturnValue
 
 from planner.alerting.queries import alert_query, latest_run
 from planner.dashboard.queries import (
+    active_staff,
     gaps_over_runs,
     held_by_risk,
     milestones,
@@ -36,7 +37,9 @@ def index() -> ResponseReturnValue:
     )
     cover = held_by_risk(db.session, on, reach)
     nobody = {row.rosh: row.gaps for row in cover}
-    bands = workload_bands(db.session, week, policy, reach)
+    # Read once: the bands and the overview both weigh every active practitioner.
+    staff = active_staff(db.session, reach)
+    bands = workload_bands(db.session, staff, week, policy)
     trend = gaps_over_runs(db.session, reach)
     coming = milestones(db.session, on, policy, reach)
     return render_template(
@@ -49,7 +52,7 @@ def index() -> ResponseReturnValue:
         unheld_very_high=nobody.get(Rosh.VERY_HIGH, 0),
         unheld_high=nobody.get(Rosh.HIGH, 0),
         cover_rows=[(label(row.rosh), row.held, row.gaps) for row in cover],
-        overview=week_overview(db.session, week, policy, reach),
+        overview=week_overview(db.session, staff, week, policy, reach),
         bands=bands,
         band_rows=[(band, count, _band_class(band)) for band, count in bands],
         trend=trend,

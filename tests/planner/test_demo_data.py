@@ -10,7 +10,7 @@ import pytest
 from flask import Flask
 from sqlalchemy import select
 
-from planner.dashboard.queries import week_overview
+from planner.dashboard.queries import active_staff, week_overview
 from planner.domain.reach import Reach
 from planner.domain.rules import responsibility_state
 from planner.domain.vocabulary import (
@@ -116,8 +116,13 @@ def test_london_staff_are_about_a_hundred_of_every_grade_and_realistic_vetting(
 
 def test_london_runs_20_to_30_percent_short(london: Flask) -> None:
     with london.app_context():
+        everything = Reach.everything()
         overview = week_overview(
-            db.session, IsoWeek.containing(START), load_policy(db.session), Reach.everything()
+            db.session,
+            active_staff(db.session, everything),
+            IsoWeek.containing(START),
+            load_policy(db.session),
+            everything,
         )
     assert 0.20 <= overview.shortfall <= 0.30
 

@@ -15,7 +15,13 @@ from flask import Flask
 from sqlalchemy import select
 
 from optimisation import Plan, Problem, plan_from_dict, solve
-from planner.dashboard.queries import gaps_over_runs, held_by_risk, milestones, workload_bands
+from planner.dashboard.queries import (
+    active_staff,
+    gaps_over_runs,
+    held_by_risk,
+    milestones,
+    workload_bands,
+)
 from planner.domain.policy import DEFAULT_POLICY
 from planner.domain.reach import Reach
 from planner.domain.vocabulary import AbsenceKind, JobStatus, Role, Rosh, Setting, UserRole
@@ -321,7 +327,8 @@ def test_the_dashboard_figures(world: World) -> None:
     db.session.commit()
     cover = {c.rosh: (c.needs, c.held) for c in held_by_risk(db.session, MONDAY, EVERYWHERE)}
     assert cover[Rosh.HIGH] == (4, 1)  # two COMs, and the releasing case's POM and COM
-    bands = dict(workload_bands(db.session, WEEK, DEFAULT_POLICY, EVERYWHERE))
+    staff = active_staff(db.session, EVERYWHERE)
+    bands = dict(workload_bands(db.session, staff, WEEK, DEFAULT_POLICY))
     assert bands["Under 50%"] == 0 and sum(bands.values()) == 1
     events = [
         (m.event, m.case.reference)
