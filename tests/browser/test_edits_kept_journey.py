@@ -23,6 +23,7 @@ def a_high_risk_case(app: Flask) -> tuple[int, str, str]:
         ).first()
         assert case is not None
         found = (case.id, case.reference, "C1" if case.tier != "C1" else "B2")
+        db.session.close()  # its connection back before the pool goes
         db.engine.dispose()
         return found
 
@@ -67,5 +68,6 @@ def test_the_second_of_two_managers_is_told_and_sees_both_values(
     with app.app_context():
         case = db.session.get(Case, case_id)
         assert (case.rosh, case.tier) == (Rosh.HIGH, other_tier)
+        db.session.close()  # its connection back before the pool goes
         db.engine.dispose()
     other.context.close()

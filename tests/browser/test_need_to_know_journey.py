@@ -51,6 +51,7 @@ def wales(app: Flask) -> int:
         db.session.commit()
         case_id = case.id
         london = db.session.scalar(select(Region.id).where(Region.name == "London"))
+        db.session.close()  # its connection back before the pool goes
         db.engine.dispose()
     add_user(app, "admin.user", UserRole.ADMIN)
     add_user(app, "manager.london", UserRole.MANAGER, regions=[london])

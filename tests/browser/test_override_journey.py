@@ -47,6 +47,7 @@ def proposal(app: Flask) -> dict[str, Any]:
             "reference": chosen.case_reference,
             "name": other.staff.name,
         }
+        db.session.close()  # its connection back before the pool goes
         db.engine.dispose()
     return found
 
