@@ -36,6 +36,7 @@ from planner.config import PROJECT_ROOT
 # The throwaway servers and the job workers are the tests' own.
 sys.path.insert(0, str(PROJECT_ROOT))
 from tests.postgres import TemporaryPostgres
+from tests.production import flask
 from tests.services import JobWorker, TemporaryRedis, flask_environment, free_port
 
 PASSWORD = "benchmark password long enough"
@@ -67,20 +68,6 @@ class Browser:
         data = urllib.parse.urlencode({**form, "csrf_token": CSRF.search(page)[1]}).encode()
         with self.opener.open(self.address + (action or path), data=data, timeout=60) as reply:
             return reply.geturl()
-
-
-def flask(settings: dict[str, Any], *arguments: str, stdin: str | None = None) -> str:
-    """A `flask --app planner` command, as an operator runs it."""
-    done = subprocess.run(
-        [sys.executable, "-m", "flask", "--app", "planner", *arguments],
-        cwd=PROJECT_ROOT,
-        env=flask_environment(settings),
-        input=stdin,
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    return done.stdout
 
 
 def scalar(url: str, query: str) -> Any:
