@@ -143,7 +143,9 @@ def plan_week(plan_run: PlanRun, job: Job) -> None:
     stored = time.perf_counter()
     cases = _needs_in_step(session, plan_run, week, policy)
     ids = _need_keys(snapshot, cases)
-    holders = _store_proposals(session, plan_run, snapshot, ids, plan)
+    # The optimiser names people by staff ID; a manager reads their names.
+    names = {person.staff_ref: person.name for person in staff}
+    holders = _store_proposals(session, plan_run, snapshot, ids, plan, names)
     _raise_alerts(session, plan_run, week, policy, cases, staff, snapshot, plan, holders, ids)
     plan_run.problem_json = json.dumps(problem_to_dict(snapshot.problem), separators=(",", ":"))
     plan_run.plan_json = json.dumps(plan_to_dict(plan), separators=(",", ":"))
@@ -153,7 +155,7 @@ def plan_week(plan_run: PlanRun, job: Job) -> None:
     plan_run.solve_seconds = plan.seconds
     timings["store"] = time.perf_counter() - stored
     timings["total"] = time.perf_counter() - started
-    plan_run.summary = summarise(snapshot, plan, policy, timings)
+    plan_run.summary = summarise(snapshot, plan, policy, timings, names)
 
 
 def _needs_in_step(
@@ -197,20 +199,13 @@ def _store_proposals(
     snapshot: Snapshot,
     ids: dict[tuple[str, int], NeedKey],
     plan: Plan,
+    names: dict[str, str],
 ) -> dict[int, int | None]:
     """One proposal per need of the problem: the person planned, or nobody and why."""
     assigned = {(a.case, a.need): a for a in plan.assignments}
     # The remedies as they are stored: the plan's own JSON form.
     remedies = {(u["case"], u["need"]): u["remedy"] for u in plan_to_dict(plan)["uncovered"]}
     uncovered = {(u.case, u.need): u for u in plan.uncovered}
-    # The optimiser names people by staff ID; a manager reads their names.
-    names = dict(
-        session.execute(
-            select(StaffMember.staff_ref, StaffMember.name).where(
-                StaffMember.id.in_(list(snapshot.staff_ids.values()))
-            )
-        ).all()
-    )
     rows = []
     for (reference, index), which in ids.items():
         need = snapshot.problem.case_by_id[reference].needs[index]
@@ -289,7 +284,11 @@ def cover_of(problem: Problem, plan: Plan) -> dict[str, dict[str, int]]:
 
 
 def summarise(
-    snapshot: Snapshot, plan: Plan, policy: Policy, timings: dict[str, float]
+    snapshot: Snapshot,
+    plan: Plan,
+    policy: Policy,
+    timings: dict[str, float],
+    names: dict[str, str],
 ) -> dict[str, Any]:
     """The figures a manager reads first: coverage by risk, gaps, overloads, moves."""
     by_risk = cover_of(snapshot.problem, plan)
@@ -316,6 +315,6 @@ def summarise(
         "dropped": dropped,
         "unchanged": sum(1 for a in plan.assignments if a.continuity),
         "over_safe_workload": len(over),
-        "warnings": list(plan.warnings),
+        "warnings": [people_in_words(warning, names) for warning in plan.warnings],
         "timings": {name: round(seconds, 3) for name, seconds in timings.items()},
     }

@@ -109,6 +109,7 @@ def test_why_a_need_is_uncovered_names_people_not_staff_ids(app: Flask) -> None:
             for text in (p.detail, p.remedy_text)
             if text
         ] + [a.detail or "" for a in db.session.scalars(select(Alert))]
+        told += db.session.get(PlanRun, run.id).summary["warnings"]
         # The optimiser's own words say "S-LDN-004 has 0.0 of 27.6 h left": each of those
         # people is named, by name, somewhere; no staff ID is left.
         assert told and any(name in text for text in told for name in people.values())
