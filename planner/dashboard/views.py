@@ -7,7 +7,7 @@ from flask.typing import ResponseReturnValue
 
 from planner.alerting.queries import alert_query, latest_run
 from planner.dashboard.queries import (
-    active_staff,
+    caseload,
     gaps_over_runs,
     held_by_risk,
     milestones,
@@ -19,6 +19,7 @@ from planner.domain.vocabulary import Rosh, label
 from planner.domain.weeks import IsoWeek
 from planner.extensions import db
 from planner.models.policy import load_policy
+from planner.staff.queries import practitioners, staff_loads
 from planner.web.reach import current_reach, openable_cases
 
 blueprint = Blueprint("dashboard", __name__)
@@ -37,11 +38,14 @@ def index() -> ResponseReturnValue:
     )
     cover = held_by_risk(db.session, on, reach)
     nobody = {row.rosh: row.gaps for row in cover}
-    # Read once: the bands and the overview both weigh every active practitioner.
-    staff = active_staff(db.session, reach)
-    bands = workload_bands(db.session, staff, week, policy)
+    # Read once, as plain rows: the overview, the bands and what is coming all weigh them.
+    cases = caseload(db.session, reach)
+    loads = list(
+        staff_loads(db.session, practitioners(db.session, reach, week), week, policy).values()
+    )
+    bands = workload_bands(loads)
     trend = gaps_over_runs(db.session, reach)
-    coming = milestones(db.session, on, policy, reach)
+    coming = milestones(db.session, cases, on, policy)
     return render_template(
         "dashboard/index.html",
         week=week,
@@ -52,7 +56,7 @@ def index() -> ResponseReturnValue:
         unheld_very_high=nobody.get(Rosh.VERY_HIGH, 0),
         unheld_high=nobody.get(Rosh.HIGH, 0),
         cover_rows=[(label(row.rosh), row.held, row.gaps) for row in cover],
-        overview=week_overview(db.session, staff, week, policy, reach),
+        overview=week_overview(db.session, cases, loads, week, policy, reach),
         bands=bands,
         band_rows=[(band, count, _band_class(band)) for band, count in bands],
         trend=trend,

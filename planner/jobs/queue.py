@@ -43,6 +43,9 @@ log = logging.getLogger(__name__)
 
 WATCH_SECONDS = 10.0
 WORKER_NICENESS = 5
+# Linux weighs sessions ("autogroups") against each other before nice counts within them.
+AUTOGROUP = Path("/proc/self/autogroup")
+AUTOGROUP_NICENESS = 19
 UNEXPECTED = (
     "It stopped on an unexpected error, and nothing of it was saved. The error is in the job "
     "worker's log; try again, and tell the service team if it happens again."
@@ -200,11 +203,23 @@ def watch(app: Flask, stop: threading.Event) -> None:
             log.warning("failed %s jobs whose worker stopped", failed)
 
 
+def yield_to_pages() -> None:
+    """Let background work run only on what the pages leave, on a machine that serves both."""
+    # Solves go lower still (apart.py). Nice orders the processes of one session only.
+    os.nice(WORKER_NICENESS)
+    if os.getsid(0) == os.getpid():
+        # A session of its own (a service, a worker started apart): without this, the worker
+        # and its solves would take as much of the machine as all the web processes together.
+        try:
+            AUTOGROUP.write_text(f"{AUTOGROUP_NICENESS}\n")
+        except OSError:
+            log.info("could not lower the job worker's session below the web processes")
+
+
 def consume(app: Flask, workers: int, schedule: bool) -> None:
     """Be a worker: take jobs until stopped, watching for the jobs of workers that died."""
     huey: Huey = app.extensions["jobs"].huey
-    # Background work yields to the pages on a machine that also serves them (solves, lower still).
-    os.nice(WORKER_NICENESS)
+    yield_to_pages()
     stop = threading.Event()
     watcher = threading.Thread(target=watch, args=(app, stop), name="watch", daemon=True)
     watcher.start()

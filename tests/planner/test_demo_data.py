@@ -10,7 +10,7 @@ import pytest
 from flask import Flask
 from sqlalchemy import select
 
-from planner.dashboard.queries import active_staff, week_overview
+from planner.dashboard.queries import caseload, week_overview
 from planner.domain.reach import Reach
 from planner.domain.rules import responsibility_state
 from planner.domain.vocabulary import (
@@ -26,6 +26,7 @@ from planner.domain.weeks import IsoWeek
 from planner.extensions import db
 from planner.models import Allocation, AuditEvent, Case, Exclusion, Need, StaffMember
 from planner.models.policy import load_policy
+from planner.staff.queries import practitioners, staff_loads
 from tests.conftest import AppFactory, load_demo, make_app
 from tests.databases import Databases
 
@@ -114,14 +115,34 @@ def test_london_staff_are_about_a_hundred_of_every_grade_and_realistic_vetting(
         assert any(s.grade == Grade.PQIP and s.training_start for s in staff)
 
 
+def test_hours_read_as_plain_rows_match_the_records_week_by_week(london: Flask) -> None:
+    # The dashboard reads only the absences that touch the week: none that count is missed.
+    with london.app_context():
+        everything, policy = Reach.everything(), load_policy(db.session)
+        people = db.session.scalars(select(StaffMember).where(StaffMember.active)).all()
+        assert any(person.absences for person in people)
+        for offset in range(-2, 10):
+            week = IsoWeek.containing(START).plus(offset)
+            rows = practitioners(db.session, everything, week)
+            assert staff_loads(db.session, rows, week, policy) == staff_loads(
+                db.session, people, week, policy
+            )
+
+
 def test_london_runs_20_to_30_percent_short(london: Flask) -> None:
     with london.app_context():
-        everything = Reach.everything()
-        overview = week_overview(
-            db.session,
-            active_staff(db.session, everything),
+        everything, week, policy = (
+            Reach.everything(),
             IsoWeek.containing(START),
             load_policy(db.session),
+        )
+        loads = staff_loads(db.session, practitioners(db.session, everything, week), week, policy)
+        overview = week_overview(
+            db.session,
+            caseload(db.session, everything),
+            list(loads.values()),
+            week,
+            policy,
             everything,
         )
     assert 0.20 <= overview.shortfall <= 0.30

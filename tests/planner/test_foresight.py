@@ -16,7 +16,7 @@ from sqlalchemy import select
 
 from optimisation import Plan, Problem, plan_from_dict, solve
 from planner.dashboard.queries import (
-    active_staff,
+    caseload,
     gaps_over_runs,
     held_by_risk,
     milestones,
@@ -35,6 +35,7 @@ from planner.plans.lookahead import look_ahead_here, queue_forecast
 from planner.plans.review import stored_problem
 from planner.plans.staffing import staffing_ask
 from planner.plans.whatif import Change, ask_what_if
+from planner.staff.queries import practitioners, staff_loads
 from tests.conftest import add_user, sign_in
 from tests.planner.pages import text_of
 from tests.planner.world import MONDAY, World
@@ -327,12 +328,13 @@ def test_the_dashboard_figures(world: World) -> None:
     db.session.commit()
     cover = {c.rosh: (c.needs, c.held) for c in held_by_risk(db.session, MONDAY, EVERYWHERE)}
     assert cover[Rosh.HIGH] == (4, 1)  # two COMs, and the releasing case's POM and COM
-    staff = active_staff(db.session, EVERYWHERE)
-    bands = dict(workload_bands(db.session, staff, WEEK, DEFAULT_POLICY))
+    staff = practitioners(db.session, EVERYWHERE, WEEK)
+    loads = staff_loads(db.session, staff, WEEK, DEFAULT_POLICY).values()
+    bands = dict(workload_bands(loads))
     assert bands["Under 50%"] == 0 and sum(bands.values()) == 1
+    cases = caseload(db.session, EVERYWHERE)
     events = [
-        (m.event, m.case.reference)
-        for m in milestones(db.session, MONDAY, DEFAULT_POLICY, EVERYWHERE)
+        (m.event, m.case.reference) for m in milestones(db.session, cases, MONDAY, DEFAULT_POLICY)
     ]
     assert ("Release", releasing.reference) in events
     assert gaps_over_runs(db.session, EVERYWHERE) == []

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -108,6 +109,16 @@ def test_a_worker_does_a_run_with_its_heartbeat(app: Flask, worker: Any) -> None
     assert run.progress is None
     with app.app_context():
         assert len(db.session.scalars(select(ProposedAssignment)).all()) == run.summary["needs"]
+
+
+def test_a_worker_in_a_session_of_its_own_runs_below_the_pages(worker: Any) -> None:
+    # Linux shares the machine between sessions before nice counts, so both must be lowered.
+    pid = worker().process.pid
+    deadline = time.time() + 10  # it says it has started just before it lowers itself
+    while Path(f"/proc/{pid}/autogroup").read_text().split()[-1] != "19":
+        assert time.time() < deadline, Path(f"/proc/{pid}/autogroup").read_text()
+        time.sleep(0.1)
+    assert os.getpriority(os.PRIO_PROCESS, pid) == os.getpriority(os.PRIO_PROCESS, 0) + 5
 
 
 def test_a_failing_job_says_why_in_words_and_keeps_nothing(app: Flask, worker: Any) -> None:
