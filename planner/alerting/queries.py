@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Select, and_, or_, select
-from sqlalchemy.orm import Session, aliased, joinedload
+from sqlalchemy.orm import Session, aliased, selectinload
 
 from planner.alerting.conditions import DATE_KINDS
 from planner.domain.reach import Reach
@@ -31,8 +31,8 @@ def alert_query(filters: dict[str, str], reach: Reach) -> Select[Any]:
         .outerjoin(StaffMember, Alert.staff_member_id == StaffMember.id)
         .outerjoin(staff_site, StaffMember.site_id == staff_site.id)
         .options(
-            joinedload(Alert.case).joinedload(Case.site).joinedload(Site.region),
-            joinedload(Alert.staff_member).joinedload(StaffMember.site).joinedload(Site.region),
+            selectinload(Alert.case).joinedload(Case.site).joinedload(Site.region),
+            selectinload(Alert.staff_member).joinedload(StaffMember.site).joinedload(Site.region),
         )
         .where(alert_within(reach))
         .order_by(

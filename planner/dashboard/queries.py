@@ -13,8 +13,8 @@ from sqlalchemy.orm import Session
 
 from planner.domain.policy import Policy
 from planner.domain.reach import Reach
-from planner.domain.rules import handover, responsibility_state
-from planner.domain.vocabulary import ResponsibilityState, Rosh, Setting
+from planner.domain.rules import handover
+from planner.domain.vocabulary import Rosh, Setting
 from planner.domain.weeks import IsoWeek
 from planner.models import Allocation, Case, Need, PlanRun, ProposedAssignment, Site
 from planner.models.reach import case_within
@@ -132,8 +132,8 @@ def _regional_gaps(session: Session, runs: list[PlanRun], reach: Reach) -> list[
     ]
 
 
-# What the rules read of a case, and what the dashboard shows of one.
-CASELOAD_COLUMNS = (
+# What the handover rules read of a case, and what the dashboard shows of one.
+CUSTODY_COLUMNS = (
     Case.id,
     Case.reference,
     Site.code.label("site_code"),
@@ -152,18 +152,6 @@ CASELOAD_COLUMNS = (
 )
 
 
-def caseload(session: Session, reach: Reach) -> list[Row[Any]]:
-    """The user's active cases as plain rows of the rules' facts, not mapped objects.
-
-    Every request of the dashboard weighs every case; rows cost a tenth of what objects do.
-    """
-    return list(
-        session.execute(
-            select(*CASELOAD_COLUMNS).join(Case.site).where(Case.active, case_within(reach))
-        )
-    )
-
-
 @dataclass(frozen=True)
 class Milestone:
     """A release, a handover or a COM allocation coming up, and whether a COM is in place."""
@@ -174,15 +162,18 @@ class Milestone:
     com_held: bool
 
 
-def milestones(
-    session: Session, cases: Sequence[Row[Any]], on: date, policy: Policy
-) -> list[Milestone]:
-    """Releases, handovers and COM allocations of these custody cases in the coming weeks."""
+def milestones(session: Session, on: date, policy: Policy, reach: Reach) -> list[Milestone]:
+    """Releases, handovers and COM allocations of the user's custody cases in the coming weeks."""
     end = on + timedelta(weeks=AHEAD_WEEKS)
+    # Plain rows, not mapped objects: every request weighs every custody case, and objects
+    # cost ten times as much to build.
+    cases = session.execute(
+        select(*CUSTODY_COLUMNS)
+        .join(Case.site)
+        .where(Case.active, Case.setting == Setting.CUSTODY, case_within(reach))
+    )
     found = []
     for case in cases:
-        if case.setting != Setting.CUSTODY:
-            continue
         dates = handover(case, policy)
         for day, event in (
             (case.release_date, "Release"),
@@ -215,17 +206,11 @@ class WeekOverview:
     """Counts and hours for one week."""
 
     week: IsoWeek
-    cases_by_rosh: dict[Rosh, int]
-    cases_by_state: dict[ResponsibilityState, int]
+    case_count: int
     need_hours: float
     staff_count: int
     available_hours: float
     committed_hours: float
-
-    @property
-    def case_count(self) -> int:
-        """Active cases."""
-        return sum(self.cases_by_rosh.values())
 
     @property
     def free_hours(self) -> float:
@@ -241,15 +226,10 @@ class WeekOverview:
 
 
 def week_overview(
-    session: Session,
-    cases: Sequence[Row[Any]],
-    loads: Sequence[WeekLoad],
-    week: IsoWeek,
-    policy: Policy,
-    reach: Reach,
+    session: Session, loads: Sequence[WeekLoad], week: IsoWeek, reach: Reach
 ) -> WeekOverview:
-    """Count the user's active caseload and weigh its hours against their staff's for a week."""
-    on: date = week.monday
+    """Count the user's active caseload and weigh its hours against these staff's for a week."""
+    cases = session.scalar(select(func.count(Case.id)).where(Case.active, case_within(reach)))
     need_hours = session.scalar(
         select(func.coalesce(func.sum(Need.hours), 0.0))
         .join(Case)
@@ -257,8 +237,7 @@ def week_overview(
     )
     return WeekOverview(
         week=week,
-        cases_by_rosh=Counter(case.rosh for case in cases),
-        cases_by_state=Counter(responsibility_state(case, on, policy) for case in cases),
+        case_count=int(cases or 0),
         need_hours=float(need_hours or 0.0),
         staff_count=len(loads),
         available_hours=sum(load.available for load in loads),

@@ -7,7 +7,6 @@ from flask.typing import ResponseReturnValue
 
 from planner.alerting.queries import alert_query, latest_run
 from planner.dashboard.queries import (
-    caseload,
     gaps_over_runs,
     held_by_risk,
     milestones,
@@ -38,14 +37,13 @@ def index() -> ResponseReturnValue:
     )
     cover = held_by_risk(db.session, on, reach)
     nobody = {row.rosh: row.gaps for row in cover}
-    # Read once, as plain rows: the overview, the bands and what is coming all weigh them.
-    cases = caseload(db.session, reach)
+    # Read once: the bands and the overview both weigh every practitioner.
     loads = list(
         staff_loads(db.session, practitioners(db.session, reach, week), week, policy).values()
     )
     bands = workload_bands(loads)
     trend = gaps_over_runs(db.session, reach)
-    coming = milestones(db.session, cases, on, policy)
+    coming = milestones(db.session, on, policy, reach)
     return render_template(
         "dashboard/index.html",
         week=week,
@@ -56,7 +54,7 @@ def index() -> ResponseReturnValue:
         unheld_very_high=nobody.get(Rosh.VERY_HIGH, 0),
         unheld_high=nobody.get(Rosh.HIGH, 0),
         cover_rows=[(label(row.rosh), row.held, row.gaps) for row in cover],
-        overview=week_overview(db.session, cases, loads, week, policy, reach),
+        overview=week_overview(db.session, loads, week, reach),
         bands=bands,
         band_rows=[(band, count, _band_class(band)) for band, count in bands],
         trend=trend,

@@ -10,7 +10,7 @@ import pytest
 from flask import Flask
 from sqlalchemy import select
 
-from planner.dashboard.queries import caseload, week_overview
+from planner.dashboard.queries import week_overview
 from planner.domain.reach import Reach
 from planner.domain.rules import responsibility_state
 from planner.domain.vocabulary import (
@@ -137,14 +137,7 @@ def test_london_runs_20_to_30_percent_short(london: Flask) -> None:
             load_policy(db.session),
         )
         loads = staff_loads(db.session, practitioners(db.session, everything, week), week, policy)
-        overview = week_overview(
-            db.session,
-            caseload(db.session, everything),
-            list(loads.values()),
-            week,
-            policy,
-            everything,
-        )
+        overview = week_overview(db.session, list(loads.values()), week, everything)
     assert 0.20 <= overview.shortfall <= 0.30
 
 
