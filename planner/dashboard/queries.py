@@ -8,12 +8,12 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import Row, func, select
+from sqlalchemy import ColumnElement, Row, and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from planner.domain.policy import Policy
 from planner.domain.reach import Reach
-from planner.domain.rules import handover
+from planner.domain.rules import add_months, handover
 from planner.domain.vocabulary import Rosh, Setting
 from planner.domain.weeks import IsoWeek
 from planner.models import Allocation, Case, Need, PlanRun, ProposedAssignment, Site
@@ -49,24 +49,19 @@ class Cover:
 
 def held_by_risk(session: Session, on: date, reach: Reach) -> list[Cover]:
     """For each risk level, highest first: the region's active needs, how many held on a day."""
-    needs = dict(
-        session.execute(
-            select(Case.rosh, func.count(Need.id))
-            .join(Need, Need.case_id == Case.id)
-            .where(Case.active, Need.active, case_within(reach))
-            .group_by(Case.rosh)
-        ).all()
+    counted = session.execute(
+        select(
+            Case.rosh,
+            func.count(func.distinct(Need.id)),
+            func.count(func.distinct(Allocation.need_id)),
+        )
+        .join(Need, Need.case_id == Case.id)
+        .outerjoin(Allocation, and_(Allocation.need_id == Need.id, Allocation.held_on(on)))
+        .where(Case.active, Need.active, case_within(reach))
+        .group_by(Case.rosh)
     )
-    held = dict(
-        session.execute(
-            select(Case.rosh, func.count(func.distinct(Need.id)))
-            .join(Need, Need.case_id == Case.id)
-            .join(Allocation, Allocation.need_id == Need.id)
-            .where(Case.active, Need.active, Allocation.held_on(on), case_within(reach))
-            .group_by(Case.rosh)
-        ).all()
-    )
-    return [Cover(rosh, needs.get(rosh, 0), held.get(rosh, 0)) for rosh in reversed(Rosh)]
+    found = {rosh: (needs, held) for rosh, needs, held in counted}
+    return [Cover(rosh, *found.get(rosh, (0, 0))) for rosh in reversed(Rosh)]
 
 
 def workload_bands(loads: Iterable[WeekLoad]) -> list[tuple[str, int]]:
@@ -152,6 +147,34 @@ CUSTODY_COLUMNS = (
 )
 
 
+def may_have_events(on: date, end: date, policy: Policy) -> ColumnElement[bool]:
+    """Whether a custody case could have a release or handover date from `on` to `end`.
+
+    Only cases that pass are worked out by the rules, which would find nothing in the others:
+    every date the rules give lies on or before the latest of the case's dates, and no further
+    before one of its release, parole, tariff or hearing dates than the longest of the policy's
+    handover periods and the COM's allocation ahead of it.
+    """
+    releases = (
+        Case.release_date,
+        Case.parole_eligibility_date,
+        Case.tariff_expiry_date,
+        Case.parole_hearing_date,
+    )
+    longest = max(
+        policy.early_allocation_months,
+        policy.indeterminate_months,
+        policy.parole_months,
+        policy.determinate_months,
+    )
+    back = timedelta(weeks=policy.com_allocation_weeks, days=policy.determinate_days)
+    furthest = add_months(end + back, longest)
+    return and_(
+        or_(*(day >= on for day in (*releases, Case.sentence_date))),
+        or_(*(day <= furthest for day in releases)),
+    )
+
+
 @dataclass(frozen=True)
 class Milestone:
     """A release, a handover or a COM allocation coming up, and whether a COM is in place."""
@@ -170,7 +193,12 @@ def milestones(session: Session, on: date, policy: Policy, reach: Reach) -> list
     cases = session.execute(
         select(*CUSTODY_COLUMNS)
         .join(Case.site)
-        .where(Case.active, Case.setting == Setting.CUSTODY, case_within(reach))
+        .where(
+            Case.active,
+            Case.setting == Setting.CUSTODY,
+            case_within(reach),
+            may_have_events(on, end, policy),
+        )
     )
     found = []
     for case in cases:

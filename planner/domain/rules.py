@@ -359,9 +359,12 @@ def available_hours(staff: StaffFacts, week: IsoWeek, policy: Policy) -> float:
     if not staff.active:
         return 0.0
     per_day = staff.contracted_hours / 5
+    days = week.working_days()
+    # Most people have no absence this week; a long history of them is looked through once.
+    touching = [a for a in staff.absences if a.start_date <= days[-1] and a.end_date >= days[0]]
     total = 0.0
-    for day in week.working_days():
-        covering = [a for a in staff.absences if a.start_date <= day <= a.end_date]
+    for day in days:
+        covering = [a for a in touching if a.start_date <= day <= a.end_date]
         if any(absence.hours_per_week is None for absence in covering):
             continue
         reduced = sum(absence.hours_per_week or 0.0 for absence in covering) / 5

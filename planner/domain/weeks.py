@@ -8,6 +8,7 @@ from datetime import date, timedelta
 
 _WEEK = re.compile(r"^(\d{4})-W(\d{2})$")
 _AT = re.compile(r"^\s*([a-z]+)\s+(\d{1,2}):(\d{2})\s*$")
+_WORKING_OFFSETS = tuple(timedelta(days=offset) for offset in range(5))
 DAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 
 
@@ -49,7 +50,8 @@ class IsoWeek:
 
     def working_days(self) -> list[date]:
         """Monday to Friday."""
-        return [self.monday + timedelta(days=offset) for offset in range(5)]
+        monday = self.monday
+        return [monday + offset for offset in _WORKING_OFFSETS]
 
     def plus(self, weeks: int) -> IsoWeek:
         """The week some weeks later (or earlier, if negative)."""
