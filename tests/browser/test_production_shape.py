@@ -44,7 +44,9 @@ def service(settings: dict[str, Any], tmp_path: Path) -> Iterator[str]:
         yield running.address
 
 
-def test_a_week_is_run_by_a_worker_reviewed_and_approved(page: Page, service: str) -> None:
+def test_a_week_is_run_by_a_worker_reviewed_and_approved(
+    page: Page, service: str, tmp_path: Path
+) -> None:
     sign_in(page, service)
     page.get_by_role("link", name="Plans").click()
     page.get_by_label("Time limit in seconds").fill("20")
@@ -56,3 +58,7 @@ def test_a_week_is_run_by_a_worker_reviewed_and_approved(page: Page, service: st
     expect(
         page.get_by_text(re.compile(r"Plan run 1 approved: \d+ allocations change from"))
     ).to_be_visible()
+    # Each process compiled the templates before its first request, not during it.
+    assert (
+        len(re.findall(r"Compiled \d{3} templates", (tmp_path / "gunicorn.log").read_text())) == 2
+    )
