@@ -142,11 +142,14 @@ def main() -> None:
         for reader in readers:
             reader.join()
         finished = scalar(database, "SELECT count(*) FROM what_if WHERE status = 'finished'")
+        failure = scalar(database, "SELECT message FROM what_if WHERE status <> 'finished' LIMIT 1")
         print(
             f"== {asked_for} what-ifs on the London demo ({finished} answered) in {answered:.1f} s "
             f"(asked in {asked:.1f} s); gunicorn 2 processes, 2 job workers x 4 threads,"
             " PostgreSQL, Redis"
         )
+        if failure:
+            print(f"   not answered: {failure}")
         for page, samples in times.items():
             ordered = sorted(samples)
             p95 = ordered[max(0, round(0.95 * len(ordered)) - 1)]
