@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template
+from flask import Blueprint, render_template, request
 from flask.typing import ResponseReturnValue
 
 from planner.alerting.queries import alert_query, latest_run
@@ -19,10 +19,14 @@ from planner.domain.weeks import IsoWeek
 from planner.extensions import db
 from planner.models.policy import load_policy
 from planner.staff.queries import practitioners, staff_loads
+from planner.web.listing import ListPagination, page_number, page_status
 from planner.web.reach import current_reach, openable_cases
 
 blueprint = Blueprint("dashboard", __name__)
 CRITICAL_SHOWN = 10
+# Releases and handovers a page: a national manager has hundreds in 12 weeks, and the dashboard
+# is the page every manager opens first.
+COMING_SHOWN = 20
 
 
 @blueprint.route("/")
@@ -33,7 +37,9 @@ def index() -> ResponseReturnValue:
     policy = load_policy(db.session)
     reach = current_reach()
     critical = db.paginate(
-        alert_query({"status": "open", "severity": "critical"}, reach), per_page=CRITICAL_SHOWN
+        alert_query({"status": "open", "severity": "critical"}, reach),
+        page=1,  # always the first few: the page asked for is one of what is coming
+        per_page=CRITICAL_SHOWN,
     )
     cover = held_by_risk(db.session, on, reach)
     nobody = {row.rosh: row.gaps for row in cover}
@@ -43,7 +49,12 @@ def index() -> ResponseReturnValue:
     )
     bands = workload_bands(loads)
     trend = gaps_over_runs(db.session, reach)
-    coming = milestones(db.session, on, policy, reach)
+    coming = ListPagination(
+        page=page_number(request.args),
+        per_page=COMING_SHOWN,
+        error_out=False,
+        items=milestones(db.session, on, policy, reach),
+    )
     return render_template(
         "dashboard/index.html",
         week=week,
@@ -61,9 +72,9 @@ def index() -> ResponseReturnValue:
         trend_rows=[(f"Run {row.run_id}, {row.week}", row.very_high, row.high) for row in trend],
         coming=coming,
         openable=openable_cases(
-            [a.case_id for a in critical.items if a.case_id] + [m.case.id for m in coming]
+            [a.case_id for a in critical.items if a.case_id] + [m.case.id for m in coming.items]
         ),
-    )
+    ), page_status(coming)
 
 
 def _band_class(band: str) -> str:
