@@ -69,7 +69,7 @@ def to_csv(sheet: Sheet) -> bytes:
 
 
 def to_xlsx(sheet: Sheet) -> bytes:
-    """The sheet as an XLSX workbook: the marking in its first row, its properties and print header."""
+    """The sheet as XLSX: the marking in its first row, its properties and its print header."""
     # Write-only: rows stream to the file, so a national list does not sit in memory as cells.
     workbook = Workbook(write_only=True)
     workbook.properties.title = sheet.title

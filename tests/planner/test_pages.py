@@ -170,8 +170,9 @@ def test_the_dashboard_shows_what_is_coming_a_page_at_a_time(
         world = World(db.session)
         # 23 releases, a day apart from the week's Tuesday: 20 on the first page, 3 on the second.
         references = [
-            world.case(setting=Setting.CUSTODY, release_date=MONDAY + timedelta(days=1 + day))
-            .reference
+            world.case(
+                setting=Setting.CUSTODY, release_date=MONDAY + timedelta(days=1 + day)
+            ).reference
             for day in range(23)
         ]
         db.session.commit()
