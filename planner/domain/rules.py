@@ -364,6 +364,9 @@ def available_hours(staff: StaffFacts, week: IsoWeek, policy: Policy) -> float:
     touching = [a for a in staff.absences if a.start_date <= days[-1] and a.end_date >= days[0]]
     total = 0.0
     for day in days:
+        if not touching:  # the same sum, without looking for absences nobody has
+            total += per_day
+            continue
         covering = [a for a in touching if a.start_date <= day <= a.end_date]
         if any(absence.hours_per_week is None for absence in covering):
             continue
