@@ -1,22 +1,19 @@
-"""The dashboard's figures: the week at a glance, needs held by risk, workloads, gaps, releases."""
+"""The dashboard's figures: the week at a glance, needs held by risk, workloads and gaps."""
 
 from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date, timedelta
-from typing import Any
+from datetime import date
 
-from sqlalchemy import ColumnElement, Row, and_, func, or_, select
+from sqlalchemy import and_, func, select
 from sqlalchemy.orm import Session
 
-from planner.domain.policy import Policy
 from planner.domain.reach import Reach
-from planner.domain.rules import add_months, handover
-from planner.domain.vocabulary import Rosh, Setting
+from planner.domain.vocabulary import Rosh
 from planner.domain.weeks import IsoWeek
-from planner.models import Allocation, Case, Need, PlanRun, ProposedAssignment, Site
+from planner.models import Allocation, Case, Need, PlanRun, ProposedAssignment
 from planner.models.reach import case_within
 from planner.staff.queries import WeekLoad
 
@@ -29,7 +26,6 @@ BANDS = (
     (1.2, "110 to 120%"),
     (float("inf"), "Over 120%"),
 )
-AHEAD_WEEKS = 12
 RUNS_SHOWN = 12
 
 
@@ -125,108 +121,6 @@ def _regional_gaps(session: Session, runs: list[PlanRun], reach: Reach) -> list[
     return [
         RunGaps(run.id, run.week, *(found.get((run.id, rosh), 0) for rosh in risks)) for run in runs
     ]
-
-
-# What the handover rules read of a case, and what the dashboard shows of one.
-CUSTODY_COLUMNS = (
-    Case.id,
-    Case.reference,
-    Site.code.label("site_code"),
-    Case.cohort,
-    Case.mappa_level,
-    Case.rosh,
-    Case.tier,
-    Case.setting,
-    Case.sentence_type,
-    Case.sentence_date,
-    Case.release_date,
-    Case.parole_eligibility_date,
-    Case.tariff_expiry_date,
-    Case.parole_hearing_date,
-    Case.released_on,
-)
-
-
-def may_have_events(on: date, end: date, policy: Policy) -> ColumnElement[bool]:
-    """Whether a custody case could have a release or handover date from `on` to `end`.
-
-    Only cases that pass are worked out by the rules, which would find nothing in the others:
-    every date the rules give lies on or before the latest of the case's dates, and no further
-    before one of its release, parole, tariff or hearing dates than the longest of the policy's
-    handover periods and the COM's allocation ahead of it.
-    """
-    releases = (
-        Case.release_date,
-        Case.parole_eligibility_date,
-        Case.tariff_expiry_date,
-        Case.parole_hearing_date,
-    )
-    longest = max(
-        policy.early_allocation_months,
-        policy.indeterminate_months,
-        policy.parole_months,
-        policy.determinate_months,
-    )
-    back = timedelta(weeks=policy.com_allocation_weeks, days=policy.determinate_days)
-    furthest = add_months(end + back, longest)
-    return and_(
-        or_(*(day >= on for day in (*releases, Case.sentence_date))),
-        or_(*(day <= furthest for day in releases)),
-    )
-
-
-@dataclass(frozen=True)
-class Milestone:
-    """A release, a handover or a COM allocation coming up, and whether a COM is in place."""
-
-    day: date
-    event: str
-    case: Row[Any]
-    com_held: bool
-
-
-def milestones(session: Session, on: date, policy: Policy, reach: Reach) -> list[Milestone]:
-    """Releases, handovers and COM allocations of the user's custody cases in the coming weeks."""
-    end = on + timedelta(weeks=AHEAD_WEEKS)
-    # Plain rows, not mapped objects: every request weighs every custody case, and objects
-    # cost ten times as much to build.
-    cases = session.execute(
-        select(*CUSTODY_COLUMNS)
-        .join(Case.site)
-        .where(
-            Case.active,
-            Case.setting == Setting.CUSTODY,
-            case_within(reach),
-            may_have_events(on, end, policy),
-        )
-    )
-    found = []
-    for case in cases:
-        dates = handover(case, policy)
-        for day, event in (
-            (case.release_date, "Release"),
-            (dates.com_responsible_from, "Handover to the COM"),
-            (dates.com_allocated_from, "COM to be allocated"),
-        ):
-            if day is not None and on <= day <= end:
-                found.append((day, event, case))
-    # Whether each of those cases has a COM today, in one query rather than every need's history.
-    held = set(
-        session.scalars(
-            select(Need.case_id)
-            .join(Allocation, Allocation.need_id == Need.id)
-            .where(
-                Need.case_id.in_({case.id for _, _, case in found}),
-                Need.key == "com",
-                Need.active,
-                Allocation.held_on(on),
-            )
-        )
-    )
-    return sorted(
-        (Milestone(day, event, case, case.id in held) for day, event, case in found),
-        key=lambda m: (m.day, m.case.reference),
-    )
 
 
 @dataclass(frozen=True)

@@ -1,32 +1,29 @@
-"""The dashboard: critical alerts, this week's cover and workloads, the trend, what is coming."""
+"""The dashboard: critical alerts, this week's cover and workloads, the trend, the handovers."""
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template, request
+from flask import Blueprint, render_template
 from flask.typing import ResponseReturnValue
 
 from planner.alerting.queries import alert_query, latest_run
 from planner.dashboard.queries import (
     gaps_over_runs,
     held_by_risk,
-    milestones,
     week_overview,
     workload_bands,
 )
 from planner.domain.clock import today
+from planner.domain.handovers import STAGE_LABELS
 from planner.domain.vocabulary import Rosh, label
 from planner.domain.weeks import IsoWeek
 from planner.extensions import db
+from planner.handovers.queries import handover_cases, stage_counts
 from planner.models.policy import load_policy
 from planner.staff.queries import practitioners, staff_loads
-from planner.web.listing import ListPagination, page_number, page_status
 from planner.web.reach import current_reach, openable_cases
 
 blueprint = Blueprint("dashboard", __name__)
 CRITICAL_SHOWN = 10
-# Releases and handovers a page: a national manager has hundreds in 12 weeks, and the dashboard
-# is the page every manager opens first.
-COMING_SHOWN = 20
 
 
 @blueprint.route("/")
@@ -38,7 +35,7 @@ def index() -> ResponseReturnValue:
     reach = current_reach()
     critical = db.paginate(
         alert_query({"status": "open", "severity": "critical"}, reach),
-        page=1,  # always the first few: the page asked for is one of what is coming
+        page=1,
         per_page=CRITICAL_SHOWN,
     )
     cover = held_by_risk(db.session, on, reach)
@@ -49,12 +46,6 @@ def index() -> ResponseReturnValue:
     )
     bands = workload_bands(loads)
     trend = gaps_over_runs(db.session, reach)
-    coming = ListPagination(
-        page=page_number(request.args),
-        per_page=COMING_SHOWN,
-        error_out=False,
-        items=milestones(db.session, on, policy, reach),
-    )
     return render_template(
         "dashboard/index.html",
         week=week,
@@ -70,11 +61,10 @@ def index() -> ResponseReturnValue:
         band_rows=[(band, count, _band_class(band)) for band, count in bands],
         trend=trend,
         trend_rows=[(f"Run {row.run_id}, {row.week}", row.very_high, row.high) for row in trend],
-        coming=coming,
-        openable=openable_cases(
-            [a.case_id for a in critical.items if a.case_id] + [m.case.id for m in coming.items]
-        ),
-    ), page_status(coming)
+        handovers=stage_counts(handover_cases(db.session, on, policy, reach)),
+        stage_labels=STAGE_LABELS,
+        openable=openable_cases(a.case_id for a in critical.items if a.case_id),
+    )
 
 
 def _band_class(band: str) -> str:

@@ -72,6 +72,7 @@ NAVIGATION = (
     ("Dashboard", "dashboard.index", "dashboard"),
     ("Cases", "cases.index", "cases"),
     ("Staff", "staff.index", "staff"),
+    ("Handovers", "handovers.index", "handovers"),
     ("Plans", "plans.index", "plans"),
     ("Alerts", "alerts.index", "alerts"),
     ("Settings", "admin.index", "admin"),

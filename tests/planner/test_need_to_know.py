@@ -92,6 +92,7 @@ ROUTES: dict[str, Access] = {
     "cases.show": Access(V, RECORD),
     "cases.views": Access(A, RECORD),
     "dashboard.index": Access(V, LIST),
+    "handovers.index": Access(V, LIST),
     "plans.approve_run": Access(M, ANY),
     "plans.cancel_job": Access(M, POST),
     "plans.change": Access(M, RECORD),
