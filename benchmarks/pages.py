@@ -32,6 +32,8 @@ def pages(case_id: int, staff_id: int) -> list[str]:
     """The addresses measured."""
     return [
         "/",
+        "/handovers/",
+        "/handovers/?stage=release_due",
         "/cases/",
         "/cases/?rosh=very_high&covered=no",
         "/cases/?sort=rosh&direction=desc&page=20",

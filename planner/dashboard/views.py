@@ -14,11 +14,15 @@ from planner.dashboard.queries import (
 )
 from planner.domain.clock import today
 from planner.domain.handovers import STAGE_LABELS
+from planner.domain.policy import Policy
 from planner.domain.vocabulary import Rosh, label
 from planner.domain.weeks import IsoWeek
 from planner.extensions import db
 from planner.handovers.queries import handover_cases, stage_counts
+from planner.models import PlanRun
 from planner.models.policy import load_policy
+from planner.plans.queries import staffing_ask_of
+from planner.plans.summary import StaffingPlace, staffing_places
 from planner.staff.queries import practitioners, staff_loads
 from planner.web.reach import current_reach, openable_cases
 
@@ -46,12 +50,14 @@ def index() -> ResponseReturnValue:
     )
     bands = workload_bands(loads)
     trend = gaps_over_runs(db.session, reach)
+    run = latest_run(db.session)
     return render_template(
         "dashboard/index.html",
         week=week,
         critical=critical.items,
         critical_total=critical.total,
-        run=latest_run(db.session),
+        run=run,
+        remedy=_biggest_remedy(run, policy) if run is not None and reach.national else None,
         cover=cover,
         unheld_very_high=nobody.get(Rosh.VERY_HIGH, 0),
         unheld_high=nobody.get(Rosh.HIGH, 0),
@@ -70,3 +76,10 @@ def index() -> ResponseReturnValue:
 def _band_class(band: str) -> str:
     """Bars above the safe workload in red, so the chart shows the overload at a glance."""
     return "planner-chart__bar--over" if band in ("110 to 120%", "Over 120%") else ""
+
+
+def _biggest_remedy(run: PlanRun, policy: Policy) -> StaffingPlace | None:
+    """The place of the run's staffing ask whose extra people would cover the most gaps."""
+    ask = staffing_ask_of(db.session, run)
+    places = staffing_places(db.session, ask, policy) if ask is not None else None
+    return max(places, key=lambda place: place.covered) if places else None

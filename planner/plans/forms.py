@@ -97,8 +97,11 @@ class OverrideForm(PlannerForm):
 
 
 class LookAheadForm(PlannerForm):
-    """How many coming weeks to plan ahead."""
+    """From which week, and for how many weeks, to plan ahead."""
 
+    first = GovSelectField(
+        "First week to plan", validators=[InputRequired(message="Choose the first week")]
+    )
     weeks = WholeNumberField(
         "Weeks to look ahead",
         example="12",
@@ -108,6 +111,10 @@ class LookAheadForm(PlannerForm):
         ],
     )
     submit = SubmitField("Look ahead", widget=GovSubmitInput())
+
+    def __init__(self, *args: Any, first_weeks: list[tuple[str, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.first.choices = choices(first_weeks)
 
 
 class SickForm(PlannerForm):

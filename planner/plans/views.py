@@ -72,12 +72,14 @@ from planner.web.templating import govuk_date, sentence
 blueprint = Blueprint("plans", __name__, url_prefix="/plans")
 
 WEEKS_OFFERED = 5
+# The look-ahead may start this week or any week of the coming year.
+LOOK_AHEAD_FROM_WEEKS = 53
 
 
-def _weeks() -> list[tuple[str, str]]:
+def _weeks(offered: int = WEEKS_OFFERED) -> list[tuple[str, str]]:
     """This week and the next few, as options."""
     this = IsoWeek.containing(today())
-    weeks = [this.plus(offset) for offset in range(WEEKS_OFFERED)]
+    weeks = [this.plus(offset) for offset in range(offered)]
     return [(str(week), f"{week} (from {govuk_date(week.monday)})") for week in weeks]
 
 
@@ -380,7 +382,7 @@ def compare() -> ResponseReturnValue:
 @blueprint.route("/look-ahead", methods=["GET", "POST"])
 def look_ahead() -> ResponseReturnValue:
     """The coming weeks planned in turn, nothing approved: where shortfalls will fall."""
-    form = LookAheadForm()
+    form = LookAheadForm(first_weeks=_weeks(LOOK_AHEAD_FROM_WEEKS))
     if request.method == "POST":
         if not current_user.can(UserRole.MANAGER):
             abort(403)
@@ -388,7 +390,7 @@ def look_ahead() -> ResponseReturnValue:
             try:
                 queued = queue_forecast(
                     db.session,
-                    IsoWeek.containing(today()).plus(1),
+                    IsoWeek.parse(form.first.data),
                     form.weeks.data,
                     "highs",
                     LOOK_AHEAD_SECONDS,
@@ -400,8 +402,9 @@ def look_ahead() -> ResponseReturnValue:
             else:
                 enqueue(queued)
                 return redirect(url_for("plans.look_ahead"))
-    elif not form.weeks.data:
-        form.weeks.data = 12
+    else:
+        form.weeks.data = form.weeks.data or 12
+        form.first.data = str(IsoWeek.containing(today()).plus(1))  # next week, by default
     forecast = queries.latest_forecast(db.session)
     gap_cases = (
         [gap["case_id"] for week in (forecast.results or []) for gap in week["high_risk_gaps"]]

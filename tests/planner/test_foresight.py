@@ -117,19 +117,32 @@ def test_the_look_ahead_button_queues_a_job(app: Flask) -> None:
     add_user(app, "manager.user", UserRole.MANAGER)
     with app.test_client() as client:
         sign_in(client, "manager.user")
-        refused = client.post("/plans/look-ahead", data={"weeks": "0"}).get_data(as_text=True)
+        form = client.get("/plans/look-ahead").get_data(as_text=True)
+        # Next week by default; this week and any week of the coming year may be chosen.
+        assert '<option value="2026-W50" selected>2026-W50 (from 7 December 2026)</option>' in form
+        assert 'value="2026-W49"' in form and 'value="2027-W48"' in form
+        assert 'value="2027-W49"' not in form
+        refused = client.post(
+            "/plans/look-ahead", data={"first": "2026-W50", "weeks": "0"}
+        ).get_data(as_text=True)
         assert "The number of weeks must be between 1 and 26" in refused
-        response = client.post("/plans/look-ahead", data={"weeks": "2"})
+        for week in ("", "2026-W48", "2026-W99"):
+            refused = client.post("/plans/look-ahead", data={"first": week, "weeks": "2"}).get_data(
+                as_text=True
+            )
+            assert "govuk-error-summary" in refused, week
+        response = client.post("/plans/look-ahead", data={"first": "2027-W02", "weeks": "2"})
         assert response.headers["Location"] == "/plans/look-ahead"
         with app.app_context():
             forecast = db.session.query(Forecast).one()
-            assert (forecast.status, forecast.started_by_name) == (
+            assert (forecast.status, forecast.started_by_name, forecast.first_week) == (
                 JobStatus.FINISHED,
                 "manager.user",
+                "2027-W02",
             )
         page = client.get("/plans/look-ahead").get_data(as_text=True)
-        assert "2 weeks from 7 December 2026" in page
-        assert "2026-W50: 1 high-risk need predicted to have nobody" in page
+        assert "2 weeks from 11 January 2027" in page
+        assert "2027-W03: 1 high-risk need predicted to have nobody" in page
 
 
 def answered(run: PlanRun, change: Change) -> dict[str, Any]:
@@ -387,3 +400,30 @@ def test_the_what_if_page_needs_a_manager_names_mistakes_and_compares(app: Flask
         )
     with app.app_context():
         assert db.session.query(WhatIf).count() == 1
+
+
+def test_the_dashboard_says_what_the_staffing_ask_would_cover(app: Flask) -> None:
+    with app.app_context():
+        world = World(db.session)
+        for _ in range(3):
+            world.case(rosh=Rosh.HIGH, tier="A3")  # nobody to hold them
+        run_week(db.session, WEEK, "highs", 10, None, "test")
+    add_user(app, "manager.user", UserRole.MANAGER)
+    add_user(app, "london.manager", UserRole.MANAGER, regions=[1])
+    with app.test_client() as client:
+        sign_in(client, "manager.user")
+        before = text_of(client.get("/").get_data(as_text=True))
+        client.post("/plans/1/staffing-ask")
+        after = text_of(client.get("/").get_data(as_text=True))
+    with app.test_client() as client:
+        sign_in(client, "london.manager")
+        regional = text_of(client.get("/").get_data(as_text=True))
+    said = (
+        "0 very high and 3 high risk needs have nobody holding them today. The staffing ask for "
+        "run 1: 1 probation officer at NSD Test would cover 3 of the 3 very high and high risk "
+        "needs its plan leaves with nobody there."
+    )
+    assert said in after
+    assert "The staffing ask" not in before
+    # The ask weighs every region's gaps: a regional manager is not shown it.
+    assert "3 high risk needs have nobody" in regional and "The staffing ask" not in regional

@@ -126,7 +126,7 @@ FORMS: dict[str, dict[str, tuple[str, Any]]] = {
         "detail": (LINES, "On leave"),
         "pin": (FLAG, "y"),
     },
-    "plans.look_ahead": {"weeks": (NUMBER, "2")},
+    "plans.look_ahead": {"first": (CHOICE, "2026-W50"), "weeks": (NUMBER, "2")},
     "plans.run": {
         "week": (CHOICE, "2026-W50"),
         "solver": (CHOICE, "highs"),
