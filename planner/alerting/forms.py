@@ -25,9 +25,7 @@ class AlertFilterForm(PlannerForm):
     )
     region = GovSelectField("Region")
     site = GovSelectField("Site")
-    status = GovSelectField(
-        "Status", choices=choices([(s, s.capitalize()) for s in STATUSES]), default="open"
-    )
+    status = GovSelectField("Status", choices=choices(list(STATUSES.items())), default="open")
 
     def __init__(self, *args: Any, regions: list[Any], sites: list[Any], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

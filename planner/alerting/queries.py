@@ -17,7 +17,13 @@ from planner.models.types import ranked
 
 SEVERITY_IN_SQL = ranked(Alert.severity, SEVERITY_RANK)
 KIND_IN_SQL = ranked(Alert.kind, {kind: rank for rank, kind in enumerate(AlertKind)})
-STATUSES = ("open", "acknowledged", "closed")
+# The status filter's choices, in words: an acknowledged alert is still open until it clears.
+STATUSES = {
+    "open": "Open",
+    "unacknowledged": "Open, not acknowledged",
+    "acknowledged": "Open, acknowledged",
+    "closed": "Closed",
+}
 
 
 def alert_query(filters: dict[str, str], reach: Reach) -> Select[Any]:
@@ -33,6 +39,7 @@ def alert_query(filters: dict[str, str], reach: Reach) -> Select[Any]:
         .options(
             selectinload(Alert.case).joinedload(Case.site).joinedload(Site.region),
             selectinload(Alert.staff_member).joinedload(StaffMember.site).joinedload(Site.region),
+            selectinload(Alert.acknowledged_by),
         )
         .where(alert_within(reach))
         .order_by(
@@ -50,6 +57,8 @@ def alert_query(filters: dict[str, str], reach: Reach) -> Select[Any]:
         query = query.where(Alert.closed_at.is_(None))
         if status == "acknowledged":
             query = query.where(Alert.acknowledged_at.is_not(None))
+        elif status == "unacknowledged":
+            query = query.where(Alert.acknowledged_at.is_(None))
     if filters.get("severity"):
         query = query.where(Alert.severity == filters["severity"])
     if filters.get("kind"):

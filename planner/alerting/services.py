@@ -19,6 +19,7 @@ from planner.domain.clock import today
 from planner.domain.policy import Policy
 from planner.domain.weeks import IsoWeek
 from planner.models import Alert, Allocation, Case, PlanRun, StaffMember, User
+from planner.models.auditing import actor_name
 from planner.models.caseload import allocations_on, load_caseload
 from planner.models.types import utcnow
 
@@ -27,7 +28,7 @@ def check_dates(session: Session, week: IsoWeek, policy: Policy) -> tuple[int, i
     """Open, keep or close the alerts the dates raise, against who holds each need that week."""
     cases, staff = load_caseload(session)
     found = date_conditions(Week(week, policy, cases, staff, _holders(session, week)))
-    return refresh(session, found, DATE_KINDS, week, None)
+    return refresh(session, found, DATE_KINDS, week, None, _by("a check of the dates", session))
 
 
 def check_case_dates(session: Session, case: Case, week: IsoWeek, policy: Policy) -> None:
@@ -35,7 +36,8 @@ def check_case_dates(session: Session, case: Case, week: IsoWeek, policy: Policy
     session.flush()  # a new case and its needs get their ids
     holders = _holders(session, week, [need.id for need in case.needs])
     found = date_conditions(Week(week, policy, [case] if case.active else [], [], holders))
-    refresh(session, found, CASE_DATE_KINDS, week, None, case_id=case.id)
+    cause = _by("a save of the case", session)
+    refresh(session, found, CASE_DATE_KINDS, week, None, cause, case_id=case.id)
 
 
 def check_person_dates(
@@ -47,7 +49,14 @@ def check_person_dates(
     )
     holders: dict[int, int | None] = {need_id: person.id for need_id in session.scalars(held)}
     found = date_conditions(Week(week, policy, [], [person] if person.active else [], holders))
-    refresh(session, found, DATE_KINDS - CASE_DATE_KINDS, week, None, staff_member_id=person.id)
+    cause = _by("a save of the person's details", session)
+    kinds = DATE_KINDS - CASE_DATE_KINDS
+    refresh(session, found, kinds, week, None, cause, staff_member_id=person.id)
+
+
+def _by(what: str, session: Session) -> str:
+    """What changed the alerts, and who did it."""
+    return f"{what} by {actor_name(session)}"
 
 
 def dates_week(session: Session) -> IsoWeek:
@@ -74,11 +83,15 @@ def refresh(
     kinds: frozenset[str],
     week: IsoWeek,
     run: PlanRun | None,
+    cause: str,
     *,
     case_id: int | None = None,
     staff_member_id: int | None = None,
 ) -> tuple[int, int, int]:
-    """Open new alerts, keep those still true, close those of these kinds that no longer hold."""
+    """Open new alerts, keep those still true, close those of these kinds that no longer hold.
+
+    `cause` says in words what found them ("run 3"), for each alert's history.
+    """
     now = utcnow()
     conditions = {condition.key: condition for condition in found}
     # Given a case or a person, the conditions were looked for on them alone: only their
@@ -93,7 +106,9 @@ def refresh(
     for key, condition in conditions.items():
         alert = open_alerts.pop(key, None)
         if alert is None:
-            alert = Alert(key=key, opened_at=now, opened_run_id=run.id if run else None)
+            alert = Alert(
+                key=key, opened_at=now, opened_run_id=run.id if run else None, opened_by=cause
+            )
             session.add(alert)
             opened += 1
         else:
@@ -111,6 +126,7 @@ def refresh(
             alert.last_run_id = run.id
     for alert in open_alerts.values():
         alert.closed_at = now
+        alert.closed_by = cause
         closed += 1
     return opened, kept, closed
 

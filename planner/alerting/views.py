@@ -56,6 +56,24 @@ def index() -> ResponseReturnValue:
     return drawn, page_status(page)
 
 
+@blueprint.route("/<int:alert_id>")
+def show(alert_id: int) -> ResponseReturnValue:
+    """One alert: what is wrong, what would fix it, and its history (raised, acknowledged,
+    cleared, and by what)."""
+    alert = alert_or_404(alert_id)
+    openable = openable_cases([alert.case_id] if alert.case_id else [])
+    action = None
+    if alert.closed_at is None:  # a cleared alert has nothing left to fix
+        action = actions(db.session, [alert], latest_run(db.session), openable).get(alert.id)
+    return render_template(
+        "alerts/show.html",
+        alert=alert,
+        action=action,
+        openable=openable,
+        kind_names=ALERT_KIND_NAMES,
+    )
+
+
 @blueprint.route("/<int:alert_id>/acknowledge", methods=["GET", "POST"])
 @role_required(UserRole.MANAGER)
 def acknowledge(alert_id: int) -> ResponseReturnValue:

@@ -125,6 +125,11 @@ def record_changes(session: Session, _context: UOWTransaction) -> None:
         session.execute(insert(AuditEvent), lines)
 
 
+def actor_name(session: Session) -> str:
+    """Who is changing data now, as the audit log names them."""
+    return _actor(session)[0]
+
+
 def _actor(session: Session) -> tuple[str, int | None]:
     """The signed-in user, else whoever the command named."""
     if has_request_context() and current_user.is_authenticated:

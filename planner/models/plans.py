@@ -188,6 +188,9 @@ class Alert(db.Model):
     opened_run_id: Mapped[int | None] = mapped_column(ForeignKey("plan_run.id"))
     last_run_id: Mapped[int | None] = mapped_column(ForeignKey("plan_run.id"))
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # What raised and what cleared it, in words: "run 3", "a save of the case by a.manager".
+    opened_by: Mapped[str | None] = mapped_column(String(120))
+    closed_by: Mapped[str | None] = mapped_column(String(120))
     acknowledged_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     acknowledged_by_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
     acknowledgement_note: Mapped[str | None] = mapped_column(String(500))
@@ -195,6 +198,7 @@ class Alert(db.Model):
     case: Mapped[Case | None] = relationship()
     staff_member: Mapped[StaffMember | None] = relationship()
     need: Mapped[Need | None] = relationship()
+    acknowledged_by: Mapped[User | None] = relationship()
 
     def __repr__(self) -> str:
         return f"<Alert {self.key}>"

@@ -253,7 +253,7 @@ def _raise_alerts(
         Week(week, policy, cases, staff, holders), plan, snapshot.problem, ids, earlier
     )
     found = [*run_conditions(facts), *date_conditions(facts.week)]
-    refresh(session, found, RUN_KINDS | DATE_KINDS, week, plan_run)
+    refresh(session, found, RUN_KINDS | DATE_KINDS, week, plan_run, f"run {plan_run.id}")
 
 
 def _earlier_plans(session: Session, week: IsoWeek, count: int) -> list[Plan]:

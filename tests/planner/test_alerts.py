@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from datetime import date, timedelta
 from typing import Any
 
@@ -15,7 +16,8 @@ from planner.domain.rules import add_months
 from planner.domain.vocabulary import AlertSeverity, Cohort, Role, Rosh, Setting, UserRole, Vetting
 from planner.domain.weeks import IsoWeek
 from planner.extensions import db
-from planner.models import Alert, AuditEvent, PlanRun, StaffMember
+from planner.models import Alert, AuditEvent, Case, PlanRun, StaffMember
+from planner.models.auditing import set_actor
 from planner.models.policy import load_policy
 from planner.plans.batch import run_week
 from tests.conftest import add_user, sign_in
@@ -454,3 +456,55 @@ def test_renewed_vetting_saved_in_the_browser_closes_the_alert(app: Flask) -> No
         assert response.headers["Location"] == f"/staff/{staff_id}"
     with app.app_context():
         assert open_alerts("vetting") == []
+
+
+def test_an_acknowledged_alert_shows_who_acted_and_its_history(app: Flask) -> None:
+    with app.app_context():
+        world = World(db.session)
+        case = world.case(next_mappa_review=MONDAY - timedelta(days=2))  # nobody to hold it
+        plan()
+        review = open_alerts("mappa_review")[0].id
+        uncovered = open_alerts("uncovered")[0].id
+        case_id, reference = case.id, case.reference
+    add_user(app, "manager.user", UserRole.MANAGER)
+    add_user(app, "viewer.user", UserRole.VIEWER)
+    with app.test_client() as client:
+        sign_in(client, "manager.user")
+        client.post(f"/alerts/{review}/acknowledge", data={"note": "Review booked for Friday"})
+        listed = {
+            "open": alert_rows(client.get("/alerts/").get_data(as_text=True)),
+            "acknowledged": alert_rows(client.get("/alerts/?status=acknowledged").data.decode()),
+            "unacknowledged": alert_rows(
+                client.get("/alerts/?status=unacknowledged").get_data(as_text=True)
+            ),
+        }
+    (acknowledged,) = listed["acknowledged"]
+    assert acknowledged.startswith(f"Critical Acknowledged {reference}")
+    assert "New" not in acknowledged.split(reference)[0]
+    assert "Acknowledged by manager.user on " in acknowledged
+    assert ": Review booked for Friday" in acknowledged
+    assert len(listed["open"]) == len(listed["unacknowledged"]) + 1
+    assert acknowledged in listed["open"] and acknowledged not in listed["unacknowledged"]
+    assert all(row.startswith("Critical New") for row in listed["unacknowledged"])
+
+    with app.app_context():
+        set_actor(db.session, "manager.user")
+        saved = db.session.get(Case, case_id)
+        saved.next_mappa_review = MONDAY + timedelta(days=60)
+        check_case_dates(db.session, saved, WEEK, load_policy(db.session))
+        db.session.commit()
+    with app.test_client() as client:
+        sign_in(client, "viewer.user")
+        history = text_of(client.get(f"/alerts/{review}").get_data(as_text=True))
+        still = client.get(f"/alerts/{uncovered}").get_data(as_text=True)
+        closed = alert_rows(client.get("/alerts/?status=closed").get_data(as_text=True))
+    assert re.search(
+        r"Raised on \d+ \w+ \d{4} at [\d:]+[ap]m by run 1\. "
+        r"Acknowledged by manager\.user on \d+ \w+ \d{4} at [\d:]+[ap]m: Review booked for Friday "
+        r"Cleared on \d+ \w+ \d{4} at [\d:]+[ap]m by a save of the case by manager\.user\.",
+        history,
+    ), history
+    assert "Record the next review" not in history  # nothing to do about a cleared alert
+    assert "Still open: it clears when a run or a save finds its cause fixed." in still
+    assert "Acknowledge this alert" not in still  # a viewer acts on nothing
+    assert [row.split()[0:2] for row in closed] == [["Critical", reference]]

@@ -75,6 +75,7 @@ ROUTES: dict[str, Access] = {
     "alerts.acknowledge": Access(M, RECORD),
     "alerts.check_dates_now": Access(M, POST),
     "alerts.index": Access(V, LIST),
+    "alerts.show": Access(V, RECORD),
     "assets.asset": Access(V, PUBLIC),
     "auth.sign_in": Access(V, PUBLIC),
     "auth.sign_out": Access(V, POST),
