@@ -261,6 +261,9 @@ def change(run_id: int, proposal_id: int) -> ResponseReturnValue:
     form = OverrideForm(options=options)
     if request.method == "GET":
         form.person.data = proposal.staff_member.staff_ref if proposal.staff_member else NOBODY
+        # Chosen on the comparison of candidates: preselected, if they may hold it.
+        if request.args.get("person") in {ref for ref, _ in options}:
+            form.person.data = request.args["person"]
         form.pin.data = proposal.pinned
         if proposal.overridden:
             form.reasons.data = [reason.value for reason in proposal.override_categories]

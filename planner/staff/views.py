@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
@@ -11,10 +11,13 @@ from planner.domain.clock import today
 from planner.domain.vocabulary import UserRole
 from planner.domain.weeks import IsoWeek
 from planner.extensions import db
-from planner.models import Absence, StaffMember
+from planner.models import Absence, PlanRun, ProposedAssignment, StaffMember
 from planner.models.access import record_view
 from planner.models.policy import load_policy
 from planner.models.versions import EditConflict, saving_at
+from planner.plans.overrides import candidates
+from planner.plans.queries import proposal_of
+from planner.staff.comparison import MOST_COMPARED, compare
 from planner.staff.forms import AbsenceForm, StaffFilterForm, StaffForm
 from planner.staff.history import person_history
 from planner.staff.profile import (
@@ -35,6 +38,7 @@ from planner.staff.services import (
     update_absence,
     update_staff_member,
 )
+from planner.web.addresses import database_id
 from planner.web.conflicts import Conflict, conflict, last_change
 from planner.web.faults import commit_view_line
 from planner.web.forms import VersionedConfirmForm
@@ -95,6 +99,48 @@ def show(staff_id: int) -> ResponseReturnValue:
                 f"Opened staff member {person.staff_ref}")  # fmt: skip
     commit_view_line(db.session, "person")
     return page
+
+
+@blueprint.route("/compare")
+def compare_people() -> ResponseReturnValue:
+    """Up to four people side by side; from a proposal's candidates, each can be chosen."""
+    ids = [database_id(text) for text in request.args.getlist("person")]
+    if None in ids:
+        abort(404)
+    chosen = list(dict.fromkeys(ids))  # the same person ticked twice is compared once
+    problem = None
+    if len(chosen) < 2:
+        problem = "Choose at least two people to compare"
+    elif len(chosen) > MOST_COMPARED:
+        problem = f"Choose up to {MOST_COMPARED} people to compare"
+    on = today()
+    policy = load_policy(db.session)
+    compared = [] if problem else compare(db.session, chosen, current_reach(), on, policy)
+    proposal, choosable = _proposal_choices()
+    return render_template(
+        "staff/compare.html",
+        compared=compared,
+        problem=problem,
+        policy=policy,
+        today=on,
+        proposal=proposal,
+        choosable=choosable,
+        skills=SKILLS,
+    )
+
+
+def _proposal_choices() -> tuple[ProposedAssignment | None, set[int]]:
+    """The proposal the people are compared for, if any, and who of them may hold its need."""
+    run_id = database_id(request.args.get("run"))
+    proposal_id = database_id(request.args.get("proposal"))
+    if run_id is None or proposal_id is None:
+        return None, set()
+    run = db.session.get(PlanRun, run_id)
+    proposal = proposal_of(db.session, run, proposal_id, current_reach()) if run else None
+    if proposal is None:
+        abort(404)
+    eligible = {c.staff.id for c in candidates(db.session, run, proposal) if c.eligible}
+    return proposal, eligible
 
 
 @blueprint.route("/new", methods=["GET", "POST"])

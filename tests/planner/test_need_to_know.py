@@ -115,11 +115,16 @@ ROUTES: dict[str, Access] = {
     "staff.edit": Access(M, RECORD),
     "staff.edit_absence": Access(M, RECORD),
     "staff.index": Access(V, LIST),
+    "staff.compare_people": Access(V, RECORD),
     "staff.new": Access(M, ANY),
     "staff.new_absence": Access(M, RECORD),
     "staff.show": Access(V, RECORD),
 }
-QUERIES = {"plans.compare": {"first": 1, "second": 1}}
+# Query strings some routes need; "{name}" is one of the places' values.
+QUERIES = {
+    "plans.compare": {"first": 1, "second": 1},
+    "staff.compare_people": {"person": ["{staff_id}", "{other_staff_id}"]},
+}
 # Who sees what: region A (London), region B (Wales), or every region.
 REACHES = ("london", "wales", "national")
 
@@ -200,6 +205,7 @@ def build(app: Flask) -> Places:
             "case_id": wales_case.id,
             "need_id": wales_case.needs[0].id,
             "staff_id": there.id,
+            "other_staff_id": other.id,
             "absence_id": there.absences[0].id,
             "allocation_id": wales_case.needs[0].allocations[0].id,
             "exclusion_id": wales_case.exclusions[0].id,
@@ -258,7 +264,13 @@ def test_every_route_has_an_entry_and_answers_each_role_and_region_as_it_says(
                         continue
                     with app.test_request_context():
                         parts = {name: places.values[name] for name in rule.arguments}
-                        address = url_for(endpoint, **parts, **QUERIES.get(endpoint, {}))
+                        query = {
+                            name: [str(v).format(**places.values) for v in value]
+                            if isinstance(value, list)
+                            else value
+                            for name, value in QUERIES.get(endpoint, {}).items()
+                        }
+                        address = url_for(endpoint, **parts, **query)
                     with client.get(address) as response:
                         want = expected(access, role, reach)
                         assert response.status_code == want, (
