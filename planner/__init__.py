@@ -31,10 +31,10 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
 
 def register_extensions(app: Flask) -> None:
-    """The database and its migrations, sign-in and its limits, CSRF, and the audit log."""
+    """The database and its migrations, sign-in and its limits, CSRF, mail and the audit log."""
     from sqlalchemy.exc import ArgumentError
 
-    from planner.extensions import csrf, db, limiter, login_manager, migrate
+    from planner.extensions import csrf, db, limiter, login_manager, mail, migrate
     from planner.models import auditing
 
     try:
@@ -49,6 +49,7 @@ def register_extensions(app: Flask) -> None:
     login_manager.init_app(app)
     csrf.init_app(app)
     limiter.init_app(app)
+    mail.init_app(app)
     # Its note of each refused request names the address: a person's, so not for the logs.
     logging.getLogger("flask-limiter").setLevel(logging.WARNING)
     auditing.init_app(app)
@@ -57,10 +58,12 @@ def register_extensions(app: Flask) -> None:
 def register_jobs(app: Flask) -> None:
     """The job queue, and the long work each kind of job does."""
     from planner.jobs import queue
+    from planner.notifications.jobs import register_notification_jobs
     from planner.plans.jobs import register_plan_jobs
 
     queue.init_app(app)
     register_plan_jobs()
+    register_notification_jobs()
 
 
 def register_web(app: Flask) -> None:

@@ -34,7 +34,8 @@ from planner.models import Case, PlanRun, Region, User
 from planner.models.access import record_view
 from planner.models.auditing import set_actor
 from planner.models.policy import load_policy
-from planner.plans.approval import ApprovalRefused, approve
+from planner.notifications.triggers import email_cases_changed
+from planner.plans.approval import ApprovalRefused, Moves, approve
 from planner.plans.batch import RunRefused, run_week
 from planner.plans.lookahead import LOOK_AHEAD_SECONDS, look_ahead_here
 
@@ -309,11 +310,13 @@ def plan(
         db.session.commit()
         click.echo(f"Wrote {save_json / 'problem.json'} and {save_json / 'plan.json'}.")
     if approve_now:
+        moves = Moves()
         try:
-            changes = approve(db.session, run, None, actor)
+            changes = approve(db.session, run, None, actor, moves=moves)
         except ApprovalRefused as refusal:
             fail(str(refusal))
         db.session.commit()
+        email_cases_changed(db.session, run, moves.gained, moves.lost)
         click.echo(f"Approved: {changes} allocations changed from {run.week}.")
 
 

@@ -53,6 +53,20 @@ DEFAULTS: dict[str, Any] = {
     "JOBS_IMMEDIATE": False,
     # When the weekly batch plans the coming week by itself ("friday 18:00", UK time); "" for never.
     "WEEKLY_PLAN_AT": "friday 18:00",
+    # Email (Flask-Mailman, over SMTP): off unless turned on, so `make run` needs no mail server.
+    "MAIL_ENABLED": False,
+    "MAIL_SERVER": "localhost",
+    "MAIL_PORT": 25,
+    "MAIL_USE_TLS": False,
+    "MAIL_USERNAME": None,
+    "MAIL_PASSWORD": None,
+    "MAIL_DEFAULT_SENDER": "caseload-planner@localhost",
+    "MAIL_TIMEOUT": 30,
+    # A message the server refused is tried again this many times, this far apart.
+    "MAIL_RETRIES": 5,
+    "MAIL_RETRY_SECONDS": 300,
+    # When managers get their weekly digest of open alerts ("monday 07:00", UK time); "" for never.
+    "MAIL_DIGEST_AT": "monday 07:00",
 }
 
 
@@ -91,7 +105,9 @@ def configure(app: Flask, test_config: dict[str, Any] | None) -> None:
         )
     clock.tell_the_date_with(configured_today)
     try:
-        weekly_slot(app.config["WEEKLY_PLAN_AT"])  # a mistyped schedule stops the start, in words
+        # A mistyped schedule stops the start, in words.
+        weekly_slot(app.config["WEEKLY_PLAN_AT"])
+        weekly_slot(app.config["MAIL_DIGEST_AT"], "MAIL_DIGEST_AT")
     except ValueError as error:
         raise ConfigurationError(str(error)) from None
 

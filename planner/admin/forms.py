@@ -12,7 +12,13 @@ from govuk_frontend_wtf.wtforms_widgets import (
 )
 from wtforms import PasswordField, RadioField, StringField, SubmitField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, InputRequired, Length, Regexp, ValidationError
+from wtforms.validators import (
+    DataRequired,
+    InputRequired,
+    Length,
+    Regexp,
+    ValidationError,
+)
 
 from planner.domain.passwords import MIN_PASSWORD_LENGTH
 from planner.domain.vocabulary import SiteKind, UserRole
@@ -21,6 +27,7 @@ from planner.web.forms import (
     PlannerForm,
     RadioInput,
     choices,
+    email_field,
     enum_choices,
     strip,
     upper,
@@ -206,6 +213,13 @@ class RoleForm(PlannerForm):
 
     role = role_field("Role")
     submit = SubmitField("Save role", widget=GovSubmitInput())
+
+
+class EmailForm(PlannerForm):
+    """Where a user's emails go: the weekly digest of alerts, and news of their runs."""
+
+    email = email_field("Work email address", "Leave it empty to send them no email")
+    submit = SubmitField("Save email address", widget=GovSubmitInput())
 
 
 class StatusForm(PlannerForm):

@@ -14,6 +14,7 @@ from planner.admin import queries, services
 from planner.admin.forms import (
     NATIONAL,
     AddUserForm,
+    EmailForm,
     PasswordForm,
     RegionForm,
     RegionsForm,
@@ -166,6 +167,20 @@ def change_role(user_id: int) -> ResponseReturnValue:
     return render_template(
         "admin/change_role.html", form=form, user=account, role_items=role_items()
     )
+
+
+@blueprint.route("/users/<int:user_id>/email", methods=["GET", "POST"])
+@admin_only
+def change_email(user_id: int) -> ResponseReturnValue:
+    """Where a user's emails go, or none."""
+    account = _user(user_id)
+    form = EmailForm(data=_shown({"email": account.email or ""}))
+    if form.validate_on_submit():
+        account.email = form.email.data or None
+        db.session.commit()
+        flash(f"Saved the email address of {account.username}.", "success")
+        return redirect(url_for(".user", user_id=account.id))
+    return render_template("admin/change_email.html", form=form, user=account)
 
 
 @blueprint.route("/users/<int:user_id>/regions", methods=["GET", "POST"])

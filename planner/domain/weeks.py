@@ -61,13 +61,13 @@ class IsoWeek:
         return f"{self.year}-W{self.number:02d}"
 
 
-def weekly_slot(text: str) -> tuple[int, int, int] | None:
+def weekly_slot(text: str, setting: str = "WEEKLY_PLAN_AT") -> tuple[int, int, int] | None:
     """A schedule like "friday 18:00" as (weekday, hour, minute); None for "", never."""
     if not text.strip():
         return None
     found = _AT.match(text.lower())
     if not found or found[1] not in DAYS or int(found[2]) > 23 or int(found[3]) > 59:
         raise ValueError(
-            f"WEEKLY_PLAN_AT must be a day and a time like 'friday 18:00', or empty: {text!r}"
+            f"{setting} must be a day and a time like 'friday 18:00', or empty: {text!r}"
         )
     return DAYS.index(found[1]), int(found[2]), int(found[3])

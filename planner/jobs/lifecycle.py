@@ -84,17 +84,23 @@ def request_cancel(session: Session, job: JobMixin, who: str) -> None:
         job.cancel_requested_at = now
 
 
-def fail_lost_jobs(session: Session, models: list[type[JobMixin]]) -> int:
-    """Fail the running jobs whose heartbeat has stopped; their week or run is free again."""
+def fail_lost_jobs(
+    session: Session, models: list[type[JobMixin]]
+) -> list[tuple[type[JobMixin], int]]:
+    """Fail the running jobs whose heartbeat has stopped; their week or run is free again.
+
+    Returns the jobs failed, by model and id.
+    """
     now = utcnow()
-    failed = 0
+    failed = []
     for model in models:
         result = session.execute(
             update(model)
             .where(model.status == JobStatus.RUNNING, model.heartbeat_at < now - STALE_AFTER)
             .values(status=JobStatus.FAILED, finished_at=now, progress=None, message=LOST)
+            .returning(model.id)
         )
-        failed += result.rowcount
+        failed.extend((model, job_id) for job_id in result.scalars())
     session.commit()
     return failed
 

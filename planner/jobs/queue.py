@@ -83,19 +83,30 @@ Work = Callable[[Any, Job], None]
 
 @dataclass(frozen=True)
 class Kind:
-    """One kind of job: its rows, and the work that fills one in."""
+    """One kind of job: its rows, the work that fills one in, and who hears of a failure."""
 
     model: type[JobMixin]
     work: Work
+    failed: Callable[[int], None] | None = None
 
 
 KINDS: dict[str, Kind] = {}
 MINUTELY: dict[str, Callable[[], None]] = {}
+# Short work sent to a worker and tried again if it fails (sending an email), by name.
+RETRIED: dict[str, Callable[[int], None]] = {}
 
 
-def register(model: type[JobMixin], work: Work) -> None:
-    """Make `work(record, job)` the work of jobs of this model's kind."""
-    KINDS[model.job_kind] = Kind(model, work)
+def register(
+    model: type[JobMixin], work: Work, failed: Callable[[int], None] | None = None
+) -> None:
+    """Make `work(record, job)` the work of jobs of this model's kind; `failed(id)` is told of
+    each that fails, whatever the cause."""
+    KINDS[model.job_kind] = Kind(model, work, failed)
+
+
+def retried(task: Callable[[int], None]) -> None:
+    """Let `task(id)` be sent to the workers with `later`, and tried again if it raises."""
+    RETRIED[task.__name__] = task
 
 
 def every_minute(task: Callable[[], None]) -> None:
@@ -113,6 +124,16 @@ def init_app(app: Flask) -> None:
         with app.app_context():
             perform(kind, job_id)
 
+    @huey.task(
+        name="retried",
+        retries=app.config["MAIL_RETRIES"],
+        retry_delay=app.config["MAIL_RETRY_SECONDS"],
+    )
+    def retried_task(name: str, record_id: int) -> None:
+        """Do one piece of short work in the app's context; Huey tries again if it raises."""
+        with app.app_context():
+            RETRIED[name](record_id)
+
     @huey.periodic_task(crontab(), name="every-minute")
     def minutely() -> None:
         """The scheduled work: the weekly plan, when it is due."""
@@ -120,7 +141,7 @@ def init_app(app: Flask) -> None:
             for task in MINUTELY.values():
                 task()
 
-    app.extensions["jobs"] = Queue(huey, perform_task)
+    app.extensions["jobs"] = Queue(huey, perform_task, retried_task)
 
 
 def _huey(app: Flask) -> Huey:
@@ -150,15 +171,21 @@ def store_name(url: str) -> str:
 
 @dataclass(frozen=True)
 class Queue:
-    """One app's Huey and its one task."""
+    """One app's Huey and its tasks: jobs, and short work tried again until it is done."""
 
     huey: Huey
     task: TaskWrapper
+    retried: TaskWrapper
 
 
 def enqueue(record: JobMixin) -> None:
     """Send a committed, queued job to the workers."""
     current_app.extensions["jobs"].task(record.job_kind, record.id)
+
+
+def later(task: Callable[[int], None], record_id: int) -> None:
+    """Send short work on a committed row to the workers, to be tried until it is done."""
+    current_app.extensions["jobs"].retried(task.__name__, record_id)
 
 
 def perform(kind: str, job_id: int, apart: bool = True) -> None:
@@ -181,11 +208,24 @@ def perform(kind: str, job_id: int, apart: bool = True) -> None:
         except JobFailed as failure:
             session.rollback()
             end(session, spec.model, job_id, JobStatus.FAILED, str(failure))
+            _tell_of_failure(spec, job_id)
         except Exception:
             # The log has the traceback (the engine hides statement parameters); people get words.
             session.rollback()
             log.exception("%s %s failed", kind, job_id)
             end(session, spec.model, job_id, JobStatus.FAILED, UNEXPECTED)
+            _tell_of_failure(spec, job_id)
+
+
+def _tell_of_failure(spec: Kind, job_id: int) -> None:
+    """Tell whoever listens of a failed job; their trouble never hides the failure itself."""
+    if spec.failed is None:
+        return
+    try:
+        spec.failed(job_id)
+    except Exception:
+        db.session.rollback()
+        log.exception("could not tell of the failure of %s %s", spec.model.job_kind, job_id)
 
 
 def watch(app: Flask, stop: threading.Event) -> None:
@@ -199,8 +239,10 @@ def watch(app: Flask, stop: threading.Event) -> None:
                 db.session.rollback()
                 log.exception("could not check for lost jobs")
                 continue
+            for model, job_id in failed:
+                _tell_of_failure(KINDS[model.job_kind], job_id)
         if failed:
-            log.warning("failed %s jobs whose worker stopped", failed)
+            log.warning("failed %s jobs whose worker stopped", len(failed))
 
 
 def yield_to_pages() -> None:

@@ -1,6 +1,7 @@
 """SQLAlchemy models, one module per aggregate."""
 
 from planner.models.audit import AuditEvent
+from planner.models.notifications import Notification
 from planner.models.people import Allocation, Case, Exclusion, Need
 from planner.models.places import Region, Site
 from planner.models.plans import (
@@ -28,6 +29,7 @@ __all__ = [
     "Exclusion",
     "Forecast",
     "Need",
+    "Notification",
     "OverrideCategory",
     "PlanApproval",
     "PlanRun",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import JSON, CheckConstraint, ForeignKey, String
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, String, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from planner.domain.vocabulary import AbsenceKind, Grade, Role, Vetting
@@ -42,6 +42,9 @@ class StaffMember(Versioned, db.Model):
     # Trainee officers (PQiP) carry reductions that fall over their first 18 months.
     training_start: Mapped[date | None]
     active: Mapped[bool] = mapped_column(default=True)
+    # Where the planner's emails go (cases gained and lost, handovers), unless they asked not.
+    email: Mapped[str | None] = mapped_column(String(254))
+    emailed: Mapped[bool] = mapped_column(default=True, server_default=true())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 

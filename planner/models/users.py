@@ -41,6 +41,8 @@ class User(UserMixin, db.Model):
     locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # Need-to-know: a national user sees every region; anyone else only the regions given them.
     national: Mapped[bool] = mapped_column(default=False, server_default=false())
+    # Where their weekly digest of alerts and news of their failed runs go (none: not sent).
+    email: Mapped[str | None] = mapped_column(String(254))
     regions: Mapped[list[Region]] = relationship(
         secondary="region_access", order_by="Region.name", viewonly=True
     )

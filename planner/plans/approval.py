@@ -3,9 +3,9 @@ become the current allocations, once however many managers press the button at o
 
 from __future__ import annotations
 
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Collection
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from sqlalchemy import func, select, update
@@ -123,15 +123,25 @@ def _already_part(done: PlanApproval) -> str:
     )
 
 
+@dataclass
+class Moves:
+    """Whose cases an approval changed: the references each person gains and loses."""
+
+    gained: defaultdict[int, set[str]] = field(default_factory=lambda: defaultdict(set))
+    lost: defaultdict[int, set[str]] = field(default_factory=lambda: defaultdict(set))
+
+
 def approve(
     session: Session,
     run: PlanRun,
     user: User | None,
     actor: str,
     region_ids: Collection[int] | None = None,
+    moves: Moves | None = None,
 ) -> int:
     """Make the proposals of the run (or of some regions' parts) the allocations from the start
-    of its week, once; return how many allocations change."""
+    of its week, once; return how many allocations change (and note who gains and loses what
+    in `moves`)."""
     problem = approval_problem(session, run)
     if problem:
         raise ApprovalRefused(problem)
@@ -160,7 +170,7 @@ def approve(
     monday = IsoWeek.parse(run.week).monday
     # The whole run at once also ends what the rules retired in regions it plans nothing for.
     regions = None if whole else {p.region_id for p in waiting}
-    changes = _apply_regions(session, run, regions, monday, user, actor)
+    changes = _apply_regions(session, run, regions, monday, user, actor, moves or Moves())
     for part in waiting:
         session.add(
             PlanApproval(
@@ -184,6 +194,7 @@ def _apply_regions(
     monday: date,
     user: User | None,
     actor: str,
+    moves: Moves,
 ) -> Counter[int]:
     """Bring the needs of these regions' cases (None: every region) in line with the run; the
     changes, by region."""
@@ -202,8 +213,8 @@ def _apply_regions(
     planned_needs = set()
     for proposal, region_id in rows:
         planned_needs.add(proposal.need_id)
-        changes[region_id] += _apply(session, proposal, run, monday, user, actor)
-    for region_id, ended in _end_retired(session, planned_needs, regions, monday).items():
+        changes[region_id] += _apply(session, proposal, run, monday, user, actor, moves)
+    for region_id, ended in _end_retired(session, planned_needs, regions, monday, moves).items():
         changes[region_id] += ended
     return changes
 
@@ -223,6 +234,7 @@ def _apply(
     monday: date,
     user: User | None,
     actor: str,
+    moves: Moves,
 ) -> int:
     """Bring one need's allocation in line with its proposal; 1 if that changed anything."""
     holder = proposal.need.allocation_on(monday)
@@ -235,7 +247,9 @@ def _apply(
         return 0
     if holder is not None:
         _end(session, holder, monday)
+        moves.lost[holder.staff_member_id].add(proposal.case_reference)
     if proposal.staff_member_id is not None:
+        moves.gained[proposal.staff_member_id].add(proposal.case_reference)
         reason = (
             f"Overridden by {actor}: {proposal.override_words}"
             if proposal.overridden
@@ -255,12 +269,12 @@ def _apply(
 
 
 def _end_retired(
-    session: Session, planned: set[int], regions: set[int] | None, monday: date
+    session: Session, planned: set[int], regions: set[int] | None, monday: date, moves: Moves
 ) -> Counter[int]:
     """End the allocations of these regions' needs (None: every region's) the plan no longer
     holds (the rules retired them); how many, by region."""
     query = (
-        select(Allocation, Site.region_id)
+        select(Allocation, Site.region_id, Case.reference)
         .join(Need, Allocation.need_id == Need.id)
         .join(Case, Need.case_id == Case.id)
         .join(Site, Case.site_id == Site.id)
@@ -270,7 +284,8 @@ def _end_retired(
         query = query.where(Site.region_id.in_(regions))
     rows = session.execute(query).all()
     ended: Counter[int] = Counter()
-    for allocation, region_id in rows:
+    for allocation, region_id, reference in rows:
         _end(session, allocation, monday)
+        moves.lost[allocation.staff_member_id].add(reference)
         ended[region_id] += 1
     return ended

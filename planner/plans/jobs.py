@@ -14,6 +14,7 @@ from planner.jobs.queue import enqueue, every_minute, register
 from planner.models import Forecast, PlanRun, StaffingAsk, WhatIf
 from planner.models.policy import load_policy
 from planner.models.types import utcnow
+from planner.notifications.triggers import email_run_failed
 from planner.plans.batch import RunRefused, plan_week, queue_run
 from planner.plans.lookahead import plan_ahead
 from planner.plans.staffing import work_out
@@ -27,7 +28,7 @@ SCHEDULE = "the weekly schedule"
 
 def register_plan_jobs() -> None:
     """Tell the job system what work each kind of job does, and what to do every minute."""
-    register(PlanRun, plan_week)
+    register(PlanRun, plan_week, failed=email_run_failed)
     register(Forecast, plan_ahead)
     register(WhatIf, answer)
     register(StaffingAsk, work_out)

@@ -29,9 +29,11 @@ from planner.models import Forecast, PlanRun, StaffingAsk, WhatIf
 from planner.models.access import record_view
 from planner.models.jobs import JobMixin
 from planner.models.policy import load_policy
+from planner.notifications.triggers import email_cases_changed
 from planner.plans import exports, queries
 from planner.plans.approval import (
     ApprovalRefused,
+    Moves,
     approval_problem,
     approval_words,
     approve,
@@ -317,13 +319,16 @@ def approve_run(run_id: int) -> ResponseReturnValue:
     )
     refusal = approval_problem(db.session, plan_run, part.region_id if part else None)
     if form.validate_on_submit() and refusal is None:
+        moves = Moves()
         try:
-            changes = approve(db.session, plan_run, current_user, current_user.username, region_ids)
+            changes = approve(db.session, plan_run, current_user, current_user.username,
+                              region_ids, moves)  # fmt: skip
         except ApprovalRefused as error:
             db.session.rollback()
             refusal = str(error)
         else:
             db.session.commit()
+            email_cases_changed(db.session, plan_run, moves.gained, moves.lost)
             which = f"Plan run {plan_run.id}" + (
                 f" for {_part_words(parts, part)}" if region_ids else ""
             )

@@ -15,7 +15,13 @@ from govuk_frontend_wtf.wtforms_widgets import (
 from sqlalchemy import func, select
 from werkzeug.datastructures import MultiDict
 from wtforms import BooleanField, StringField, SubmitField
-from wtforms.validators import DataRequired, InputRequired, Length, StopValidation, ValidationError
+from wtforms.validators import (
+    DataRequired,
+    InputRequired,
+    Length,
+    StopValidation,
+    ValidationError,
+)
 
 from planner.domain.policy import Policy
 from planner.domain.vocabulary import AbsenceKind, Grade, Role, SiteKind, Vetting
@@ -40,6 +46,7 @@ from planner.web.forms import (
     PlannerForm,
     VersionField,
     choices,
+    email_field,
     enum_choices,
     required_radios,
     strip,
@@ -140,6 +147,11 @@ class StaffForm(PlannerForm):
         "time falls over their first 18 months. For example, 1 9 2025",
     )
     active = BooleanField("Active: they can be allocated cases", widget=CheckboxInput())
+    email = email_field(
+        "Work email address (optional)",
+        "Where the planner tells them of cases given to them or taken from them, and of handovers",
+    )
+    not_emailed = BooleanField("Do not email this person", widget=CheckboxInput())
     version = VersionField()
     submit = SubmitField("Save", widget=GovSubmitInput())
 
@@ -236,6 +248,8 @@ class StaffForm(PlannerForm):
             max_cases=int(self.max_cases.data) if self.max_cases.data else None,
             training_start=self.training_start.data if grade == Grade.PQIP else None,
             active=bool(self.active.data),
+            email=self.email.data or None,
+            emailed=not self.not_emailed.data,
         )
 
 
@@ -263,6 +277,8 @@ def _initial(person: StaffMember | None) -> dict[str, Any]:
         "max_cases": "" if person.max_cases is None else str(person.max_cases),
         "training_start": person.training_start,
         "active": person.active,
+        "email": person.email or "",
+        "not_emailed": not person.emailed,
         "version": person.version,
     }
 

@@ -43,6 +43,8 @@ class StaffDetails:
     max_cases: int | None
     training_start: date | None
     active: bool
+    email: str | None = None
+    emailed: bool = True
 
 
 @dataclass(frozen=True)

@@ -31,7 +31,14 @@ from wtforms import (
     TextAreaField,
 )
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import InputRequired, StopValidation, ValidationError
+from wtforms.validators import (
+    InputRequired,
+    Length,
+    Optional,
+    Regexp,
+    StopValidation,
+    ValidationError,
+)
 from wtforms.widgets import TextArea
 
 from planner.domain.vocabulary import label
@@ -42,6 +49,9 @@ from planner.web.text import hidden_character, hidden_message, tidy
 MIN_HOURS = 0.1
 WHOLE_NUMBER = re.compile(r"^[0-9]{1,9}$")
 HOURS_TEXT = re.compile(r"^[0-9]{1,4}(\.[0-9]{1,10})?$|^\.[0-9]{1,10}$")
+
+# An email address as GOV.UK's pattern checks one: something, an @, a domain with a dot.
+EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
 def is_multiline(field: Any) -> bool:
@@ -332,4 +342,22 @@ def required_radios(label: str, options: list[tuple[str, str]], message: str) ->
         choices=options,
         validators=[InputRequired(message=message)],
         invalid_choice_message=message,
+    )
+
+
+def email_field(label: str, description: str) -> StringField:
+    """An optional email address, checked as GOV.UK checks one."""
+    return StringField(
+        label,
+        widget=GovTextInput(),
+        description=description,
+        filters=[strip],
+        validators=[
+            Optional(),
+            Length(max=254, message="Email address must be 254 characters or fewer"),
+            Regexp(
+                EMAIL,
+                message="Enter an email address in the correct format, like name@justice.gov.uk",
+            ),
+        ],
     )

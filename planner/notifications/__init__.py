@@ -1,0 +1,1 @@
+"""Email: cases gained and lost, handovers, the weekly digest of alerts and failed runs."""
