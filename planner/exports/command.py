@@ -55,9 +55,11 @@ def _options(command: click.Command) -> click.Command:
 
 @click.command("export")
 @with_appcontext
+# Named apart from the --kind filter (of alerts and of changes), which shares its word.
 @click.argument("list_name", metavar="KIND")
-@click.option("--format", "file_format", default="csv", show_default=True,
-              help="csv, xlsx or json.")  # fmt: skip
+@click.option(
+    "--format", "file_format", default="csv", show_default=True, help="csv, xlsx or json."
+)
 @click.option(
     "--output",
     type=click.Path(dir_okay=False, writable=True, path_type=Path),
@@ -69,10 +71,11 @@ def export(
 ) -> None:
     """Export a list (allocation, staff, alerts, plan, changes, uncovered, unchanged, workloads,
     staffing-ask, look-ahead) with the filters its page has, audited."""
-    kind = list_name
-    found = EXPORTS.get(kind)
+    found = EXPORTS.get(list_name)
     if found is None:
-        raise click.ClickException(f"there is no export {kind!r}: choose from {', '.join(EXPORTS)}")
+        raise click.ClickException(
+            f"there is no export {list_name!r}: choose from {', '.join(EXPORTS)}"
+        )
     try:
         chosen = FileFormat(file_format.lower())
     except ValueError:
@@ -87,17 +90,24 @@ def export(
     taken = [name for name in given if name not in found.options]
     if taken:
         accepted = ", ".join("--" + name.replace("_", "-") for name in found.options) or "none"
+        flag = "--" + taken[0].replace("_", "-")
         raise click.ClickException(
-            f"the {kind} export takes no --{taken[0].replace('_', '-')} (its options: {accepted})"
+            f"the {list_name} export takes no {flag} (its options: {accepted})"
         )
     actor = f"cli:{getpass.getuser()}"
     try:
         sheet = found.build(Reach.everything(), Options(MultiDict(given), strict=True))
         data = write(sheet, chosen)
-        record_export(db.session, actor, None, kind, sheet, chosen, given)
-        # Written, then its audit line kept: nothing leaves unaudited, nothing unwritten is.
-        _deliver(data, output)
-        db.session.commit()
+        record_export(db.session, actor, None, list_name, sheet, chosen, given)
+        # Nothing leaves unaudited: a file is kept only once its line is, and standard output
+        # (which cannot be taken back) is written only after.
+        if output is None:
+            db.session.commit()
+            sys.stdout.buffer.write(data)
+            sys.stdout.flush()
+        else:
+            _write(data, output)
+            db.session.commit()
     except ExportRefused as refusal:
         raise click.ClickException(str(refusal)) from None
     except SQLAlchemyError as error:
@@ -110,12 +120,8 @@ def export(
         click.echo(f"Wrote {count} row{'' if count == 1 else 's'} of {found.title} to {output}.")
 
 
-def _deliver(data: bytes, output: Path | None) -> None:
-    """The file to standard output, or written where asked."""
-    if output is None:
-        sys.stdout.buffer.write(data)
-        sys.stdout.flush()
-        return
+def _write(data: bytes, output: Path) -> None:
+    """The file written where asked."""
     try:
         output.write_bytes(data)
     except OSError as error:

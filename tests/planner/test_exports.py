@@ -52,8 +52,12 @@ def app(app_factory: AppFactory) -> Flask:
         world.case(reference="CT-LON-0003", name="Kim Custody", setting=Setting.CUSTODY,
                    rosh=Rosh.MEDIUM, release_date=date(2029, 6, 4))  # fmt: skip
         # A high-risk case in a prison with no POM: a gap the staffing ask covers.
-        world.case(reference="CT-LON-0004", name="Hal High", setting=Setting.CUSTODY,
-                   release_date=date(2029, 6, 4))
+        world.case(
+            reference="CT-LON-0004",
+            name="Hal High",
+            setting=Setting.CUSTODY,
+            release_date=date(2029, 6, 4),
+        )
         wales_case = world.case(reference="CT-WAL-0001", name="Wyn Wales", site=wales_office)
         world.hold(wales_case, "com", bryn)
         db.session.commit()
