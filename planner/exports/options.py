@@ -12,6 +12,8 @@ from planner.web.listing import DIRECTIONS
 
 # What a checkbox sends that means "no".
 NOT_TICKED = frozenset({"", "false", "0", "no", "off"})
+# As much of an option's text as its audit line keeps (a search is a few words).
+TEXT_KEPT = 120
 
 
 class ExportRefused(ValueError):
@@ -63,12 +65,14 @@ class Options:
         chosen = {"sort": sort, "direction": direction}
         return MultiDict({name: value for name, value in chosen.items() if value})
 
-    def given(self) -> dict[str, str]:
-        """The options set, to record with the export (the format and page are not options)."""
+    def given(self, names: Iterable[str]) -> dict[str, str]:
+        """Those of the named options that are set, to record with the export (anything else a
+        query string carries is no option of it, and is not kept)."""
+        wanted = set(names)
         return {
-            name: value
+            name: value[:TEXT_KEPT]
             for name, value in self.values.items()
-            if value and name not in ("format", "page")
+            if value and name in wanted
         }
 
 

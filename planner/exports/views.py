@@ -41,7 +41,7 @@ def _download(kind_name: str, kind: ExportKind) -> ResponseReturnValue:
         # A run or an answer that is not there: as its page would be.
         abort(404)
     record_export(db.session, current_user.username, current_user.id, kind_name, sheet,
-                  file_format, options.given())  # fmt: skip
+                  file_format, options.given(kind.options))  # fmt: skip
     db.session.commit()
     return download(sheet, file_format, file_name(_stem(sheet.title), today()))
 
