@@ -22,7 +22,7 @@ from planner.cases.forms import CaseFilterForm
 from planner.cases.queries import ALLOCATION_HEADERS, CASE_SORTS, allocation_rows, case_query
 from planner.domain.clock import today
 from planner.domain.reach import Reach
-from planner.domain.vocabulary import Grade, JobStatus, Role, Rosh, label
+from planner.domain.vocabulary import JobStatus, Rosh, label
 from planner.domain.weeks import IsoWeek
 from planner.exports.options import ExportRefused, Options, choices_of
 from planner.extensions import db
@@ -42,9 +42,9 @@ from planner.plans.evidence import (
 )
 from planner.plans.review import KIND_NAMES, KINDS, RunProblem
 from planner.staff.forms import StaffFilterForm
-from planner.staff.queries import STAFF_SORTS, StaffFilters, every_staff_row, staff_sheet
+from planner.staff.queries import STAFF_SORTS, every_staff_row, staff_sheet
 from planner.web.addresses import database_id
-from planner.web.listing import regions, sites
+from planner.web.listing import chosen_filters, regions, sites
 from planner.web.spreadsheets import Sheet
 
 Build = Callable[[Reach, Options], Sheet]
@@ -77,19 +77,26 @@ def _within(session: Session, reach: Reach, case_ids: Iterable[int]) -> set[int]
     return set(session.scalars(select(Case.id).where(Case.id.in_(wanted), case_within(reach))))
 
 
-def _picked(form: Any, options: Options) -> dict[str, str]:
-    """Each of a list's filters as the options choose it among the filter's own offers."""
-    return {
-        name: options.pick(name, choices_of(field.choices)) for name, field in form._fields.items()
+def _filter_form(make: Callable[[MultiDict[str, str]], Any], options: Options) -> Any:
+    """A list page's own filter form, reading the options as the page reads its query string;
+    on the command line each choice is checked first (and may be named by its words)."""
+    form = make(options.values)
+    if not options.strict:
+        return form
+    picked = {
+        name: options.pick(name, choices_of(field.choices))
+        for name, field in form._fields.items()
+        if getattr(field, "choices", None) is not None
     }
+    return make(MultiDict({**options.values.to_dict(), **picked}))
 
 
 def allocation(reach: Reach, options: Options) -> Sheet:
     """The current allocation: the case list's cases, each need and who holds it today."""
     session, on = db.session, today()
-    form = CaseFilterForm(MultiDict(), regions=regions(session, reach), sites=sites(session, reach))
-    filters = {name: value for name, value in _picked(form, options).items() if value}
-    query, _, _ = case_query(filters, options.sorting(CASE_SORTS), on, reach)
+    offered = {"regions": regions(session, reach), "sites": sites(session, reach)}
+    form = _filter_form(lambda values: CaseFilterForm(values, **offered), options)
+    query, _, _ = case_query(chosen_filters(form), options.sorting(CASE_SORTS), on, reach)
     rows = allocation_rows(session, query, on, load_policy(session))
     return Sheet("Current allocation", ALLOCATION_HEADERS, rows)
 
@@ -98,28 +105,10 @@ def staff(reach: Reach, options: Options) -> Sheet:
     """The staff list with each person's hours and Workload % for the coming weeks."""
     session, on = db.session, today()
     policy = load_policy(session)
-    form = StaffFilterForm(
-        MultiDict({"search": options.text("search")}),
-        regions(session, reach),
-        sites(session, reach),
-        policy,
-    )
-    search = form.filters().search
-    if options.strict and options.text("search") and not search:
+    offered = (regions(session, reach), sites(session, reach), policy)
+    filters = _filter_form(lambda values: StaffFilterForm(values, *offered), options).filters()
+    if options.strict and options.text("search") and not filters.search:
         raise ExportRefused("--search must not include hidden characters")
-    region = options.pick("region", choices_of(form.region.choices))
-    site = options.pick("site", choices_of(form.site.choices))
-    role = options.pick("role", choices_of(form.role.choices))
-    grade = options.pick("grade", choices_of(form.grade.choices))
-    filters = StaffFilters(
-        search=search,
-        region_id=int(region) if region else None,
-        site_id=int(site) if site else None,
-        role=Role(role) if role else None,
-        grade=Grade(grade) if grade else None,
-        over_only=options.flag("over"),
-        include_inactive=options.flag("inactive"),
-    )
     week = IsoWeek.containing(on)
     rows = every_staff_row(session, filters, options.sorting(STAFF_SORTS), week, policy, on, reach)
     headers, table = staff_sheet(session, rows, week, policy)
@@ -129,10 +118,9 @@ def staff(reach: Reach, options: Options) -> Sheet:
 def alerts(reach: Reach, options: Options) -> Sheet:
     """The alerts list's alerts (open ones unless another status is asked for), worst first."""
     session = db.session
-    form = AlertFilterForm(
-        MultiDict(), regions=regions(session, reach), sites=sites(session, reach)
-    )
-    found = list(session.scalars(alert_query(_picked(form, options), reach)).unique())
+    offered = {"regions": regions(session, reach), "sites": sites(session, reach)}
+    form = _filter_form(lambda values: AlertFilterForm(values, **offered), options)
+    found = list(session.scalars(alert_query(chosen_filters(form), reach)).unique())
     openable = _openable(session, reach, (alert.case_id for alert in found if alert.case_id))
     return Sheet("Alerts", ALERT_HEADERS, alert_rows(found, openable))
 
