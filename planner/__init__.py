@@ -85,11 +85,12 @@ def register_blueprints(app: Flask) -> None:
     from planner.alerting.views import blueprint as alerts
     from planner.cases.views import blueprint as cases
     from planner.dashboard.views import blueprint as dashboard
+    from planner.exports.views import blueprint as exports
     from planner.handovers.views import blueprint as handovers
     from planner.plans.views import blueprint as plans
     from planner.staff.views import blueprint as staff
 
-    for blueprint in (dashboard, cases, staff, handovers, plans, alerts, admin):
+    for blueprint in (dashboard, cases, staff, handovers, plans, alerts, admin, exports):
         app.register_blueprint(blueprint)
 
 

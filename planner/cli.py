@@ -28,6 +28,7 @@ from planner.demo.places import SCALES
 from planner.domain.clock import today
 from planner.domain.vocabulary import JobStatus, UserRole, label
 from planner.domain.weeks import IsoWeek
+from planner.exports.command import export
 from planner.extensions import db
 from planner.jobs.queue import consume, store_name
 from planner.models import Case, PlanRun, Region, User
@@ -52,6 +53,7 @@ def init_app(app: Flask) -> None:
         plan,
         alerts,
         look_ahead,
+        export,
         jobs,
     ):
         app.cli.add_command(command)

@@ -10,10 +10,11 @@ from sqlalchemy import ColumnElement, Select, and_, func, select
 from sqlalchemy.orm import Session, joinedload, selectinload
 from werkzeug.datastructures import MultiDict
 
+from planner.domain.needs import need_name
 from planner.domain.policy import Policy
 from planner.domain.reach import Reach
 from planner.domain.rules import Handover, handover, responsibility_state, responsible_role
-from planner.domain.vocabulary import ResponsibilityState, Role
+from planner.domain.vocabulary import ResponsibilityState, Role, label
 from planner.models import Alert, Allocation, AuditEvent, Case, Exclusion, Need, Site, StaffMember
 from planner.models.access import VIEW
 from planner.models.reach import case_openable
@@ -28,6 +29,15 @@ def case_list(
     session: Session, filters: dict[str, str], args: MultiDict[str, str], on: date, reach: Reach
 ) -> tuple[RowPagination, str, str]:
     """One page of cases with how many of their needs are held, filtered and sorted."""
+    query, key, direction = case_query(filters, args, on, reach)
+    return paginate_rows(session, query, page_number(args)), key, direction
+
+
+def case_query(
+    filters: dict[str, str], args: MultiDict[str, str], on: date, reach: Reach
+) -> tuple[Select[Any], str, str]:
+    """The user's cases with their needs and how many are held, filtered and sorted: the list
+    page and its download read the same rows."""
     needs = (
         select(Need.case_id, func.count().label("total"))
         .where(Need.active)
@@ -62,8 +72,84 @@ def case_list(
         "uncovered": total - covered,
     }
     query, key, direction = sort_by(query, args, columns, default="reference")
-    query = query.order_by(Case.id)
-    return paginate_rows(session, query, page_number(args)), key, direction
+    return query.order_by(Case.id), key, direction
+
+
+CASE_SORTS = ("reference", "name", "rosh", "cohort", "site", "release", "uncovered")
+ALLOCATION_HEADERS = (
+    "Reference",
+    "Name",
+    "RoSH",
+    "Cohort",
+    "MAPPA category",
+    "MAPPA level",
+    "Setting",
+    "Where",
+    "Region",
+    "Responsibility",
+    "Release date",
+    "Need",
+    "Hours a week",
+    "Held by",
+    "Staff ID",
+    "Held since",
+    "Pinned",
+)
+
+
+def allocation_rows(
+    session: Session, query: Select[Any], on: date, policy: Policy
+) -> list[list[object]]:
+    """The current allocation: each need of the listed cases and who holds it on the day, in
+    the list's order (a case without needs on a line of its own)."""
+    cases = [case for case, _total, _held in session.execute(query)]
+    needs: dict[int, list[Need]] = {}
+    holders: dict[int, tuple[str, str, date | None, bool]] = {}
+    for chunk in _chunks([case.id for case in cases]):
+        for need in session.scalars(
+            select(Need).where(Need.active, Need.case_id.in_(chunk)).order_by(Need.position)
+        ):
+            needs.setdefault(need.case_id, []).append(need)
+        held = session.execute(
+            select(
+                Allocation.need_id,
+                StaffMember.name,
+                StaffMember.staff_ref,
+                Allocation.start_date,
+                Allocation.pinned,
+            )
+            .join(StaffMember, Allocation.staff_member_id == StaffMember.id)
+            .join(Need, Allocation.need_id == Need.id)
+            .where(Allocation.held_on(on), Need.active, Need.case_id.in_(chunk))
+        )
+        holders.update(
+            (need_id, (name, ref, start, pinned)) for need_id, name, ref, start, pinned in held
+        )
+    rows: list[list[object]] = []
+    for case in cases:
+        facts = [
+            case.reference,
+            case.name,
+            label(case.rosh),
+            label(case.cohort),
+            case.mappa_category,
+            case.mappa_level,
+            label(case.setting),
+            case.site.name,
+            case.site.region.name,
+            label(responsibility_state(case, on, policy)),
+            case.release_date,
+        ]
+        for need in needs.get(case.id, []) or [None]:
+            if need is None:
+                rows.append([*facts, "", None, "", "", None, ""])
+                continue
+            name, staff_ref, start, pinned = holders.get(need.id, ("Nobody", "", None, False))
+            rows.append(
+                [*facts, need_name(need), need.hours, name, staff_ref, start,
+                 "Yes" if pinned else "No"]
+            )  # fmt: skip
+    return rows
 
 
 def _filtered(query: Select[Any], filters: dict[str, str], total: Any, covered: Any) -> Select[Any]:
@@ -129,6 +215,15 @@ class CaseRecord:
                 needed = dates.com_allocated_from
                 line += f"; COM needed from {govuk_date(needed)}, not yet allocated"
         return line
+
+
+# Ids a statement names at once: far below any database's limit on bound values.
+CHUNK = 5000
+
+
+def _chunks(ids: list[int]) -> list[list[int]]:
+    """Ids in chunks small enough for one statement each."""
+    return [ids[start : start + CHUNK] for start in range(0, len(ids), CHUNK)]
 
 
 def case_record(

@@ -195,9 +195,31 @@ def proposal_page(
     session: Session, run: PlanRun, tab: str, filters: ReviewFilters, args: MultiDict[str, str]
 ) -> tuple[RowPagination, str, str]:
     """One page of a tab's proposals, filtered and sorted (the highest risk first unless asked)."""
+    query, key, direction = proposal_query(run, TABS[tab], filters, args)
+    chosen = kind_column().in_(TABS[tab])
+    counted = scoped(select(func.count()), run.id, filters).where(chosen)
+    page = ProposalPagination(
+        page=page_number(args),
+        per_page=PER_PAGE,
+        error_out=False,
+        select=query,
+        session=session,
+        counted=counted,
+    )
+    return page, key, direction
+
+
+PROPOSAL_SORTS = ("case", "risk", "site", "holder", "planned", "hours", "kind")
+
+
+def proposal_query(
+    run: PlanRun, kinds: Collection[str], filters: ReviewFilters, args: MultiDict[str, str]
+) -> tuple[Select[Any], str, str]:
+    """The run's proposals of some kinds, filtered and sorted (the highest risk first unless
+    asked): a tab's pages and its download read the same rows."""
     if "sort" not in args:
         args = MultiDict({**args.to_dict(), "sort": "risk", "direction": "desc"})
-    chosen = kind_column().in_(TABS[tab])
+    chosen = kind_column().in_(list(kinds))
     query = scoped(_proposal_columns(), run.id, filters, holders=True).where(chosen)
     columns = {
         "case": Case.reference,
@@ -209,17 +231,7 @@ def proposal_page(
         "kind": kind_column(),
     }
     query, key, direction = sort_by(query, args, columns, default="risk")
-    query = query.order_by(Case.reference, ProposedAssignment.need_index)
-    counted = scoped(select(func.count()), run.id, filters).where(chosen)
-    page = ProposalPagination(
-        page=page_number(args),
-        per_page=PER_PAGE,
-        error_out=False,
-        select=query,
-        session=session,
-        counted=counted,
-    )
-    return page, key, direction
+    return query.order_by(Case.reference, ProposedAssignment.need_index), key, direction
 
 
 class ProposalPagination(RowPagination):
@@ -427,14 +439,26 @@ def load_page(
     args: MultiDict[str, str],
 ) -> tuple[ListPagination, str, str]:
     """One page of the workloads, sorted (the most loaded after the plan first unless asked)."""
+    found, key, direction = sorted_loads(session, stored, policy, filters, args)
+    page = ListPagination(page=page_number(args), per_page=PER_PAGE, error_out=False, items=found)
+    return page, key, direction
+
+
+def sorted_loads(
+    session: Session,
+    stored: RunProblem,
+    policy: Policy,
+    filters: ReviewFilters,
+    args: MultiDict[str, str],
+) -> tuple[list[Load], str, str]:
+    """Every workload of the part, sorted as asked: the page and its download read the same."""
     key = args.get("sort", "after")
     key = key if key in LOAD_SORTS else "after"
     asked = args.get("direction")
     direction = asked if asked in ("asc", "desc") else ("asc" if key == "name" else "desc")
     found = sorted(loads(session, stored, policy, filters), key=lambda load: load.name)
     found.sort(key=LOAD_SORTS[key], reverse=direction == "desc")
-    page = ListPagination(page=page_number(args), per_page=PER_PAGE, error_out=False, items=found)
-    return page, key, direction
+    return found, key, direction
 
 
 def places(session: Session, run: PlanRun, reach: Reach) -> tuple[list[str], list[tuple[str, str]]]:

@@ -6,7 +6,6 @@ from typing import Any
 
 from flask import (
     Blueprint,
-    Response,
     abort,
     flash,
     jsonify,
@@ -26,11 +25,10 @@ from planner.extensions import db
 from planner.jobs.lifecycle import request_cancel
 from planner.jobs.queue import KINDS, enqueue
 from planner.models import Forecast, PlanRun, StaffingAsk, WhatIf
-from planner.models.access import record_view
 from planner.models.jobs import JobMixin
 from planner.models.policy import load_policy
 from planner.notifications.triggers import email_cases_changed
-from planner.plans import exports, queries
+from planner.plans import queries
 from planner.plans.approval import (
     ApprovalRefused,
     Moves,
@@ -511,28 +509,10 @@ def staffing(run_id: int) -> ResponseReturnValue:
 
 @blueprint.route("/<int:run_id>/staffing-ask.csv")
 def staffing_csv(run_id: int) -> ResponseReturnValue:
-    """The staffing ask as a spreadsheet, its download audited as an export."""
+    """The staffing ask's first address: its download is one of the exports now."""
     national_or_404()
-    plan_run = _finished_run(run_id)
-    ask = queries.staffing_ask_of(db.session, plan_run)
-    # An ask that found nobody needed is a file of headers alone; one not yet answered is none.
-    if ask is None or ask.result is None:
-        abort(404)
-    text = exports.staffing_csv(
-        ask.result, queries.site_names(db.session), load_policy(db.session).full_time_hours
-    )
-    summary = f"Downloaded the staffing ask of plan run {run_id}"
-    record_view(
-        db.session, current_user.username, current_user.id, "export", f"staffing ask {ask.id}",
-        summary,
-    )  # fmt: skip
-    db.session.commit()
-    filename = f"staffing-ask-run-{run_id}-{plan_run.week}.csv"
-    return Response(
-        text,
-        mimetype="text/csv",
-        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
-    )
+    _finished_run(run_id)
+    return redirect(url_for("exports.staffing_ask", run=run_id, format="csv"))
 
 
 # --- Jobs: their progress, for the pages' script, and cancelling them ----------------------

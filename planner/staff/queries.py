@@ -16,7 +16,7 @@ from werkzeug.datastructures import MultiDict
 from planner.domain.policy import Policy
 from planner.domain.reach import Reach
 from planner.domain.rules import AbsenceFacts, available_hours, committed_hours, workload
-from planner.domain.vocabulary import GRADE_RANK, VETTING_RANK, Grade, Role
+from planner.domain.vocabulary import GRADE_RANK, VETTING_RANK, Grade, Role, label
 from planner.domain.weeks import IsoWeek
 from planner.extensions import db
 from planner.models import Absence, Allocation, Case, Need, Site, StaffMember
@@ -252,24 +252,117 @@ def staff_list(
     reach: Reach,
 ) -> StaffList:
     """One page of the filtered, sorted list, in a fixed number of queries whatever its length."""
-    columns = {**SORTED_IN_DATABASE, **dict.fromkeys(SORTED_AFTER_LOADING, StaffMember.name)}
-    query, sort, direction = sort_by(_filtered(filters, reach), args, columns, default="name")
-    if sort in SORTED_AFTER_LOADING:
-        # Sorted below by a stable sort: ties stay in name order whichever the direction.
-        query = query.order_by(None)
-    # Ties in a fixed order, so that no one appears on two pages or on none.
-    query = query.order_by(StaffMember.name, StaffMember.id)
+    query, sort, direction = _sorted(filters, args, reach)
     number = page_number(args)
     if sort in SORTED_AFTER_LOADING or filters.over_only:
         # Workload % is computed, not stored: load everyone the filters allow, then sort.
-        rows = _rows(session, session.scalars(query).all(), week, policy, today)
-        if filters.over_only:
-            rows = [row for row in rows if is_over(row.load, policy)]
-        if sort in SORTED_AFTER_LOADING:
-            rows.sort(key=SORTED_AFTER_LOADING[sort], reverse=direction == "desc")
+        rows = _loaded(session, query, sort, direction, filters, week, policy, today)
         page: Pagination = ListPagination(
             page=number, per_page=PER_PAGE, error_out=False, items=rows
         )
         return StaffList(page, page.items, sort, direction)
     page = db.paginate(query, page=number, per_page=PER_PAGE, error_out=False)
     return StaffList(page, _rows(session, page.items, week, policy, today), sort, direction)
+
+
+def every_staff_row(
+    session: Session,
+    filters: StaffFilters,
+    args: MultiDict[str, str],
+    week: IsoWeek,
+    policy: Policy,
+    today: date,
+    reach: Reach,
+) -> list[StaffRow]:
+    """Everyone on every page of the list, in its order: what its download holds."""
+    query, sort, direction = _sorted(filters, args, reach)
+    return _loaded(session, query, sort, direction, filters, week, policy, today)
+
+
+def _sorted(
+    filters: StaffFilters, args: MultiDict[str, str], reach: Reach
+) -> tuple[Select[tuple[StaffMember]], str, str]:
+    """The filtered people in the order asked for, as far as the database can sort them."""
+    columns = {**SORTED_IN_DATABASE, **dict.fromkeys(SORTED_AFTER_LOADING, StaffMember.name)}
+    query, sort, direction = sort_by(_filtered(filters, reach), args, columns, default="name")
+    if sort in SORTED_AFTER_LOADING:
+        # Sorted below by a stable sort: ties stay in name order whichever the direction.
+        query = query.order_by(None)
+    # Ties in a fixed order, so that no one appears on two pages or on none.
+    return query.order_by(StaffMember.name, StaffMember.id), sort, direction
+
+
+def _loaded(
+    session: Session,
+    query: Select[tuple[StaffMember]],
+    sort: str,
+    direction: str,
+    filters: StaffFilters,
+    week: IsoWeek,
+    policy: Policy,
+    today: date,
+) -> list[StaffRow]:
+    """Everyone the query finds with their loads, over-loaded only if asked, sorted."""
+    rows = _rows(session, session.scalars(query).all(), week, policy, today)
+    if filters.over_only:
+        rows = [row for row in rows if is_over(row.load, policy)]
+    if sort in SORTED_AFTER_LOADING:
+        rows.sort(key=SORTED_AFTER_LOADING[sort], reverse=direction == "desc")
+    return rows
+
+
+STAFF_SORTS = (*SORTED_IN_DATABASE, *SORTED_AFTER_LOADING)
+NO_HOURS = "No hours available"
+STAFF_HEADERS = (
+    "Name",
+    "Staff ID",
+    "Role",
+    "Grade",
+    "Site",
+    "Region",
+    "Vetting",
+    "Vetting expires",
+    "Skills",
+    "Contracted hours",
+    "Active",
+    "Cases this week",
+)
+
+
+def staff_sheet(
+    session: Session, rows: Sequence[StaffRow], week: IsoWeek, policy: Policy
+) -> tuple[list[str], list[list[object]]]:
+    """The list as a table: each person's facts, then their hours and Workload % in each week
+    of the planning horizon from this one."""
+    weeks = [week.plus(offset) for offset in range(max(1, policy.horizon_weeks))]
+    people = [row.person for row in rows]
+    ahead = [{row.person.id: row.load for row in rows}] + [
+        staff_loads(session, people, later, policy) for later in weeks[1:]
+    ]
+    headers = [*STAFF_HEADERS]
+    for later in weeks:
+        when = f"week from {later.monday.day} {later.monday:%B %Y}"
+        headers += [f"Hours available, {when}", f"Workload %, {when}"]
+    table = []
+    for row in rows:
+        person = row.person
+        line: list[object] = [
+            person.name,
+            person.staff_ref,
+            "POM" if person.role == Role.PRISON else "COM",
+            label(person.grade),
+            person.site.name,
+            person.site.region.name,
+            label(person.vetting),
+            person.vetting_expiry,
+            ", ".join(label(skill) for skill in person.skills),
+            person.contracted_hours,
+            "Yes" if person.active else "No",
+            row.load.cases,
+        ]
+        for loads in ahead:
+            load = loads[person.id]
+            percent = load.workload
+            line += [load.available, NO_HOURS if percent is None else round(percent * 100)]
+        table.append(line)
+    return headers, table

@@ -35,12 +35,13 @@ from planner.extensions import db
 from planner.jobs.queue import perform
 from planner.models import AuditEvent, Case, Forecast, PlanRun, WhatIf
 from planner.plans.batch import RunRefused, run_week
-from planner.plans.exports import safe_cell, staffing_csv
+from planner.plans.exports import STAFFING_HEADERS, staffing_rows
 from planner.plans.lookahead import look_ahead_here, queue_forecast
 from planner.plans.review import stored_problem
 from planner.plans.staffing import staffing_ask
 from planner.plans.whatif import Change, ask_what_if
 from planner.staff.queries import practitioners, staff_loads
+from planner.web.spreadsheets import Sheet, to_csv
 from tests.conftest import add_user, sign_in
 from tests.planner.pages import text_of
 from tests.planner.world import MONDAY, World
@@ -297,44 +298,42 @@ def test_the_staffing_ask_page(app: Flask) -> None:
     assert "NSD Test" in page
     with app.test_client() as client:
         sign_in(client, "viewer.user")
-        response = client.get("/plans/1/staffing-ask.csv")
+        # Its first address sends on to the exports, where every download is.
+        moved = client.get("/plans/1/staffing-ask.csv")
+        assert moved.status_code == 302
+        assert moved.headers["Location"] == "/exports/staffing-ask?run=1&format=csv"
+        response = client.get(moved.headers["Location"])
     assert response.mimetype == "text/csv"
     assert response.headers["Content-Disposition"] == (
-        'attachment; filename="staffing-ask-run-1-2026-W49.csv"'
+        'attachment; filename="run-1-staffing-ask-2026-11-30.csv"'
     )
-    rows = list(csv.reader(io.StringIO(response.get_data(as_text=True))))
+    assert response.headers["Cache-Control"] == "no-store"
+    rows = list(csv.reader(io.StringIO(response.get_data(as_text=True).lstrip("\ufeff"))))
+    fte = f"{round(contract / 37, 2):g}"
     assert rows == [
+        ["OFFICIAL-SENSITIVE"],
         ["Where", "Region", "Role", "Grade or above", "Vetting", "Skills", "Hours a week",
          "Full-time equivalent", "Cases covered"],
-        ["NSD Test", "London", "COM", "PO", "SC", "CT trained", f"{contract:g}",
-         f"{contract / 37:.2f}", case.reference],
-        ["Total", "", "1 people", "", "", "", f"{contract:g}", f"{contract / 37:.2f}", ""],
+        ["NSD Test", "London", "COM", "PO", "SC", "CT trained", f"{contract:g}", fte,
+         case.reference],
+        ["Total", "", "1 people", "", "", "", f"{contract:g}", fte, ""],
     ]  # fmt: skip
     with app.app_context():
         line = db.session.scalars(
             select(AuditEvent).where(AuditEvent.entity == "export").order_by(AuditEvent.id.desc())
         ).first()
-        assert (line.actor, line.action, line.entity_id) == (
-            "viewer.user",
-            "view",
-            "staffing ask 1",
-        )
+        assert (line.actor, line.action, line.entity_id) == ("viewer.user", "view", "staffing-ask")
+        assert line.after == {"kind": "staffing-ask", "format": "csv", "options": {"run": "1"},
+                              "rows": 2}  # fmt: skip
 
 
 def test_the_staffing_ask_csv_runs_no_formula() -> None:
-    assert safe_cell("=HYPERLINK(1)") == "'=HYPERLINK(1)"
-    assert [safe_cell(text) for text in ("+1", "-2", "@SUM", "\tx", "NSD Test")] == [
-        "'+1",
-        "'-2",
-        "'@SUM",
-        "'\tx",
-        "NSD Test",
-    ]
     place = {"role": "prison", "place": "HMP-X", "gaps": 1, "covered": 1, "people": [
         {"site": "HMP-X", "role": "prison", "grade": "PO", "vetting": "SC", "skills": [],
          "hours": 18.5, "cases": ["-CT-1"]}]}  # fmt: skip
-    text = staffing_csv([place], {"HMP-X": "=cmd|' /C calc'!A0"}, 37.0)
-    assert text.splitlines()[1] == "'=cmd|' /C calc'!A0,,POM,PO,SC,,18.5,0.50,'-CT-1"
+    rows = staffing_rows([place], {"HMP-X": "=cmd|' /C calc'!A0"}, 37.0)
+    text = to_csv(Sheet("Staffing ask", STAFFING_HEADERS, rows)).decode("utf-8-sig")
+    assert text.splitlines()[2] == "'=cmd|' /C calc'!A0,,POM,PO,SC,,18.5,0.5,'-CT-1"
 
 
 def test_the_dashboard_figures(world: World) -> None:

@@ -68,7 +68,7 @@ STAFF_FIELDS = {
     "other_work_hours": (HOURS, "0"), "vetting": (CHOICE, "SC"),
     "vetting_expiry": (DATE, ["1", "1", "2030"]), "skills": (CHOICE, "ct_trained"),
     "languages": (TEXT, "Urdu"), "max_cases": (NUMBER, "12"), "training_start": (DATE, []),
-    "active": (FLAG, "y"),
+    "active": (FLAG, "y"), "email": (TEXT, "pat.example@justice.gov.uk"), "not_emailed": (FLAG, "y"),
 }  # fmt: skip
 ABSENCE_FIELDS = {
     "kind": (CHOICE, "training"), "start_date": (DATE, ["7", "12", "2026"]),
@@ -95,6 +95,7 @@ FORMS: dict[str, dict[str, tuple[str, Any]]] = {
         **PASSWORDS,
     },
     "admin.change_regions": {"regions": (CHOICE, "national")},
+    "admin.change_email": {"email": (TEXT, "jo.bloggs@justice.gov.uk")},
     "admin.change_role": {"role": (CHOICE, "viewer")},
     "admin.change_status": {"active": (CHOICE, "yes")},
     "admin.set_password": PASSWORDS,

@@ -31,6 +31,7 @@ from planner.models import (
     WhatIf,
 )
 from planner.plans.batch import run_week
+from planner.plans.lookahead import look_ahead_here
 from planner.plans.staffing import ask_for_staff
 from planner.plans.whatif import Change, ask_what_if
 from tests.conftest import AppFactory, add_user, sign_in
@@ -46,6 +47,7 @@ ANY = "any"  # not about a region (the policy, users, places, a national run): o
 NATIONAL = "national"  # a tool about every region at once: 404 to anyone who does not see all
 POST = "post"  # no page to open: a button's target, checked by the tests of its feature
 PUBLIC = "public"  # before sign-in (assets, the sign-in page)
+MOVED = "moved"  # a national tool's first address, sending its users on (302) to where it is now
 
 
 @dataclass(frozen=True)
@@ -62,6 +64,7 @@ ROUTES: dict[str, Access] = {
     "admin.add_site": Access(A, ANY),
     "admin.add_user": Access(A, ANY),
     "admin.change_regions": Access(A, ANY),
+    "admin.change_email": Access(A, ANY),
     "admin.change_role": Access(A, ANY),
     "admin.change_status": Access(A, ANY),
     "admin.edit_region": Access(A, ANY),
@@ -93,6 +96,16 @@ ROUTES: dict[str, Access] = {
     "cases.show": Access(V, RECORD),
     "cases.views": Access(A, RECORD),
     "dashboard.index": Access(V, LIST),
+    "exports.alerts": Access(V, LIST),
+    "exports.allocation": Access(V, LIST),
+    "exports.changes": Access(V, LIST),
+    "exports.look_ahead": Access(V, LIST),
+    "exports.plan": Access(V, LIST),
+    "exports.staff": Access(V, LIST),
+    "exports.staffing_ask": Access(V, NATIONAL),
+    "exports.unchanged": Access(V, LIST),
+    "exports.uncovered": Access(V, LIST),
+    "exports.workloads": Access(V, LIST),
     "handovers.index": Access(V, LIST),
     "plans.approve_run": Access(M, ANY),
     "plans.cancel_job": Access(M, POST),
@@ -105,7 +118,7 @@ ROUTES: dict[str, Access] = {
     "plans.run": Access(M, POST),
     "plans.show": Access(V, LIST),
     "plans.staffing": Access(V, NATIONAL),
-    "plans.staffing_csv": Access(V, NATIONAL),
+    "plans.staffing_csv": Access(V, MOVED),
     "plans.unchanged": Access(V, LIST),
     "plans.uncovered": Access(V, LIST),
     "plans.what_if": Access(M, NATIONAL),
@@ -121,9 +134,24 @@ ROUTES: dict[str, Access] = {
     "staff.show": Access(V, RECORD),
 }
 # Query strings some routes need; "{name}" is one of the places' values.
-QUERIES = {
+QUERIES: dict[str, dict[str, Any]] = {
     "plans.compare": {"first": 1, "second": 1},
     "staff.compare_people": {"person": ["{staff_id}", "{other_staff_id}"]},
+    **{
+        f"exports.{kind}": {"format": "csv", "run": 1}
+        for kind in (
+            "alerts",
+            "allocation",
+            "changes",
+            "look_ahead",
+            "plan",
+            "staff",
+            "staffing_ask",
+            "unchanged",
+            "uncovered",
+            "workloads",
+        )
+    },
 }
 # Who sees what: region A (London), region B (Wales), or every region.
 REACHES = ("london", "wales", "national")
@@ -135,9 +163,9 @@ def expected(access: Access, role: UserRole, reach: str) -> int:
         return 403
     if access.kind == RECORD and reach == "london":
         return 404
-    if access.kind == NATIONAL and reach != "national":
+    if access.kind in (NATIONAL, MOVED) and reach != "national":
         return 404
-    return 200
+    return 302 if access.kind == MOVED else 200
 
 
 def _holds(role: UserRole, needed: UserRole) -> bool:
@@ -182,6 +210,7 @@ def build(app: Flask) -> Places:
         perform(WhatIf.job_kind, asked.id, apart=False)
         ask, _ = ask_for_staff(db.session, run, None, "test")
         perform(StaffingAsk.job_kind, ask.id, apart=False)
+        look_ahead_here(db.session, IsoWeek.parse(WEEK), 1, "highs", 3, "test")
         # An alert the run did not raise, so that it stays open whatever the run found.
         db.session.add(
             Alert(

@@ -42,11 +42,18 @@ TODAY = "2026-11-30"
 WRITES = ("INSERT", "UPDATE", "DELETE", "REPLACE")
 AUDIT_INSERT = re.compile(r"^INSERT INTO audit_event \(([^)]*)\)", re.IGNORECASE)
 # The pages whose opening is audited, and what the line calls the record.
-VIEWED = {"cases.show": "case", "staff.show": "staff member", "plans.staffing_csv": "export"}
+EXPORTS = ("alerts", "allocation", "changes", "look_ahead", "plan", "staff", "staffing_ask",
+           "unchanged", "uncovered", "workloads")  # fmt: skip
+VIEWED = {
+    "cases.show": "case",
+    "staff.show": "staff member",
+    **{f"exports.{kind}": "export" for kind in EXPORTS},
+}
 # The query string a page needs to show anything.
-QUERIES = {
+QUERIES: dict[str, dict[str, Any]] = {
     "plans.compare": {"first": 1, "second": 1},
     "staff.compare_people": {"person": [1, 2]},
+    **{f"exports.{kind}": {"format": "csv", "run": 1} for kind in EXPORTS},
 }
 
 
