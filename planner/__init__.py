@@ -83,9 +83,10 @@ def register_blueprints(app: Flask) -> None:
     from planner.cases.views import blueprint as cases
     from planner.dashboard.views import blueprint as dashboard
     from planner.plans.views import blueprint as plans
+    from planner.search.views import blueprint as search
     from planner.staff.views import blueprint as staff
 
-    for blueprint in (dashboard, cases, staff, plans, alerts, admin):
+    for blueprint in (dashboard, cases, staff, plans, alerts, admin, search):
         app.register_blueprint(blueprint)
 
 

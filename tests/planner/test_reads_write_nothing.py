@@ -44,7 +44,11 @@ AUDIT_INSERT = re.compile(r"^INSERT INTO audit_event \(([^)]*)\)", re.IGNORECASE
 # The pages whose opening is audited, and what the line calls the record.
 VIEWED = {"cases.show": "case", "staff.show": "staff member", "plans.staffing_csv": "export"}
 # The query string a page needs to show anything.
-QUERIES = {"plans.compare": {"first": 1, "second": 1}}
+QUERIES = {
+    "plans.compare": {"first": 1, "second": 1},
+    "search.results": {"q": "a"},
+    "search.suggestions": {"q": "a"},
+}
 
 
 def demo_with_everything(app_factory: AppFactory, name: str) -> Flask:
