@@ -93,3 +93,152 @@ if (timeout && typeof timeout.showModal === "function") {
   };
   window.setTimeout(check, 1000);
 }
+
+// The search boxes (the header's, and the search page's own): without this script each is a
+// plain form that opens the results page. With it, each is an ARIA combobox (the WAI-ARIA
+// Authoring Practices' pattern, with a listbox): it asks the server for the best matches as
+// you type, a moment after the last key; up and down move through them, Enter opens the one
+// chosen (with none chosen, Enter searches as without script), Escape closes the list, and a
+// live region says how many were found. Written here rather than with accessible-autocomplete,
+// which keeps Enter from submitting the form while its list is open (its issue 156).
+const QUIET_MS = 250;
+const SHORTEST = 2;
+
+const searchBox = (form) => {
+  const input = form.querySelector("input[name=q]");
+  const status = form.querySelector("[data-search-status]");
+  const listbox = document.createElement("ul");
+  listbox.id = `${input.id}-options`;
+  listbox.className = "planner-search__options";
+  listbox.setAttribute("role", "listbox");
+  listbox.setAttribute("aria-label", "Cases and people found");
+  listbox.hidden = true;
+  input.after(listbox);
+  input.setAttribute("role", "combobox");
+  input.setAttribute("aria-autocomplete", "list");
+  input.setAttribute("aria-controls", listbox.id);
+  input.setAttribute("aria-expanded", "false");
+
+  let options = [];
+  let active = -1;
+  let timer = null;
+  let asking = null;
+
+  const mark = (index) => {
+    active = index;
+    options.forEach((option, at) => option.setAttribute("aria-selected", String(at === index)));
+    if (index >= 0) {
+      input.setAttribute("aria-activedescendant", options[index].id);
+      options[index].scrollIntoView({ block: "nearest" });
+    } else {
+      input.removeAttribute("aria-activedescendant");
+    }
+  };
+  const open = () => {
+    // Under the box, as wide as it: the page's layout decides where the box is.
+    listbox.style.left = `${input.offsetLeft}px`;
+    listbox.style.top = `${input.offsetTop + input.offsetHeight}px`;
+    listbox.style.minWidth = `${input.offsetWidth}px`;
+    listbox.hidden = false;
+    input.setAttribute("aria-expanded", "true");
+  };
+  const close = () => {
+    mark(-1);
+    listbox.hidden = true;
+    input.setAttribute("aria-expanded", "false");
+  };
+  const say = (words) => {
+    if (status.textContent !== words) {
+      status.textContent = words;
+    }
+  };
+  const optionFor = (found, at) => {
+    const option = document.createElement("li");
+    option.id = `${listbox.id}-${at}`;
+    option.className = "planner-search__option";
+    option.setAttribute("role", "option");
+    option.setAttribute("aria-selected", "false");
+    option.dataset.href = found.href;
+    // Text, never markup: a name is shown exactly as it was typed.
+    const name = document.createElement("span");
+    name.className = "planner-search__name";
+    name.textContent = found.text;
+    const detail = document.createElement("span");
+    detail.className = "planner-search__detail";
+    detail.textContent = found.detail;
+    option.append(name, " ", detail);
+    return option;
+  };
+  const show = (answer) => {
+    listbox.replaceChildren(...answer.options.map(optionFor));
+    options = [...listbox.children];
+    mark(-1);
+    if (options.length && document.activeElement === input) {
+      open();
+    } else {
+      close();
+    }
+    say(answer.said);
+  };
+  const ask = async () => {
+    const typed = input.value.trim();
+    asking?.abort();
+    if (typed.length < SHORTEST) {
+      close();
+      options = [];
+      say("");
+      return;
+    }
+    asking = new AbortController();
+    try {
+      const address = `${form.dataset.searchSuggestions}?q=${encodeURIComponent(typed)}`;
+      const response = await fetch(address, { headers: { Accept: "application/json" }, signal: asking.signal });
+      if (response.ok && response.headers.get("Content-Type")?.startsWith("application/json")) {
+        const answer = await response.json();
+        if (input.value.trim() === typed) {
+          show(answer);
+        }
+      }
+    } catch {
+      // Asked again since, or the connection went: the results page still answers.
+    }
+  };
+  const go = (option) => window.location.assign(option.dataset.href);
+
+  input.addEventListener("input", () => {
+    window.clearTimeout(timer);
+    timer = window.setTimeout(ask, QUIET_MS);
+  });
+  input.addEventListener("keydown", (event) => {
+    if (event.key === "ArrowDown" || event.key === "ArrowUp") {
+      if (!options.length) {
+        return;
+      }
+      event.preventDefault();
+      if (listbox.hidden) {
+        open();
+      }
+      const step = event.key === "ArrowDown" ? 1 : -1;
+      const last = options.length - 1;
+      const next = active === -1 ? (step === 1 ? 0 : last) : active + step;
+      mark(next < 0 ? last : next > last ? 0 : next);
+    } else if (event.key === "Enter" && !listbox.hidden && active >= 0) {
+      event.preventDefault();
+      go(options[active]);
+    } else if (event.key === "Escape" && !listbox.hidden) {
+      event.preventDefault();
+      close();
+    }
+  });
+  input.addEventListener("blur", close);
+  // Pressing an option keeps the focus in the box, so that its blur does not close the list first.
+  listbox.addEventListener("mousedown", (event) => event.preventDefault());
+  listbox.addEventListener("click", (event) => {
+    const option = event.target.closest("[role=option]");
+    if (option) {
+      go(option);
+    }
+  });
+};
+
+document.querySelectorAll("[data-search-suggestions]").forEach(searchBox);

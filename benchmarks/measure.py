@@ -65,8 +65,9 @@ class PeakMemory:
         return self.peak
 
 
-def demo_app(scale: str, folder: Path) -> Flask:
-    """The planner on a fresh SQLite database in a folder, migrated, with a scale's demo data."""
+def demo_app(scale: str, folder: Path, database: str | None = None) -> Flask:
+    """The planner on a fresh database (SQLite in a folder unless given another's URL), migrated,
+    with a scale's demo data."""
     from flask_migrate import upgrade
 
     from planner import create_app
@@ -75,7 +76,7 @@ def demo_app(scale: str, folder: Path) -> Flask:
         {
             "TESTING": True,
             "SECRET_KEY": "benchmark",
-            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{folder / f'{scale}.db'}",
+            "SQLALCHEMY_DATABASE_URI": database or f"sqlite:///{folder / f'{scale}.db'}",
             "TODAY": START.isoformat(),
             # The benchmarks sign in through the test client, which carries no CSRF token.
             "WTF_CSRF_ENABLED": False,
@@ -92,12 +93,13 @@ def demo_app(scale: str, folder: Path) -> Flask:
 
 
 @contextmanager
-def demo_database(scale: str) -> Iterator[Flask]:
-    """A demo app on a throwaway database, its connections closed before the database goes."""
+def demo_database(scale: str, database: str | None = None) -> Iterator[Flask]:
+    """A demo app on a throwaway database (SQLite unless given an empty one's URL), its
+    connections closed before the database goes."""
     from planner.extensions import db
 
     with tempfile.TemporaryDirectory() as folder:
-        app = demo_app(scale, Path(folder))
+        app = demo_app(scale, Path(folder), database)
         try:
             yield app
         finally:

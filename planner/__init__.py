@@ -88,9 +88,10 @@ def register_blueprints(app: Flask) -> None:
     from planner.exports.views import blueprint as exports
     from planner.handovers.views import blueprint as handovers
     from planner.plans.views import blueprint as plans
+    from planner.search.views import blueprint as search
     from planner.staff.views import blueprint as staff
 
-    for blueprint in (dashboard, cases, staff, handovers, plans, alerts, admin, exports):
+    for blueprint in (dashboard, cases, staff, handovers, plans, alerts, admin, exports, search):
         app.register_blueprint(blueprint)
 
 

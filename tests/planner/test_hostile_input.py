@@ -387,7 +387,7 @@ def test_no_hostile_form_answers_500_and_a_refused_one_writes_nothing(
 QUERY_NAMES = [
     "page", "sort", "direction", "region", "site", "setting", "rosh", "cohort", "mappa_level",
     "covered", "search", "role", "grade", "over", "inactive", "severity", "kind", "status", "risk",
-    "unchanged", "first", "second", "next", "week", "id",
+    "unchanged", "first", "second", "next", "week", "id", "q",
 ]  # fmt: skip
 # Opening these is audited: the one write a GET may make.
 VIEWED = {"cases.show", "staff.show"}

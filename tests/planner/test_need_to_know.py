@@ -124,6 +124,8 @@ ROUTES: dict[str, Access] = {
     "plans.what_if": Access(M, NATIONAL),
     "plans.what_if_answer": Access(V, NATIONAL),
     "plans.workloads": Access(V, LIST),
+    "search.results": Access(V, LIST),
+    "search.suggestions": Access(V, LIST),
     "staff.delete_absence": Access(M, RECORD),
     "staff.edit": Access(M, RECORD),
     "staff.edit_absence": Access(M, RECORD),
@@ -322,8 +324,10 @@ def page(client: FlaskClient, address: str) -> str:
 
 
 @pytest.mark.parametrize(
-    "address", ["/cases/", "/alerts/", "/", "/plans/1", "/plans/compare?first=1&second=1"]
-)
+    "address",
+    ["/cases/", "/alerts/", "/", "/plans/1", "/plans/compare?first=1&second=1", "/search?q=CT-",
+     "/search/suggestions?q=CT-", "/search?q=CT-&kind=cases"],
+)  # fmt: skip
 def test_lists_and_figures_hold_only_the_users_regions(
     app: Flask, places: Places, address: str
 ) -> None:

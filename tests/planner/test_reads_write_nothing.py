@@ -54,6 +54,8 @@ QUERIES: dict[str, dict[str, Any]] = {
     "plans.compare": {"first": 1, "second": 1},
     "staff.compare_people": {"person": [1, 2]},
     **{f"exports.{kind}": {"format": "csv", "run": 1} for kind in EXPORTS},
+    "search.results": {"q": "a"},
+    "search.suggestions": {"q": "a"},
 }
 
 
