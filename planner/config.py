@@ -55,6 +55,8 @@ DEFAULTS: dict[str, Any] = {
     "WEEKLY_PLAN_AT": "friday 18:00",
     # Email (Flask-Mailman, over SMTP): off unless turned on, so `make run` needs no mail server.
     "MAIL_ENABLED": False,
+    # Always SMTP: Flask-Mailman would keep a testing app's mail in memory, unsent.
+    "MAIL_BACKEND": "smtp",
     "MAIL_SERVER": "localhost",
     "MAIL_PORT": 25,
     "MAIL_USE_TLS": False,

@@ -1,4 +1,5 @@
-"""Throwaway servers and processes for the tests: Redis from Debian's package, and job workers."""
+"""Throwaway servers and processes for the tests: Redis from Debian's package, a mail server,
+and job workers."""
 
 from __future__ import annotations
 
@@ -12,6 +13,9 @@ import sys
 import tempfile
 import time
 from collections.abc import Mapping
+from email import message_from_bytes
+from email.message import EmailMessage
+from email.policy import default
 from pathlib import Path
 from types import TracebackType
 from typing import Any
@@ -141,3 +145,32 @@ class JobWorker:
     ) -> None:
         """Stop it."""
         self.stop()
+
+
+class MailServer:
+    """A real SMTP server on loopback (aiosmtpd) that keeps every message it is sent."""
+
+    def __init__(self, port: int | None = None) -> None:
+        self.port = port or free_port()
+        self.messages: list[EmailMessage] = []
+        self.controller: Any = None
+
+    async def handle_DATA(self, _server: Any, _session: Any, envelope: Any) -> str:
+        """Keep the message as it arrived (aiosmtpd's hook for each one)."""
+        self.messages.append(message_from_bytes(envelope.content, policy=default))
+        return "250 Message accepted for delivery"
+
+    def __enter__(self) -> MailServer:
+        from aiosmtpd.controller import Controller
+
+        self.controller = Controller(self, hostname="127.0.0.1", port=self.port)
+        self.controller.start()
+        return self
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.controller.stop()
