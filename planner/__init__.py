@@ -82,10 +82,11 @@ def register_blueprints(app: Flask) -> None:
     from planner.alerting.views import blueprint as alerts
     from planner.cases.views import blueprint as cases
     from planner.dashboard.views import blueprint as dashboard
+    from planner.imports.views import blueprint as imports
     from planner.plans.views import blueprint as plans
     from planner.staff.views import blueprint as staff
 
-    for blueprint in (dashboard, cases, staff, plans, alerts, admin):
+    for blueprint in (dashboard, cases, staff, plans, alerts, admin, imports):
         app.register_blueprint(blueprint)
 
 

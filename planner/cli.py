@@ -29,6 +29,7 @@ from planner.domain.clock import today
 from planner.domain.vocabulary import JobStatus, UserRole, label
 from planner.domain.weeks import IsoWeek
 from planner.extensions import db
+from planner.imports.cli import import_records
 from planner.jobs.queue import consume, store_name
 from planner.models import Case, PlanRun, Region, User
 from planner.models.access import record_view
@@ -52,6 +53,7 @@ def init_app(app: Flask) -> None:
         alerts,
         look_ahead,
         jobs,
+        import_records,
     ):
         app.cli.add_command(command)
     migrations = app.cli.commands.get("db")

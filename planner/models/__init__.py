@@ -1,6 +1,7 @@
 """SQLAlchemy models, one module per aggregate."""
 
 from planner.models.audit import AuditEvent
+from planner.models.imports import PendingImport
 from planner.models.people import Allocation, Case, Exclusion, Need
 from planner.models.places import Region, Site
 from planner.models.plans import (
@@ -29,6 +30,7 @@ __all__ = [
     "Forecast",
     "Need",
     "OverrideCategory",
+    "PendingImport",
     "PlanApproval",
     "PlanRun",
     "PolicySetting",

@@ -37,12 +37,18 @@ from planner.plans.lookahead import look_ahead_here
 from planner.plans.staffing import ask_for_staff
 from planner.plans.whatif import Change, ask_what_if
 from tests.conftest import AppFactory, load_demo, sign_in
+from tests.planner.imports import pending_for
 
 TODAY = "2026-11-30"
 WRITES = ("INSERT", "UPDATE", "DELETE", "REPLACE")
 AUDIT_INSERT = re.compile(r"^INSERT INTO audit_event \(([^)]*)\)", re.IGNORECASE)
 # The pages whose opening is audited, and what the line calls the record.
-VIEWED = {"cases.show": "case", "staff.show": "staff member", "plans.staffing_csv": "export"}
+VIEWED = {
+    "cases.show": "case",
+    "staff.show": "staff member",
+    "plans.staffing_csv": "export",
+    "imports.records": "export",
+}
 # The query string a page needs to show anything.
 QUERIES = {"plans.compare": {"first": 1, "second": 1}}
 
@@ -113,6 +119,9 @@ def arguments(app: Flask) -> dict[str, Any]:
             "job_id": 1,
             "slug": "risk-weights",
             "filename": "planner.css",
+            "pending_id": pending_for(app, "admin.user"),
+            "record_kind": "staff",
+            "file_format": "csv",
         }
 
 
