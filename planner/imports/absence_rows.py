@@ -29,6 +29,7 @@ class AbsenceRows:
         self.people = load_staff(session, absences=True)
         self.reductions = reductions
         self.seen: dict[tuple[Any, ...], int] = {}
+        self.form = AbsenceForm(NO_CONTRACT, None, formdata=MultiDict(), meta=NO_CSRF)
 
     def check(self, row: int, cells: dict[str, str], problems: Problems) -> ValidRow | None:
         """The row as an absence's details, or None with its problems noted."""
@@ -40,10 +41,12 @@ class AbsenceRows:
             problems.add(row, "staff_id", f"There is nobody with the staff ID {staff_id}")
         elif person.site_id not in self.places.within_ids:
             problems.add(row, "staff_id", f"Staff ID {staff_id} is someone you cannot change")
-        contract = person.contracted_hours if person is not None else NO_CONTRACT
-        form = AbsenceForm(contract, None, formdata=self._formdata(row, cells, problems),
-                           meta=NO_CSRF)  # fmt: skip
-        if not verdict(form, row, {"extent": "hours_per_week"}, problems) or person is None:
+        form = self.form
+        form.contracted_hours = person.contracted_hours if person is not None else NO_CONTRACT
+        formdata = self._formdata(row, cells, problems)
+        if not verdict(form, formdata, row, {"extent": "hours_per_week"}, problems):
+            return None
+        if person is None:
             return None
         details = form.details()
         key = (staff_id, details.start_date, details.end_date)

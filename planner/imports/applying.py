@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from planner.alerting.services import check_dates, dates_week
 from planner.cases.services import save_case
 from planner.domain.policy import Policy
+from planner.imports.case_rows import load_needs
 from planner.imports.checking import ValidRow
 from planner.imports.columns import ImportKind
 from planner.imports.plan import Action
@@ -71,9 +72,15 @@ def apply_import(
     if plan is None or prepared.problems:
         raise ValueError("only a file without problems can be imported")
     apply = APPLY[prepared.kind]
-    for row, planned in zip(prepared.rows, plan.rows, strict=True):
-        if planned.action is not Action.UNCHANGED:
-            apply(session, row, policy, on)
+    changing = [
+        row
+        for row, planned in zip(prepared.rows, plan.rows, strict=True)
+        if planned.action is not Action.UNCHANGED
+    ]
+    if prepared.kind is ImportKind.CASES:
+        load_needs(session, [row.record for row in changing if row.record is not None])
+    for row in changing:
+        apply(session, row, policy, on)
     if prepared.kind in DATED and plan.total(Action.UNCHANGED) < len(plan.rows):
         session.flush()
         check_dates(session, dates_week(session), policy)

@@ -53,6 +53,7 @@ class StaffRows:
         self.places = Places(session, reach)
         self.people = load_staff(session)
         self.seen: dict[tuple[Any, ...], int] = {}
+        self.form = StaffRowForm(self.places.within, formdata=MultiDict(), meta=NO_CSRF)
 
     def check(self, row: int, cells: dict[str, str], problems: Problems) -> ValidRow | None:
         """The row as a person's details, or None with its problems noted."""
@@ -63,10 +64,10 @@ class StaffRows:
         earlier = duplicate(self.seen, (staff_id,), row) if staff_id else None
         if earlier is not None:
             problems.add(row, "staff_id", f"Staff ID {staff_id} is also on row {earlier}")
-        form = StaffRowForm(
-            self.places.within, formdata=self._formdata(row, cells, problems), meta=NO_CSRF
-        )
-        if not verdict(form, row, COLUMNS, problems) or problems.of_row(row):
+        form = self.form
+        if not verdict(form, self._formdata(row, cells, problems), row, COLUMNS, problems):
+            return None
+        if problems.of_row(row):
             return None
         details = form.details()
         return ValidRow(
