@@ -9,14 +9,14 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from planner.alerting.services import check_dates, dates_week
-from planner.cases.services import save_case
+from planner.cases.services import MANAGER_POSITION, save_case, set_need
 from planner.domain.policy import Policy
 from planner.imports.case_rows import load_needs
 from planner.imports.checking import ValidRow
 from planner.imports.columns import ImportKind
 from planner.imports.plan import Action
 from planner.imports.services import Prepared
-from planner.models import AuditEvent, Case
+from planner.models import AuditEvent, Case, Need
 from planner.staff.services import (
     add_absence,
     add_staff_member,
@@ -27,7 +27,7 @@ from planner.staff.services import (
 IMPORT = "import"
 
 
-def _staff(session: Session, row: ValidRow, policy: Policy, on: date) -> None:
+def _staff(session: Session, row: ValidRow, policy: Policy, on: date, actor: str) -> None:
     """Add or change a practitioner."""
     if row.record is None:
         add_staff_member(session, row.details)
@@ -35,13 +35,13 @@ def _staff(session: Session, row: ValidRow, policy: Policy, on: date) -> None:
         update_staff_member(row.record, row.details)
 
 
-def _case(session: Session, row: ValidRow, policy: Policy, on: date) -> None:
+def _case(session: Session, row: ValidRow, policy: Policy, on: date, actor: str) -> None:
     """Add or change a case, its needs derived again by the rules (a manager's kept)."""
     case = row.record if row.record is not None else Case(active=True)
     save_case(session, case, row.details, policy, on)
 
 
-def _absence(session: Session, row: ValidRow, policy: Policy, on: date) -> None:
+def _absence(session: Session, row: ValidRow, policy: Policy, on: date, actor: str) -> None:
     """Add or change an absence or reduction."""
     if row.record is None:
         add_absence(row.owner, row.details)
@@ -49,11 +49,22 @@ def _absence(session: Session, row: ValidRow, policy: Policy, on: date) -> None:
         update_absence(row.record, row.details)
 
 
-APPLY: dict[ImportKind, Callable[[Session, ValidRow, Policy, date], None]] = {
+def _need(session: Session, row: ValidRow, policy: Policy, on: date, actor: str) -> None:
+    """Set a need by hand: one the case has becomes the manager's, kept when the case changes."""
+    need = row.record
+    if need is None:
+        key = row.key[1]
+        need = Need(key=key, position=MANAGER_POSITION + int(key.rsplit("_", 1)[1]))
+        row.owner.needs.append(need)
+    set_need(need, row.details, actor)
+
+
+APPLY: dict[ImportKind, Callable[[Session, ValidRow, Policy, date, str], None]] = {
     ImportKind.STAFF: _staff,
     ImportKind.CASES: _case,
     ImportKind.ABSENCES: _absence,
     ImportKind.REDUCTIONS: _absence,
+    ImportKind.NEEDS: _need,
 }
 # Saving a case or a person checks their dates at once; an import checks them all, once.
 DATED = frozenset({ImportKind.STAFF, ImportKind.CASES})
@@ -80,7 +91,7 @@ def apply_import(
     if prepared.kind is ImportKind.CASES:
         load_needs(session, [row.record for row in changing if row.record is not None])
     for row in changing:
-        apply(session, row, policy, on)
+        apply(session, row, policy, on, actor)
     if prepared.kind in DATED and plan.total(Action.UNCHANGED) < len(plan.rows):
         session.flush()
         check_dates(session, dates_week(session), policy)

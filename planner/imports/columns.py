@@ -26,6 +26,7 @@ class ImportKind(StrEnum):
     CASES = "cases"
     ABSENCES = "absences"
     REDUCTIONS = "reductions"
+    NEEDS = "needs"
 
 
 KIND_NAMES = {
@@ -33,6 +34,7 @@ KIND_NAMES = {
     ImportKind.CASES: "Cases",
     ImportKind.ABSENCES: "Absences (all their working time)",
     ImportKind.REDUCTIONS: "Reductions (some hours each week)",
+    ImportKind.NEEDS: "Needs set by hand (on cases)",
 }
 
 
@@ -102,6 +104,21 @@ COLUMNS: dict[ImportKind, tuple[Column, ...]] = {
         Column("hours_per_week", "yes", "hours a week taken away, like 7.4"),
         Column("note", "no", "up to 200 characters"),
     ),
+    ImportKind.NEEDS: (
+        Column("reference", "yes", "the case reference, like CT-LDN-0042"),
+        Column(
+            "need",
+            "yes",
+            "a need the case has, like com, or manager_1 for one the rules do not give",
+        ),
+        Column("role", "yes", words_of(Role) + ": who is needed"),
+        Column("min_grade", "yes", "the lowest grade who may hold it: " + words_of(Grade)),
+        Column("hours", "yes", "hours a week, like 3 or 1.5"),
+        Column("vetting", "yes", words_of(Vetting)),
+        Column("skills", "no", "skills and languages needed, separated by commas"),
+        Column("same_site", "no", "yes if they must work at the person's site (empty is no)"),
+        Column("reason", "yes", "why the case needs this, up to 250 characters"),
+    ),
 }
 
 # What matches a row to a stored record: a staff ID, a case reference, or a person and dates.
@@ -110,6 +127,7 @@ KEYS: dict[ImportKind, tuple[str, ...]] = {
     ImportKind.CASES: ("reference",),
     ImportKind.ABSENCES: ("staff_id", "start_date", "end_date"),
     ImportKind.REDUCTIONS: ("staff_id", "start_date", "end_date"),
+    ImportKind.NEEDS: ("reference", "need"),
 }
 
 

@@ -13,7 +13,7 @@ from typing import Any
 from planner.domain.vocabulary import label
 from planner.imports.checking import ValidRow
 from planner.imports.columns import ImportKind, headers
-from planner.imports.records import absence_values, case_values, staff_values
+from planner.imports.records import absence_values, case_values, need_values, staff_values
 from planner.imports.values import items, shown
 
 
@@ -98,6 +98,7 @@ STORED_VALUES: dict[ImportKind, Callable[[Any], dict[str, Any]]] = {
     ImportKind.CASES: case_values,
     ImportKind.ABSENCES: absence_values,
     ImportKind.REDUCTIONS: absence_values,
+    ImportKind.NEEDS: need_values,
 }
 
 

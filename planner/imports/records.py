@@ -6,6 +6,7 @@ stored record's values for the sheet and for the comparison an import's preview 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable, Iterator
 from enum import StrEnum
 from typing import Any
@@ -15,13 +16,23 @@ from sqlalchemy.orm import joinedload
 
 from planner.cases.services import DATE_FIELDS
 from planner.domain.reach import Reach
-from planner.domain.vocabulary import SKILLS
+from planner.domain.vocabulary import SKILLS, NeedSource
 from planner.extensions import db
 from planner.imports.columns import ImportKind, headers
-from planner.models import Absence, Case, StaffMember
+from planner.models import Absence, Case, Need, StaffMember
 from planner.models.reach import case_openable, staff_within
 from planner.staff.services import languages_of
 from planner.web.spreadsheets import Sheet
+
+# "Set by manager.one: why", or "Set by cli:root: why" from the command line.
+SET_BY = re.compile(r"^Set by \S+: ")
+
+
+def reason_of(need: Need) -> str | None:
+    """The reason a manager gave for a need they set (its rule, without who set it)."""
+    if need.source != NeedSource.MANAGER or not need.active:
+        return None
+    return SET_BY.sub("", need.rule, count=1)
 
 
 def skill_cells(skills: Iterable[str]) -> tuple[str, str]:
@@ -80,6 +91,21 @@ def absence_values(absence: Absence) -> dict[str, Any]:
         "end_date": absence.end_date,
         "hours_per_week": absence.hours_per_week,
         "note": absence.note,
+    }
+
+
+def need_values(need: Need) -> dict[str, Any]:
+    """A need set by hand, column by column (the reason without who gave it)."""
+    return {
+        "reference": need.case.reference,
+        "need": need.key,
+        "role": need.role,
+        "min_grade": need.min_grade,
+        "hours": need.hours,
+        "vetting": need.vetting,
+        "skills": ", ".join(sorted(need.skills)),
+        "same_site": need.same_site,
+        "reason": reason_of(need),
     }
 
 
@@ -150,9 +176,22 @@ def reduction_sheet(reach: Reach) -> Sheet:
     return _sheet(ImportKind.REDUCTIONS, "Reductions", _streamed(query, absence_values))
 
 
+def need_sheet(reach: Reach) -> Sheet:
+    """Every need set by hand on the active cases the reach may open."""
+    query = (
+        select(Need)
+        .join(Need.case)
+        .where(Need.source == NeedSource.MANAGER, Need.active, Case.active, case_openable(reach))
+        .options(joinedload(Need.case))
+        .order_by(Case.reference, Need.key)
+    )
+    return _sheet(ImportKind.NEEDS, "Needs set by hand", _streamed(query, need_values))
+
+
 RECORD_SHEETS: dict[ImportKind, Callable[[Reach], Sheet]] = {
     ImportKind.STAFF: staff_sheet,
     ImportKind.CASES: case_sheet,
     ImportKind.ABSENCES: absence_sheet,
     ImportKind.REDUCTIONS: reduction_sheet,
+    ImportKind.NEEDS: need_sheet,
 }

@@ -12,6 +12,7 @@ from planner.imports.absence_rows import AbsenceRows
 from planner.imports.case_rows import CaseRows
 from planner.imports.checking import ValidRow, cells_of
 from planner.imports.columns import ImportKind
+from planner.imports.need_rows import NeedRows
 from planner.imports.plan import ImportPlan, plan_of
 from planner.imports.problems import Problem, Problems
 from planner.imports.reading import FileRefused, Table, read_table
@@ -64,12 +65,14 @@ def prepare(
 
 def _checker(
     session: Session, kind: ImportKind, reach: Reach, policy: Policy, table: Table
-) -> StaffRows | CaseRows | AbsenceRows:
+) -> StaffRows | CaseRows | AbsenceRows | NeedRows:
     """The checks of a kind's rows, with the records they are matched against loaded once."""
     if kind is ImportKind.STAFF:
         return StaffRows(session, reach)
     if kind is ImportKind.CASES:
         return CaseRows(session, reach, policy, _references(table))
+    if kind is ImportKind.NEEDS:
+        return NeedRows(session, reach, _references(table))
     return AbsenceRows(session, reach, reductions=kind is ImportKind.REDUCTIONS)
 
 

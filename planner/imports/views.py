@@ -39,6 +39,7 @@ LISTS = {
     ImportKind.CASES: "cases.index",
     ImportKind.ABSENCES: "staff.index",
     ImportKind.REDUCTIONS: "staff.index",
+    ImportKind.NEEDS: "cases.index",
 }
 
 

@@ -22,7 +22,7 @@ FILES = Path(__file__).resolve().parent / "files"
 TODAY = "2026-11-30"
 
 # A good row of each kind, for the tiny world of tests/planner/world.py (London: HMP-TEST and
-# NSD-TEST; people S-001 upwards as the test adds them).
+# NSD-TEST; people S-001 upwards as the test adds them; the case CT-LON-0001).
 GOOD: dict[ImportKind, dict[str, str]] = {
     ImportKind.STAFF: {
         "staff_id": "S-NEW-001",
@@ -75,6 +75,17 @@ GOOD: dict[ImportKind, dict[str, str]] = {
         "end_date": "2027-11-30",
         "hours_per_week": "3.7",
         "note": "",
+    },
+    ImportKind.NEEDS: {
+        "reference": "CT-LON-0001",
+        "need": "manager_1",
+        "role": "probation",
+        "min_grade": "PO",
+        "hours": "2",
+        "vetting": "SC",
+        "skills": "urdu",
+        "same_site": "no",
+        "reason": "Speaks Urdu with the family",
     },
 }
 
