@@ -22,6 +22,9 @@ NOT_A_SPREADSHEET = (
 # the export also guards, are hidden characters and refused cell by cell instead).
 FORMULA_SIGNS = tuple(sign for sign in FORMULA_STARTS if sign.isprintable())
 ZIP_SIGNATURE = b"PK\x03\x04"
+# No kind has half as many columns: a workbook's cells beyond are never read (a small file can
+# unpack into a very wide sheet).
+MAX_COLUMNS = 60
 
 
 class FileRefused(Exception):
@@ -90,7 +93,7 @@ def _xlsx_records(content: bytes) -> Iterator[list[str]]:
         raise FileRefused(NOT_A_SPREADSHEET) from None
     try:
         sheet = workbook.worksheets[0]
-        for number, row in enumerate(sheet.iter_rows(), start=1):
+        for number, row in enumerate(sheet.iter_rows(max_col=MAX_COLUMNS), start=1):
             cells = []
             for index, cell in enumerate(row):
                 if getattr(cell, "data_type", None) == "f":

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import re
+import threading
 from typing import Any
 
 import pytest
@@ -257,3 +258,26 @@ def test_the_staff_and_case_lists_link_to_the_import_page_for_managers(app: Flas
     ).get_data(as_text=True)
     viewer = client_of(app, "viewer.national")
     assert "Import from a spreadsheet" not in viewer.get("/staff/").get_data(as_text=True)
+
+
+def test_two_confirmations_at_once_import_once(app: Flask) -> None:
+    found = pending_id(upload(client_of(app, "manager.national"), "staff", staff_file()))
+    clients = [client_of(app, "manager.national") for _ in range(2)]
+    start = threading.Barrier(2)
+    statuses: list[int] = []
+
+    def confirm(client: FlaskClient) -> None:
+        start.wait()
+        statuses.append(client.post(f"/imports/{found}/confirm").status_code)
+
+    threads = [threading.Thread(target=confirm, args=(client,)) for client in clients]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    # Each is told something in words: imported, imported already, or saving impossible now.
+    assert sorted(statuses)[0] == 302 and set(statuses) <= {302, 503}
+    assert people(app) == 5
+    with app.app_context():
+        imports = select(func.count()).select_from(AuditEvent).where(AuditEvent.action == "import")
+        assert db.session.scalar(imports) == 1
