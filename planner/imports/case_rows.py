@@ -27,6 +27,12 @@ PLAIN = ("name", "mappa_category", "mappa_level")
 class CaseRowForm(CaseForm):
     """The case form as a row fills it: a reference already held is matched to its case."""
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # The site is one of the user's, found by its code before the form sees it, and
+        # validate_site checks it again: going through every site for each row again is waste.
+        self.site.validate_choice = False
+
     def validate_reference(self, field: Any) -> None:
         """Letters, digits and hyphens (whose it is, the file's matching decides)."""
         if not REFERENCE.match(field.data):

@@ -29,6 +29,12 @@ PLAIN = ("name", "contracted_hours", "other_work_hours", "languages", "max_cases
 class StaffRowForm(StaffForm):
     """The staff form as a row fills it: a staff ID already held is matched to its person."""
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # The site is one of the user's, found by its code before the form sees it, and
+        # validate_site_id checks its kind: going through every site for each row is waste.
+        self.site_id.validate_choice = False
+
     def validate_staff_ref(self, field: Any) -> None:
         """Letters, numbers and hyphens (whose it is, the file's matching decides)."""
         if not STAFF_REF.match(field.data):
