@@ -35,11 +35,12 @@ from planner.web.reach import reach_of
 @click.option(
     "--as",
     "username",
+    metavar="USERNAME",
     help="Import as this manager, changing only the regions they see (default: every region, "
     "as a nightly extract of the whole service does).",
 )
 def import_records(kind: str, path: Path, dry_run: bool, username: str | None) -> None:
-    """Import staff, cases, absences or reductions from a CSV or XLSX file, all or nothing."""
+    """Import staff, cases, absences, reductions or needs from CSV or XLSX, all or nothing."""
     try:
         _import(ImportKind(kind), path, dry_run, username)
     except SQLAlchemyError as error:
