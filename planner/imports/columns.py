@@ -121,15 +121,6 @@ COLUMNS: dict[ImportKind, tuple[Column, ...]] = {
     ),
 }
 
-# What matches a row to a stored record: a staff ID, a case reference, or a person and dates.
-KEYS: dict[ImportKind, tuple[str, ...]] = {
-    ImportKind.STAFF: ("staff_id",),
-    ImportKind.CASES: ("reference",),
-    ImportKind.ABSENCES: ("staff_id", "start_date", "end_date"),
-    ImportKind.REDUCTIONS: ("staff_id", "start_date", "end_date"),
-    ImportKind.NEEDS: ("reference", "need"),
-}
-
 
 def headers(kind: ImportKind) -> list[str]:
     """The column headers of a kind's file, in order."""
