@@ -87,7 +87,7 @@ def test_upload_preview_and_confirm_adds_the_people(app: Flask) -> None:
     preview = client.get(f"/imports/{found}").get_data(as_text=True)
     assert "Check the import of staff.csv" in preview
     assert "Nia New 1 (S-NEW-001)" in preview and "Added" in preview
-    assert "0 unchanged" in preview
+    assert "2 to add, 0 to change, 0 unchanged." in preview
     assert people(app) == 3
     done = client.post(f"/imports/{found}/confirm")
     assert done.status_code == 302 and done.headers["Location"].endswith("/staff/")
