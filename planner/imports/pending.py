@@ -7,12 +7,13 @@ from datetime import timedelta
 from sqlalchemy import delete, update
 from sqlalchemy.orm import Session
 
+from planner.imports.columns import ImportKind
 from planner.imports.plan import ImportPlan
 from planner.imports.services import Prepared
 from planner.models import PendingImport
 from planner.models.types import utcnow
 
-# A preview left unconfirmed this long is dropped when its user next uploads.
+# An upload this old is dropped when its user next uploads (one imported is emptied at once).
 KEPT_FOR = timedelta(days=1)
 
 
@@ -42,6 +43,12 @@ def replan(pending: PendingImport, plan: ImportPlan) -> None:
     """Show the plan as it is now: the records changed since the file was previewed."""
     pending.plan = plan.as_json()
     pending.fingerprint = plan.fingerprint()
+
+
+def settle(pending: PendingImport) -> None:
+    """Let an imported upload go: its rows are records now, and the file need not be kept."""
+    pending.content = b""
+    pending.plan = ImportPlan(ImportKind(pending.kind), ()).as_json()
 
 
 def claim(session: Session, pending: PendingImport) -> bool:

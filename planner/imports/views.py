@@ -12,7 +12,7 @@ from planner.extensions import db
 from planner.imports.applying import apply_import
 from planner.imports.columns import COLUMNS, KIND_NAMES, ImportKind
 from planner.imports.forms import UploadForm
-from planner.imports.pending import claim, keep, replan
+from planner.imports.pending import claim, keep, replan, settle
 from planner.imports.plan import Action, ImportPlan
 from planner.imports.problems import Problem
 from planner.imports.reading import FileRefused
@@ -183,6 +183,7 @@ def confirm(pending_id: int) -> ResponseReturnValue:
         return redirect(url_for("imports.preview", pending_id=pending.id))
     policy = load_policy(db.session)
     apply_import(db.session, prepared, policy, today(), current_user.username, current_user.id)
+    settle(pending)
     db.session.commit()
     flash(f"Imported {pending.filename}: {prepared.plan.in_words()}.", "success")
     return redirect(url_for(LISTS[kind]))

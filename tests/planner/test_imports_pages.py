@@ -96,6 +96,8 @@ def test_upload_preview_and_confirm_adds_the_people(app: Flask) -> None:
     assert "Nia New 1" in listed and "Nia New 2" in listed
     assert people(app) == 5
     with app.app_context():
+        # The file is not kept once its rows are records.
+        assert db.session.get(PendingImport, found).content == b""
         line = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "import"))
         assert line.actor == "manager.national"
         assert line.summary == "Imported staff from staff.csv: 2 created, 0 updated, 0 unchanged"
