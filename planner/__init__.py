@@ -87,11 +87,13 @@ def register_blueprints(app: Flask) -> None:
     from planner.dashboard.views import blueprint as dashboard
     from planner.exports.views import blueprint as exports
     from planner.handovers.views import blueprint as handovers
+    from planner.imports.views import blueprint as imports
     from planner.plans.views import blueprint as plans
     from planner.search.views import blueprint as search
     from planner.staff.views import blueprint as staff
 
-    for blueprint in (dashboard, cases, staff, handovers, plans, alerts, admin, exports, search):
+    areas = (dashboard, cases, staff, handovers, plans, alerts, admin, imports, exports, search)
+    for blueprint in areas:
         app.register_blueprint(blueprint)
 
 

@@ -30,6 +30,7 @@ from planner.domain.vocabulary import JobStatus, UserRole, label
 from planner.domain.weeks import IsoWeek
 from planner.exports.command import export
 from planner.extensions import db
+from planner.imports.cli import import_records
 from planner.jobs.queue import consume, store_name
 from planner.models import Case, PlanRun, Region, User
 from planner.models.access import record_view
@@ -55,6 +56,7 @@ def init_app(app: Flask) -> None:
         look_ahead,
         export,
         jobs,
+        import_records,
     ):
         app.cli.add_command(command)
     migrations = app.cli.commands.get("db")

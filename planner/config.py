@@ -39,6 +39,10 @@ DEFAULTS: dict[str, Any] = {
     "TRUSTED_PROXIES": 0,
     "WTF_CSRF_TIME_LIMIT": 8 * 3600,
     "MAX_CONTENT_LENGTH": 5 * 1024 * 1024,
+    # The largest spreadsheet an import takes, in bytes and in rows. An upload is a request, so
+    # MAX_CONTENT_LENGTH bounds it in the browser too: keep this below it.
+    "IMPORT_MAX_BYTES": 4 * 1024 * 1024,
+    "IMPORT_MAX_ROWS": 50_000,
     "SERVICE_NAME": "Caseload planner",
     # Statements in logs and errors without their values: those are people's names and cases.
     "SQLALCHEMY_ENGINE_OPTIONS": {"hide_parameters": True},

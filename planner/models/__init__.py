@@ -1,6 +1,7 @@
 """SQLAlchemy models, one module per aggregate."""
 
 from planner.models.audit import AuditEvent
+from planner.models.imports import PendingImport
 from planner.models.notifications import Notification
 from planner.models.people import Allocation, Case, Exclusion, Need
 from planner.models.places import Region, Site
@@ -31,6 +32,7 @@ __all__ = [
     "Need",
     "Notification",
     "OverrideCategory",
+    "PendingImport",
     "PlanApproval",
     "PlanRun",
     "PolicySetting",

@@ -146,6 +146,11 @@ def _values(obj: Any, action: str) -> tuple[dict[str, Any] | None, dict[str, Any
         name = column.key
         if name in UNTRACKED_COLUMNS:
             continue
+        if action == "create":
+            # A new row's values are simply its own: working out each one's history costs more
+            # than the rest of the line (an import creates thousands of rows in one flush).
+            after[name] = _plain(name, getattr(obj, name))
+            continue
         history = state.attrs[name].history
         if action == "update":
             if not history.has_changes():
@@ -154,8 +159,7 @@ def _values(obj: Any, action: str) -> tuple[dict[str, Any] | None, dict[str, Any
             new = history.added[0] if history.added else None
             before[name], after[name] = _plain(name, old), _plain(name, new)
         else:
-            value = getattr(obj, name) if action == "create" else _loaded(history)
-            (after if action == "create" else before)[name] = _plain(name, value)
+            before[name] = _plain(name, _loaded(history))
     if action == "create":
         return None, after
     if action == "delete":

@@ -35,6 +35,7 @@ from planner.models import (
 from planner.plans.batch import run_week
 from tests.conftest import PASSWORD, add_user, load_demo, make_app, sign_in
 from tests.databases import Databases
+from tests.planner.imports import pending_for
 
 TODAY = "2026-11-30"
 WRITES = ("INSERT", "UPDATE", "DELETE", "REPLACE")
@@ -146,12 +147,14 @@ FORMS: dict[str, dict[str, tuple[str, Any]]] = {
     "staff.edit": STAFF_FIELDS,
     "staff.new_absence": ABSENCE_FIELDS,
     "staff.edit_absence": ABSENCE_FIELDS,
+    # The file itself is read as a spreadsheet (tests/planner/test_imports_files.py).
+    "imports.upload": {"kind": (CHOICE, "staff")},
 }
 # Routes whose form is a button alone: nothing is typed, so nothing can be refused.
 BUTTONS = {
     "alerts.check_dates_now", "auth.sign_out", "auth.stay_signed_in", "cases.remove_exclusion",
     "cases.restore_need", "plans.approve_run", "plans.cancel_job", "plans.staffing",
-    "staff.delete_absence",
+    "staff.delete_absence", "imports.confirm",
 }  # fmt: skip
 # The forms with a field that must refuse something (a password box may hold anything).
 REFUSABLE_FORMS = sorted(
@@ -280,6 +283,9 @@ def places(hostile_app: Flask) -> dict[str, Any]:
             "filename": "planner.css",
             "pdu": pdu.id,
             "pdu_code": pdu.code,
+            "pending_id": pending_for(hostile_app, "admin.user"),
+            "record_kind": "staff",
+            "file_format": "csv",
         }
 
 
@@ -390,7 +396,7 @@ QUERY_NAMES = [
     "unchanged", "first", "second", "next", "week", "id", "q",
 ]  # fmt: skip
 # Opening these is audited: the one write a GET may make.
-VIEWED = {"cases.show", "staff.show"}
+VIEWED = {"cases.show", "staff.show", "imports.records"}
 
 
 def get_routes(app: Flask) -> list[str]:

@@ -35,6 +35,7 @@ from planner.plans.lookahead import look_ahead_here
 from planner.plans.staffing import ask_for_staff
 from planner.plans.whatif import Change, ask_what_if
 from tests.conftest import AppFactory, add_user, sign_in
+from tests.planner.imports import pending_for
 from tests.planner.world import World
 
 TODAY = "2026-11-30"
@@ -48,6 +49,7 @@ NATIONAL = "national"  # a tool about every region at once: 404 to anyone who do
 POST = "post"  # no page to open: a button's target, checked by the tests of its feature
 PUBLIC = "public"  # before sign-in (assets, the sign-in page)
 MOVED = "moved"  # a national tool's first address, sending its users on (302) to where it is now
+OWN = "own"  # one user's own (an upload they are previewing): 404 to everyone else
 
 
 @dataclass(frozen=True)
@@ -107,6 +109,10 @@ ROUTES: dict[str, Access] = {
     "exports.uncovered": Access(V, LIST),
     "exports.workloads": Access(V, LIST),
     "handovers.index": Access(V, LIST),
+    "imports.confirm": Access(M, POST),
+    "imports.preview": Access(M, OWN),
+    "imports.records": Access(M, LIST),
+    "imports.upload": Access(M, ANY),
     "plans.approve_run": Access(M, ANY),
     "plans.cancel_job": Access(M, POST),
     "plans.change": Access(M, RECORD),
@@ -167,6 +173,8 @@ def expected(access: Access, role: UserRole, reach: str) -> int:
         return 404
     if access.kind in (NATIONAL, MOVED) and reach != "national":
         return 404
+    if access.kind == OWN:
+        return 404
     return 302 if access.kind == MOVED else 200
 
 
@@ -224,6 +232,9 @@ def build(app: Flask) -> Places:
                 reason="No COM allocated",
             )
         )
+        uploader = User(username="uploader", role=UserRole.MANAGER, national=True)
+        uploader.set_password("a long enough password for this")
+        db.session.add(uploader)
         db.session.commit()
         proposal = db.session.scalar(
             select(ProposedAssignment.id).where(
@@ -250,6 +261,9 @@ def build(app: Flask) -> Places:
             "job_id": run.id,
             "slug": "risk-weights",
             "filename": "planner.css",
+            "pending_id": pending_for(app, "uploader"),
+            "record_kind": "staff",
+            "file_format": "csv",
         }
         return Places(values, world.region.id, wales.id, "CT-LON-0001", "CT-WAL-0001")
 

@@ -37,6 +37,7 @@ from planner.plans.lookahead import look_ahead_here
 from planner.plans.staffing import ask_for_staff
 from planner.plans.whatif import Change, ask_what_if
 from tests.conftest import AppFactory, load_demo, sign_in
+from tests.planner.imports import pending_for
 
 TODAY = "2026-11-30"
 WRITES = ("INSERT", "UPDATE", "DELETE", "REPLACE")
@@ -48,6 +49,7 @@ VIEWED = {
     "cases.show": "case",
     "staff.show": "staff member",
     **{f"exports.{kind}": "export" for kind in EXPORTS},
+    "imports.records": "export",
 }
 # The query string a page needs to show anything.
 QUERIES: dict[str, dict[str, Any]] = {
@@ -125,6 +127,9 @@ def arguments(app: Flask) -> dict[str, Any]:
             "job_id": 1,
             "slug": "risk-weights",
             "filename": "planner.css",
+            "pending_id": pending_for(app, "admin.user"),
+            "record_kind": "staff",
+            "file_format": "csv",
         }
 
 

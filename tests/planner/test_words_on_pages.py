@@ -33,7 +33,8 @@ BARE = sorted(
 )
 RAW = re.compile(r"\b(" + "|".join(map(re.escape, UNDERSCORED)) + r")\b")
 CELLS = re.compile(r"<(td|th|dd|dt|li|strong|option|caption|h\d|legend)\b[^>]*>(.*?)</\1>", re.S)
-INVISIBLE = re.compile(r"<(script|style)\b.*?</\1>", re.S)
+# Scripts and styles are not read; code (a file's column names, as typed) is literal on purpose.
+INVISIBLE = re.compile(r"<(script|style|code)\b.*?</\1>", re.S)
 
 
 def visible_text(page: str) -> str:

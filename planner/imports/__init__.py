@@ -1,0 +1,1 @@
+"""Importing staff, cases, absences and reductions from spreadsheets, and their record sheets."""
