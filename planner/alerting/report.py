@@ -76,6 +76,7 @@ ALERT_HEADERS = (
     "What would fix it",
     "Since",
     "Acknowledged",
+    "Acknowledged by",
     "Note",
     "Closed",
 )
@@ -105,6 +106,7 @@ def alert_rows(alerts: list[Alert], openable: set[int]) -> list[list[object]]:
                 alert.remedy or "",
                 alert.opened_at,
                 alert.acknowledged_at,
+                alert.acknowledged_by.username if alert.acknowledged_by else "",
                 alert.acknowledgement_note or "",
                 alert.closed_at,
             ]
