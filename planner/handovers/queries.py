@@ -100,13 +100,15 @@ def _holders(session: Session, on: date, reach: Reach) -> dict[tuple[int, str], 
 
 
 def open_run(session: Session) -> PlanRun | None:
-    """The newest finished run nobody has approved: its proposals can still be changed."""
-    return session.scalar(
+    """The newest finished run, if nobody has approved it yet: its proposals can be changed
+    (an older run left unapproved is overtaken by it, so is not offered)."""
+    newest = session.scalar(
         PlanRun.listed()
-        .where(PlanRun.status == JobStatus.FINISHED, PlanRun.approved_at.is_(None))
+        .where(PlanRun.status == JobStatus.FINISHED)
         .order_by(PlanRun.id.desc())
         .limit(1)
     )
+    return newest if newest is not None and newest.approved_at is None else None
 
 
 def _proposals(
