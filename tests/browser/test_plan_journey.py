@@ -21,7 +21,7 @@ def test_run_review_override_approve_and_see_the_case_change(
     page.get_by_role("button", name="Run the plan").click()
 
     # A job worker does the run; its page says what it is doing, then shows the review.
-    expect(page.get_by_role("status")).to_contain_text(
+    expect(page.get_by_role("main").get_by_role("status")).to_contain_text(
         re.compile("Waiting|Reading|Solving|Storing|Starting")
     )
     assert serious_accessibility_violations(page) == []
