@@ -50,6 +50,7 @@ from planner.web.listing import (
     page_number,
     sort_by,
 )
+from planner.web.text import hidden_character
 
 # The review's parts after its summary, each a table of the kinds of proposal it lists.
 TABS: dict[str, tuple[str, ...]] = {
@@ -59,10 +60,19 @@ TABS: dict[str, tuple[str, ...]] = {
 }
 RISK_VALUES = frozenset(rosh.value for rosh in Rosh)
 
+TYPED_LIMIT = 120  # longer than any region, site, name or staff ID
 RESTRICTED = "a restricted case"  # how a case the user may not open is named to them
 
 HolderNow = aliased(StaffMember, name="holder_now")
 Planned = aliased(StaffMember, name="planned")
+
+
+def _typed(args: MultiDict[str, str], name: str) -> str:
+    """A name typed into a filter, at most as long as any name; one holding a NUL or another
+    hidden character no name has reads as any, and never reaches the database (PostgreSQL
+    refuses a NUL)."""
+    value = args.get(name, "").strip()[:TYPED_LIMIT]
+    return "" if hidden_character(value) else value
 
 
 @dataclass(frozen=True)
@@ -82,10 +92,10 @@ class ReviewFilters:
         """The filters in a query string; a value that cannot match reads as any."""
         rosh, kind = args.get("rosh", ""), args.get("kind", "")
         return cls(
-            region=args.get("region", "").strip(),
-            site=args.get("site", "").strip(),
+            region=_typed(args, "region"),
+            site=_typed(args, "site"),
             rosh=rosh if rosh in RISK_VALUES else "",
-            person=args.get("person", "").strip()[:120],
+            person=_typed(args, "person"),
             kind=kind if kind in KINDS else "",
             reach=reach,
         )

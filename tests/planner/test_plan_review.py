@@ -183,6 +183,12 @@ def test_each_part_filters_by_risk_kind_region_site_and_person(
     assert (
         viewer.get("/plans/1/changes", query_string={"rosh": "x", "kind": "y"}).status_code == 200
     )
+    # Nor does a name with a NUL in it, which PostgreSQL would refuse to compare.
+    everything = viewer.get("/plans/1/unchanged").get_data(as_text=True)
+    for name in ("region", "site", "person"):
+        hostile = viewer.get("/plans/1/unchanged", query_string={name: "Lon\x00don"})
+        assert hostile.status_code == 200, name
+        assert body_rows(hostile.get_data(as_text=True)) == body_rows(everything)
 
 
 def test_each_part_sorts_and_pages(app: Flask, viewer: FlaskClient) -> None:
