@@ -15,15 +15,8 @@ import statistics
 import sys
 import time
 
-from measure import START, demo_database, measured
+from measure import MANAGER, demo_database, measured, plan_with_a_manager
 
-from planner.domain.vocabulary import UserRole
-from planner.domain.weeks import IsoWeek
-from planner.extensions import db
-from planner.models import User
-from planner.plans.batch import run_week
-
-PASSWORD = "benchmark password"
 DOWNLOADS = [
     "/exports/allocation?format=csv",
     "/exports/allocation?format=xlsx",
@@ -40,15 +33,10 @@ def main() -> None:
     """Time each download and print a line for it."""
     repeats = int(sys.argv[1]) if len(sys.argv) > 1 else 3
     with demo_database("national") as app:
-        with app.app_context():
-            run_week(db.session, IsoWeek.containing(START), "highs", None, None, "benchmark")
-            user = User(username="bench.manager", role=UserRole.MANAGER, national=True)
-            user.set_password(PASSWORD)
-            db.session.add(user)
-            db.session.commit()
+        plan_with_a_manager(app)
         print(f"== national demo: {repeats} downloads each, after one warm-up")
         with app.test_client() as client:
-            client.post("/sign-in", data={"username": "bench.manager", "password": PASSWORD})
+            client.post("/sign-in", data=MANAGER)
             for address in DOWNLOADS:
                 client.get(address)
                 times = []

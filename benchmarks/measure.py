@@ -107,6 +107,25 @@ def demo_database(scale: str, database: str | None = None) -> Iterator[Flask]:
                 db.engine.dispose()
 
 
+MANAGER = {"username": "bench.manager", "password": "benchmark password"}
+
+
+def plan_with_a_manager(app: Flask) -> None:
+    """Plan the demo's week (so that a review and alerts exist) and add a national manager."""
+    from planner.domain.vocabulary import UserRole
+    from planner.domain.weeks import IsoWeek
+    from planner.extensions import db
+    from planner.models import User
+    from planner.plans.batch import run_week
+
+    with app.app_context():
+        run_week(db.session, IsoWeek.containing(START), "highs", None, None, "benchmark")
+        user = User(username=MANAGER["username"], role=UserRole.MANAGER, national=True)
+        user.set_password(MANAGER["password"])
+        db.session.add(user)
+        db.session.commit()
+
+
 @dataclass
 class Measurement:
     """The wall time, in seconds, and peak memory, in bytes, of a measured block."""

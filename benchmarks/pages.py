@@ -16,16 +16,11 @@ import sys
 import time
 from typing import Any
 
-from measure import START, demo_database
+from measure import MANAGER, demo_database, plan_with_a_manager
 from sqlalchemy import event, select
 
-from planner.domain.vocabulary import UserRole
-from planner.domain.weeks import IsoWeek
 from planner.extensions import db
-from planner.models import Case, StaffMember, User
-from planner.plans.batch import run_week
-
-PASSWORD = "benchmark password"
+from planner.models import Case, StaffMember
 
 
 def pages(case_id: int, staff_id: int) -> list[str]:
@@ -66,12 +61,8 @@ def main() -> None:
     """Measure each page and print a line for it."""
     requests = int(sys.argv[1]) if len(sys.argv) > 1 else 10
     with demo_database("national") as app:
+        plan_with_a_manager(app)
         with app.app_context():
-            run_week(db.session, IsoWeek.containing(START), "highs", None, None, "benchmark")
-            user = User(username="bench.manager", role=UserRole.MANAGER, national=True)
-            user.set_password(PASSWORD)
-            db.session.add(user)
-            db.session.commit()
             case_id = db.session.scalar(select(Case.id).limit(1))
             staff_id = db.session.scalar(select(StaffMember.id).limit(1))
             engine = db.engine
@@ -79,7 +70,7 @@ def main() -> None:
         event.listen(engine, "before_cursor_execute", lambda *args: statements.append(args[2]))
         print(f"== national demo: {requests} requests a page, after one warm-up")
         with app.test_client() as client:
-            client.post("/sign-in", data={"username": "bench.manager", "password": PASSWORD})
+            client.post("/sign-in", data=MANAGER)
             for address in pages(case_id, staff_id):
                 client.get(address)
                 times = []

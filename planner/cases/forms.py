@@ -12,7 +12,7 @@ from govuk_frontend_wtf.wtforms_widgets import (
 )
 from sqlalchemy import select
 from wtforms import RadioField, StringField, SubmitField, TextAreaField
-from wtforms.validators import DataRequired, InputRequired, Length, ValidationError
+from wtforms.validators import DataRequired, InputRequired, Length, Regexp, ValidationError
 
 from planner.cases.services import DATE_FIELDS, CaseDetails, NeedDetails
 from planner.domain.vocabulary import (
@@ -54,7 +54,14 @@ class CaseForm(PlannerForm):
         widget=GovTextInput(),
         description="A pseudonymous reference, like CT-LDN-0042",
         filters=[upper],
-        validators=[DataRequired(message="Enter the case reference, like CT-LDN-0042")],
+        validators=[
+            DataRequired(message="Enter the case reference, like CT-LDN-0042"),
+            Regexp(
+                REFERENCE,
+                message="The case reference must be 2 to 20 letters, digits and hyphens, "
+                "like CT-LDN-0042",
+            ),
+        ],
     )
     name = StringField(
         "Name",
@@ -120,11 +127,7 @@ class CaseForm(PlannerForm):
         self.tier.choices = choices([(tier, tier) for tier in tiers], blank="Choose the tier")
 
     def validate_reference(self, field: StringField) -> None:
-        """Upper-case letters, digits and hyphens, and no other case's."""
-        if not REFERENCE.match(field.data):
-            raise ValidationError(
-                "The case reference must be 2 to 20 letters, digits and hyphens, like CT-LDN-0042"
-            )
+        """No other case's reference."""
         taken = select(Case.id).where(Case.reference == field.data)
         if self.case_id is not None:
             taken = taken.where(Case.id != self.case_id)

@@ -7,9 +7,8 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload, selectinload
 from werkzeug.datastructures import MultiDict
-from wtforms.validators import ValidationError
 
-from planner.cases.forms import REFERENCE, CaseForm
+from planner.cases.forms import CaseForm
 from planner.cases.services import DATE_FIELDS, CaseDetails
 from planner.domain.policy import Policy
 from planner.domain.reach import Reach
@@ -34,11 +33,7 @@ class CaseRowForm(CaseForm):
         self.site.validate_choice = False
 
     def validate_reference(self, field: Any) -> None:
-        """Letters, digits and hyphens (whose it is, the file's matching decides)."""
-        if not REFERENCE.match(field.data):
-            raise ValidationError(
-                "The case reference must be 2 to 20 letters, digits and hyphens, like CT-LDN-0042"
-            )
+        """Whose the reference is, the file's matching decides (the form checks its form)."""
 
 
 def load_cases(session: Session, references: set[str]) -> dict[str, Case]:

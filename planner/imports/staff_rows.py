@@ -7,7 +7,6 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload, selectinload
 from werkzeug.datastructures import MultiDict
-from wtforms.validators import ValidationError
 
 from planner.domain.reach import Reach
 from planner.domain.vocabulary import SKILLS, Grade, Role, Vetting, label
@@ -16,7 +15,7 @@ from planner.imports.problems import Problems
 from planner.imports.records import skill_cells
 from planner.imports.values import BadCell, choice, items, one_of, yes_or_no
 from planner.models import StaffMember
-from planner.staff.forms import STAFF_REF, StaffForm
+from planner.staff.forms import StaffForm
 from planner.staff.services import StaffDetails
 
 # The form's fields by the file's columns, where their names differ.
@@ -36,11 +35,7 @@ class StaffRowForm(StaffForm):
         self.site_id.validate_choice = False
 
     def validate_staff_ref(self, field: Any) -> None:
-        """Letters, numbers and hyphens (whose it is, the file's matching decides)."""
-        if not STAFF_REF.match(field.data):
-            raise ValidationError(
-                "Staff ID must only include letters, numbers and hyphens, like S-LDN-001"
-            )
+        """Whose the staff ID is, the file's matching decides (the form checks its form)."""
 
 
 def load_staff(session: Session, absences: bool = False) -> dict[str, StaffMember]:

@@ -19,6 +19,7 @@ from wtforms.validators import (
     DataRequired,
     InputRequired,
     Length,
+    Regexp,
     StopValidation,
     ValidationError,
 )
@@ -86,6 +87,10 @@ class StaffForm(PlannerForm):
         validators=[
             DataRequired(message="Enter the staff ID"),
             Length(max=20, message="Staff ID must be 20 characters or fewer"),
+            Regexp(
+                STAFF_REF,
+                message="Staff ID must only include letters, numbers and hyphens, like S-LDN-001",
+            ),
         ],
     )
     name = StringField(
@@ -166,11 +171,7 @@ class StaffForm(PlannerForm):
         self.site_id.choices = site_choices(sites)
 
     def validate_staff_ref(self, field: StringField) -> None:
-        """Letters, numbers and hyphens, and nobody else's."""
-        if not STAFF_REF.match(field.data):
-            raise ValidationError(
-                "Staff ID must only include letters, numbers and hyphens, like S-LDN-001"
-            )
+        """Nobody else's staff ID."""
         taken = select(StaffMember.id).where(func.upper(StaffMember.staff_ref) == field.data)
         if self.person_id is not None:
             taken = taken.where(StaffMember.id != self.person_id)
