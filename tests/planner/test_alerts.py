@@ -336,8 +336,8 @@ def test_the_alerts_page_lists_the_worst_first_and_filters(app: Flask) -> None:
         )
         worst = world.case(rosh=Rosh.VERY_HIGH, tier="A2")
         plan()
-        medium_case = f"{medium.reference} Medium {medium.name}, NSD-TEST"
-        worst_case = f"{worst.reference} Very high {worst.name}, NSD-TEST"
+        medium_case = f"{medium.reference} Medium {medium.name}, NSD Test"
+        worst_case = f"{worst.reference} Very high {worst.name}, NSD Test"
     add_user(app, "viewer.user", UserRole.VIEWER)
     with app.test_client() as client:
         sign_in(client, "viewer.user")
