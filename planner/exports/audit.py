@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
-from planner.models import AuditEvent
-from planner.models.access import VIEW
+from planner.models.access import record_view
 from planner.web.spreadsheets import FileFormat, Sheet
 
 EXPORT = "export"
@@ -24,14 +23,7 @@ def record_export(
     rows = len(sheet.rows)
     narrowed = "; ".join(f"{name} {value}" for name, value in sorted(options.items()))
     summary = f"Exported {sheet.title.lower()} as {file_format.upper()}, {rows} rows"
-    session.add(
-        AuditEvent(
-            actor=actor[:80],
-            user_id=user_id,
-            action=VIEW,
-            entity=EXPORT,
-            entity_id=kind[:40],
-            summary=(summary + (f" ({narrowed})" if narrowed else ""))[:300],
-            after={"kind": kind, "format": str(file_format), "options": options, "rows": rows},
-        )
-    )
+    if narrowed:
+        summary += f" ({narrowed})"
+    details = {"kind": kind, "format": str(file_format), "options": options, "rows": rows}
+    record_view(session, actor, user_id, EXPORT, kind, summary, details)

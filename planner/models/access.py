@@ -36,9 +36,15 @@ def record_sign_in(
 
 
 def record_view(
-    session: Session, actor: str, user_id: int | None, entity: str, entity_id: Any, summary: str
+    session: Session,
+    actor: str,
+    user_id: int | None,
+    entity: str,
+    entity_id: Any,
+    summary: str,
+    details: dict[str, Any] | None = None,
 ) -> None:
-    """One line saying who opened a case, a person or an export."""
+    """One line saying who opened a case, a person or an export (with what of it, if told)."""
     # No case_id or staff_member_id: a record's history lists its changes, not who read it.
     session.add(
         AuditEvent(
@@ -48,5 +54,6 @@ def record_view(
             entity=entity,
             entity_id=str(entity_id)[:40],
             summary=summary[:300],
+            after=details,
         )
     )
